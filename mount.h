@@ -1,0 +1,66 @@
+/* mount: fd-based path resolution and mount primitives (open_tree, move_mount, fsopen,
+ * mount_setattr, openat2) with a fallback of equal safety. Called by the setup child. */
+#ifndef HUTCH_MOUNT_H
+#define HUTCH_MOUNT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Mount attributes hutch sets, independent of the API that applies them. */
+#define HMNT_RDONLY 0x1u
+#define HMNT_NOSUID 0x2u
+#define HMNT_NODEV 0x4u
+#define HMNT_NOEXEC 0x8u
+
+/* Decide once which kernel interfaces to use. HUTCH_TEST_FALLBACK=1 in the environment
+ * forces the fallback (tests run both paths on a new kernel). */
+void mount_probe(void);
+bool mount_have_new_api(void);
+
+/* Resolve PATH (absolute or relative: both are taken below rootfd) to an O_PATH fd, never
+ * leaving rootfd: ".." stops at it, absolute symlinks restart at it, magic links are not
+ * followed. follow_last: follow a symlink in the last component. -1 with errno. */
+int mount_resolve(int rootfd, const char *path, bool follow_last);
+
+/* Resolve with mkdir -p semantics: missing directories are created with `mode` (through
+ * mkdirat on a resolved parent, so never outside rootfd). Returns an O_PATH fd. */
+int mount_mkdir_p(int rootfd, const char *path, mode_t mode);
+
+/* Ensure a mount point for a non-directory: parents created 0755, then an empty file
+ * (mode 0444) unless something exists there. Returns its O_PATH fd (following a final
+ * symlink inside rootfd). */
+int mount_touch_p(int rootfd, const char *path);
+
+/* Open the parent directory of PATH below rootfd (created when missing) and return its
+ * O_PATH fd; *last points into path at the last component ("" for the root). */
+int mount_open_parent(int rootfd, const char *path, bool create, const char **last,
+		      char **to_free);
+
+/* Bind the host tree at src_fd (an O_PATH fd) onto dest_fd, recursively, with attrs applied
+ * to every mount of the new tree. Returns an O_PATH fd of the new mount's root, -1 errno. */
+int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs);
+
+/* Mount a new filesystem of fstype at dest_fd. options: "k=v,k=v" (may be NULL).
+ * Returns an O_PATH fd of the new mount's root, -1 errno. */
+int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
+		 unsigned attrs);
+
+/* Add attrs to the mount at fd, and to every mount below it when recursive. */
+int mount_set_attrs(int fd, unsigned attrs, bool recursive);
+
+/* Make the mount at fd unbindable: recursive binds of a tree above it skip it. */
+int mount_make_unbindable(int fd);
+
+/* The mount id of fd (statx STATX_MNT_ID, 5.8+), or 0 when the kernel cannot tell. */
+uint64_t mount_id(int fd);
+
+/* Is fd the root of a mount? 1 yes, 0 no, -1 unknown (kernel before 5.8). */
+int mount_is_mount_root(int fd);
+
+/* "/proc/self/fd/N" for fallbacks and chmod (buf of at least 64 bytes). After the first
+ * pivot the host's /proc is under a prefix ("/oldroot"): mount_set_proc_prefix says so. */
+const char *mount_fd_path(int fd, char *buf, size_t len);
+void mount_set_proc_prefix(const char *prefix);
+
+#endif

@@ -1,0 +1,496 @@
+/* rootfs: build the new root on an empty tmpfs from the setup operations, then pivot.
+ *
+ * The base tmpfs is made with fsopen/fsmount and stacked on "/" of our private mount
+ * namespace: it has no host path at all, so there is no scratch directory (/newroot,
+ * /oldroot, /tmp/...) a planted symlink could point at. Every destination is resolved below
+ * the current root fd (mount.c: RESOLVE_IN_ROOT), every host source is opened once into an
+ * O_PATH fd, and every mount is attached through those fds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mount.h"
+#include "options.h"
+#include "rootfs.h"
+#include "util.h"
+
+struct build {
+	const struct config *cfg;
+	const struct rootfs_plan *plan;
+	int hostfd; /* the host's root, at /oldroot of the scratch root until the end */
+	int basefd; /* root of the base tmpfs: home of --bind-data's anonymous files */
+	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
+};
+
+static bool same_inode(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Host paths resolve below the host root, so absolute symlinks on the host mean what they
+ * mean there; relative paths are taken from the caller's working directory. */
+static int open_host(struct build *b, const char *path)
+{
+	if (path[0] == '/' || !b->plan->caller_cwd)
+		return mount_resolve(b->hostfd, path, true);
+	_cleanup_free_ char *abs = xasprintf("%s/%s", b->plan->caller_cwd, path);
+	return mount_resolve(b->hostfd, abs, true);
+}
+
+/* A mount landed on dest_fd; if dest was the root itself, the root is now that mount. */
+static void adopt_mount(struct build *b, int dest_fd, int *mnt_fd)
+{
+	if (same_inode(dest_fd, b->rootfd)) {
+		close(b->rootfd);
+		b->rootfd = steal_fd(mnt_fd);
+	}
+}
+
+static void chmod_fd(int fd, int mode, const struct setup_op *op)
+{
+	char p[64];
+
+	/* fchmod does not work on O_PATH fds; the magic link acts on the same inode. */
+	if (chmod(mount_fd_path(fd, p, sizeof(p)), (mode_t)mode) < 0)
+		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"),
+			  mode, op->dest, op->option);
+}
+
+static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
+{
+	int fd = mount_mkdir_p(b->rootfd, op->dest, mode);
+
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot create directory '%s' (--%s)", "Can't mkdir %s%.0s"),
+			  op->dest, op->option);
+	return fd;
+}
+
+static int dest_file(struct build *b, const struct setup_op *op)
+{
+	int fd = mount_touch_p(b->rootfd, op->dest);
+
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot create mount point '%s' (--%s)",
+				   "Can't create file at %s%.0s"),
+			  op->dest, op->option);
+	return fd;
+}
+
+static void do_bind(struct build *b, const struct setup_op *op, int src_fd)
+{
+	unsigned attrs = HMNT_NOSUID;
+	struct stat st;
+
+	if (op->type != SETUP_DEV_BIND)
+		attrs |= HMNT_NODEV;
+	if (op->type == SETUP_RO_BIND || op->type == SETUP_RO_BIND_FD)
+		attrs |= HMNT_RDONLY;
+	if (fstat(src_fd, &st) < 0)
+		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
+			  op->src ? op->src : "fd", op->option);
+	_cleanup_close_ int dest_fd = S_ISDIR(st.st_mode) ? dest_dir(b, op, 0755) : dest_file(b, op);
+	_cleanup_close_ int mnt = mount_bind_fd(src_fd, dest_fd, attrs);
+	if (mnt < 0) {
+		if (op->src)
+			die_errno(FACE_MSG("cannot bind '%s' on '%s' (--%s)",
+					   "Can't bind mount %s on %s%.0s"),
+				  op->src, op->dest, op->option);
+		die_errno(FACE_MSG("cannot bind fd %d on '%s' (--%s)", "Can't bind mount fd %d on %s%.0s"),
+			  op->fd, op->dest, op->option);
+	}
+	adopt_mount(b, dest_fd, &mnt);
+}
+
+static void op_bind(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int src_fd = -1;
+
+	if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD) {
+		do_bind(b, op, op->fd);
+		return;
+	}
+	/* The source is the caller's choice on the host: resolved normally, once. */
+	src_fd = open_host(b, op->src);
+	if (src_fd < 0) {
+		if (errno == ENOENT && (op->flags & SETUP_FLAG_ALLOW_MISSING))
+			return;
+		die_errno(FACE_MSG("cannot find source '%s' (--%s)", "Can't find source path %s%.0s"),
+			  op->src, op->option);
+	}
+	do_bind(b, op, src_fd);
+}
+
+static void op_remount_ro(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int fd = mount_resolve(b->rootfd, op->dest, true);
+
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot remount '%s' read-only (--%s)",
+				   "Can't remount readonly on %s%.0s"),
+			  op->dest, op->option);
+	/* Like bubblewrap: the path must be a mount point, and only that mount changes. */
+	if (mount_is_mount_root(fd) == 0) {
+		if (face->id == FACE_BWRAP)
+			die("Can't remount readonly on %s: %s", op->dest, strerror(EINVAL));
+		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
+		    op->option);
+	}
+	if (mount_set_attrs(fd, HMNT_RDONLY, false) < 0)
+		die_errno(FACE_MSG("cannot remount '%s' read-only (--%s)",
+				   "Can't remount readonly on %s%.0s"),
+			  op->dest, op->option);
+}
+
+static int new_fs(struct build *b, const struct setup_op *op, const char *type,
+		  const char *options, unsigned attrs, mode_t dir_mode)
+{
+	_cleanup_close_ int dest_fd = dest_dir(b, op, dir_mode);
+	int mnt = mount_new_fs(type, type, options, dest_fd, attrs);
+
+	if (mnt < 0)
+		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"), type,
+			  op->dest, op->option);
+	int keep = fcntl(mnt, F_DUPFD_CLOEXEC, 3);
+	adopt_mount(b, dest_fd, &mnt);
+	if (mnt >= 0)
+		close(mnt);
+	return keep;
+}
+
+static void op_tmpfs(struct build *b, const struct setup_op *op)
+{
+	char opts[128];
+	int n = snprintf(opts, sizeof(opts), "mode=%04o",
+			 op->perms == SETUP_PERMS_UNSET ? 0755 : op->perms);
+
+	if (op->size)
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%llu",
+			 (unsigned long long)op->size);
+	close(new_fs(b, op, "tmpfs", opts, HMNT_NOSUID | HMNT_NODEV, 0755));
+}
+
+/* Bind a path of the new mount at mnt onto itself read-only (ENOENT: nothing to cover). */
+static void cover_ro(int mnt, const char *sub, const struct setup_op *op)
+{
+	_cleanup_close_ int fd = mount_resolve(mnt, sub, false);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return;
+		die_errno(FACE_MSG("cannot open '%s/%s' (--%s)", "Can't access %s/%s%.0s"), op->dest,
+			  sub, op->option);
+	}
+	_cleanup_close_ int ro = mount_bind_fd(fd, fd, HMNT_RDONLY | HMNT_NOSUID | HMNT_NODEV);
+	if (ro < 0)
+		die_errno(FACE_MSG("cannot make '%s/%s' read-only (--%s)",
+				   "Can't bind mount %s/%s read-only%.0s"),
+			  op->dest, sub, op->option);
+}
+
+static void op_proc(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int mnt = new_fs(b, op, "proc", NULL,
+					 HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC, 0755);
+	/* Old interfaces that act on the whole machine stay read-only, as in bubblewrap. */
+	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
+
+	for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+		cover_ro(mnt, cover[i], op);
+}
+
+static void dev_bind_node(struct build *b, int devfd, const char *name, const char *host_path,
+			  const struct setup_op *op)
+{
+	_cleanup_close_ int src = open_host(b, host_path);
+	if (src < 0)
+		die_errno(FACE_MSG("cannot open '%s' (--%s)", "Can't open %s%.0s"), host_path,
+			  op->option);
+	int f = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+	if (f < 0 && errno != EEXIST)
+		die_errno(FACE_MSG("cannot create '%s/%s' (--%s)", "Can't create file %s/%s%.0s"),
+			  op->dest, name, op->option);
+	if (f >= 0)
+		close(f);
+	_cleanup_close_ int node = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	/* Device nodes keep dev: the only mounts without nodev besides --dev-bind. */
+	_cleanup_close_ int mnt = node < 0 ? -1 : mount_bind_fd(src, node, HMNT_NOSUID);
+	if (mnt < 0)
+		die_errno(FACE_MSG("cannot bind '%s' on '%s/%s' (--%s)",
+				   "Can't bind mount %s on %s/%s%.0s"),
+			  host_path, op->dest, name, op->option);
+}
+
+static void op_dev(struct build *b, const struct setup_op *op, const struct rootfs_plan *plan)
+{
+	_cleanup_close_ int devfd = new_fs(b, op, "tmpfs", "mode=0755", HMNT_NOSUID | HMNT_NODEV,
+					   0755);
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+		{ "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" }, { "fd", "/proc/self/fd" },
+		{ "core", "/proc/kcore" },	{ "ptmx", "pts/ptmx" },
+	};
+	char host[64];
+
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
+		dev_bind_node(b, devfd, nodes[i], host, op);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i][1], devfd, links[i][0]) < 0)
+			die_errno(FACE_MSG("cannot create symlink '%s/%s' (--%s)",
+					   "Can't create symlink %s/%s%.0s"),
+				  op->dest, links[i][0], op->option);
+	if (mkdirat(devfd, "shm", 0755) < 0 || mkdirat(devfd, "pts", 0755) < 0)
+		die_errno(FACE_MSG("cannot create directories in '%s' (--%s)", "Can't mkdir %s/pts%.0s"),
+			  op->dest, op->option);
+	_cleanup_close_ int pts = openat(devfd, "pts", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int ptsmnt =
+		pts < 0 ? -1
+			: mount_new_fs("devpts", "devpts", "newinstance,ptmxmode=0666,mode=620", pts,
+				       HMNT_NOSUID | HMNT_NOEXEC);
+	if (ptsmnt < 0)
+		die_errno(FACE_MSG("cannot mount devpts on '%s/pts' (--%s)",
+				   "Can't mount devpts on %s/pts%.0s"),
+			  op->dest, op->option);
+	/* If the caller's stdout is a terminal the sandbox can already write to it; bubblewrap
+	 * then offers it as /dev/console too. */
+	if (plan->host_tty)
+		dev_bind_node(b, devfd, "console", plan->host_tty, op);
+}
+
+static void op_dir(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int fd = dest_dir(b, op, 0755);
+
+	if (op->perms != SETUP_PERMS_UNSET)
+		chmod_fd(fd, op->perms, op);
+}
+
+static void op_symlink(struct build *b, const struct setup_op *op)
+{
+	const char *last;
+	_cleanup_free_ char *name = NULL;
+	_cleanup_close_ int parent = mount_open_parent(b->rootfd, op->dest, true, &last, &name);
+
+	if (parent < 0)
+		die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
+			  op->dest, op->option);
+	if (symlinkat(op->src, parent, last) == 0)
+		return;
+	if (errno == EEXIST) {
+		char buf[4096];
+		ssize_t n = readlinkat(parent, last, buf, sizeof(buf) - 1);
+		if (n >= 0) {
+			buf[n] = '\0';
+			if (strcmp(buf, op->src) == 0)
+				return; /* an identical link is already there */
+		}
+		errno = EEXIST;
+		die(FACE_MSG("cannot create symlink '%s' -> '%s' (--%s): a different file exists "
+			     "there",
+			     "Can't make symlink at %s: existing destination is %s%.0s"),
+		    op->dest, n >= 0 ? buf : "not a symlink", op->option);
+	}
+	die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
+		  op->dest, op->option);
+}
+
+static void op_chmod(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int fd = mount_resolve(b->rootfd, op->dest, true);
+
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"),
+			  op->perms, op->dest, op->option);
+	chmod_fd(fd, op->perms, op);
+}
+
+static void copy_fd_to(int from, int to, const struct setup_op *op)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = read(from, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_errno(FACE_MSG("cannot read fd %d (--%s)", "Can't read fd %d%.0s"), op->fd,
+				  op->option);
+		if (n == 0)
+			return;
+		if (write_all(to, buf, (size_t)n) < 0)
+			die_errno(FACE_MSG("cannot write '%s' (--%s)", "Can't write to file %s%.0s"),
+				  op->dest, op->option);
+	}
+}
+
+static void op_file(struct build *b, const struct setup_op *op)
+{
+	const char *last;
+	_cleanup_free_ char *name = NULL;
+	_cleanup_close_ int parent = mount_open_parent(b->rootfd, op->dest, true, &last, &name);
+
+	if (parent < 0)
+		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
+			  op->dest, op->option);
+	/* O_NOFOLLOW: a link planted at the name fails instead of being written through. */
+	_cleanup_close_ int f = openat(parent, last,
+				       O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC |
+					       O_NOCTTY,
+				       op->perms == SETUP_PERMS_UNSET ? 0666 : op->perms);
+	if (f < 0)
+		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
+			  op->dest, op->option);
+	copy_fd_to(op->fd, f, op);
+	if (op->perms != SETUP_PERMS_UNSET)
+		chmod_fd(f, op->perms, op);
+}
+
+static void op_bind_data(struct build *b, const struct setup_op *op)
+{
+	/* An unnamed file on the base tmpfs: no path exists that anything could redirect, and it
+	 * is reachable in the sandbox only through the bind below. */
+	_cleanup_close_ int dir = openat(b->basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int tmp = dir < 0 ? -1 : openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (tmp < 0)
+		die_errno(FACE_MSG("cannot create the data file for '%s' (--%s)",
+				   "Can't create tmpfile for %s%.0s"),
+			  op->dest, op->option);
+	copy_fd_to(op->fd, tmp, op);
+	chmod_fd(tmp, op->perms == SETUP_PERMS_UNSET ? 0600 : op->perms, op);
+	do_bind(b, op, tmp);
+}
+
+static void replay(struct build *b, const struct rootfs_plan *plan)
+{
+	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
+		switch (op->type) {
+		case SETUP_BIND:
+		case SETUP_RO_BIND:
+		case SETUP_DEV_BIND:
+		case SETUP_BIND_FD:
+		case SETUP_RO_BIND_FD:
+			op_bind(b, op);
+			break;
+		case SETUP_REMOUNT_RO:
+			op_remount_ro(b, op);
+			break;
+		case SETUP_TMPFS:
+			op_tmpfs(b, op);
+			break;
+		case SETUP_PROC:
+			op_proc(b, op);
+			break;
+		case SETUP_DEV:
+			op_dev(b, op, plan);
+			break;
+		case SETUP_MQUEUE:
+			close(new_fs(b, op, "mqueue", NULL, HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC,
+				     0755));
+			break;
+		case SETUP_DIR:
+			op_dir(b, op);
+			break;
+		case SETUP_SYMLINK:
+			op_symlink(b, op);
+			break;
+		case SETUP_CHMOD:
+			op_chmod(b, op);
+			break;
+		case SETUP_FILE:
+			op_file(b, op);
+			break;
+		case SETUP_BIND_DATA:
+		case SETUP_RO_BIND_DATA:
+			op_bind_data(b, op);
+			break;
+		case SETUP_OVERLAY_SRC:
+		case SETUP_OVERLAY:
+		case SETUP_TMP_OVERLAY:
+		case SETUP_RO_OVERLAY:
+		case SETUP_LOCK_FILE:
+			die(FACE_MSG("--%s is not implemented yet", "--%s is not supported"),
+			    op->option);
+		}
+	}
+}
+
+void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
+{
+	struct build b = { .cfg = cfg, .plan = plan, .hostfd = -1, .basefd = -1, .rootfd = -1 };
+
+	mount_probe();
+	/* Without a new user namespace the copied mounts keep their shared peers: make them
+	 * slaves first so nothing we mount propagates back to the host (mount_namespaces(7)).
+	 * In a new user namespace the kernel already turned shared mounts into slaves. */
+	if (plan->make_slave && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		die_errno(FACE_MSG("cannot make / a slave mount", "Failed to make / slave"));
+
+	/* A scratch root with two directories: the host goes to /oldroot, the sandbox is built
+	 * on a tmpfs at /newroot. Neither name is ever looked up from inside the sandbox tree:
+	 * destinations resolve below the new root's fd, sources below the host's fd. */
+	_cleanup_close_ int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int scratch =
+		slash < 0 ? -1 : mount_new_fs("tmpfs", "tmpfs", "mode=0755", slash,
+					       HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC);
+	if (scratch < 0)
+		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
+	if (mkdirat(scratch, "oldroot", 0755) < 0 || mkdirat(scratch, "newroot", 0755) < 0)
+		die_errno(FACE_MSG("cannot create directories in the scratch tmpfs",
+				   "Creating oldroot failed"));
+	if (fchdir(scratch) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
+		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));
+	if (chdir("/") < 0)
+		die_errno("chdir /");
+	mount_set_proc_prefix("/oldroot");
+	b.hostfd = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int newroot = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (b.hostfd < 0 || newroot < 0)
+		die_errno("open /oldroot");
+
+	b.basefd = mount_new_fs("tmpfs", "tmpfs", "mode=0755", newroot, HMNT_NOSUID | HMNT_NODEV);
+	if (b.basefd < 0)
+		die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+	b.rootfd = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
+	if (b.rootfd < 0)
+		die_errno("cannot duplicate the root fd");
+
+	replay(&b, plan);
+
+	/* The host goes first, with everything mounted below it (MNT_DETACH is recursive).
+	 * The host's mounts are slaves or private here, so nothing propagates back. */
+	close(b.hostfd);
+	if (umount2("/oldroot", MNT_DETACH) < 0)
+		die_errno(FACE_MSG("cannot detach the host root", "unmount old root"));
+	mount_set_proc_prefix("");
+	/* pivot_root(".", ".") stacks the scratch root on the new one; the detach below removes
+	 * it (pivot_root(2), NOTES). */
+	uint64_t want = mount_id(b.rootfd);
+	if (fchdir(b.rootfd) < 0)
+		die_errno(FACE_MSG("cannot enter the new root", "Can't chdir to new root"));
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		die_errno(FACE_MSG("cannot pivot_root into the new root", "pivot_root"));
+	if (umount2(".", MNT_DETACH) < 0)
+		die_errno(FACE_MSG("cannot detach the scratch root", "unmount old root"));
+	if (chdir("/") < 0)
+		die_errno("chdir /");
+	/* Defence in depth: "/" must now be the root we built. */
+	_cleanup_close_ int now = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (want && (now < 0 || mount_id(now) != want))
+		die(FACE_MSG("the new root is not in place after pivot_root; refusing to continue",
+			     "Failed to pivot to the new root"));
+	close(b.rootfd);
+	close(b.basefd);
+}

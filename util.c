@@ -1,0 +1,501 @@
+/* util: messages, the face table, allocators, I/O and number helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* The one table of differences between the faces (DEVELOPERS.md: "one small table"). */
+static const struct face face_table[] = {
+	[FACE_HUTCH] = {
+		.id = FACE_HUTCH,
+		.prog = "hutch",
+		.exit_usage = 64, /* EX_USAGE, as argp uses */
+		.exit_setup = 125,
+		.exit_exec = 126,
+		.exit_notfound = 127,
+		.close_inherited_fds = true,
+		.root_keeps_caps = false,
+		.default_seccomp = NULL, /* issue 4 brings the "default" profile */
+	},
+	[FACE_BWRAP] = {
+		.id = FACE_BWRAP,
+		.prog = "bwrap",
+		.exit_usage = 1,
+		.exit_setup = 1,
+		.exit_exec = 1,
+		.exit_notfound = 1,
+		.close_inherited_fds = false,
+		.root_keeps_caps = true,
+		.default_seccomp = NULL,
+	},
+};
+
+const struct face *face = &face_table[FACE_HUTCH];
+static bool level_prefix;
+static int report_fd = -1;
+
+void face_set(enum face_id id)
+{
+	face = &face_table[id];
+}
+
+void face_select(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+
+	base = base ? base + 1 : argv0;
+	face_set(base && strcmp(base, "bwrap") == 0 ? FACE_BWRAP : FACE_HUTCH);
+}
+
+void util_set_level_prefix(bool on)
+{
+	level_prefix = on;
+}
+
+void util_set_report_fd(int fd)
+{
+	report_fd = fd;
+}
+
+int util_report_fd(void)
+{
+	return report_fd;
+}
+
+/* syslog levels for --level-prefix: 3 error, 4 warning, 6 info (bubblewrap's choice). */
+static void vmessage(int level, const char *prefix, const char *fmt, va_list ap, int errnum)
+{
+	char buf[2048];
+	size_t n = 0;
+	int r;
+
+	if (level_prefix) {
+		r = snprintf(buf, sizeof(buf), "<%d>", level);
+		n = r > 0 ? (size_t)r : 0;
+	}
+	r = snprintf(buf + n, sizeof(buf) - n, "%s: %s", face->prog, prefix);
+	if (r > 0)
+		n += (size_t)r;
+	if (n < sizeof(buf)) {
+		r = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+		if (r > 0)
+			n += (size_t)r;
+	}
+	if (errnum && n < sizeof(buf)) {
+		r = snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(errnum));
+		if (r > 0)
+			n += (size_t)r;
+	}
+	if (n >= sizeof(buf) - 1)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	/* One write, so concurrent messages of the parent and child do not interleave. */
+	(void)write_all(STDERR_FILENO, buf, n);
+}
+
+static noreturn void exit_reported(int status)
+{
+	unsigned char b = (unsigned char)status;
+
+	/* Tell the parent this exit is hutch's, not the command's (process.c reads it). */
+	if (report_fd >= 0)
+		(void)write_all(report_fd, &b, 1);
+	_exit(status);
+}
+
+noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(3, "", fmt, ap, 0);
+	va_end(ap);
+	exit_reported(face->exit_setup);
+}
+
+noreturn void die_errno(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(3, "", fmt, ap, e);
+	va_end(ap);
+	exit_reported(face->exit_setup);
+}
+
+noreturn void die_status(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(3, "", fmt, ap, 0);
+	va_end(ap);
+	exit_reported(status);
+}
+
+noreturn void die_status_errno(int status, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(3, "", fmt, ap, errnum);
+	va_end(ap);
+	exit_reported(status);
+}
+
+noreturn void die_error(const struct error *err)
+{
+	die_status(err->exit_code ? err->exit_code : face->exit_usage, "%s", err->msg);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(4, "", fmt, ap, 0);
+	va_end(ap);
+}
+
+void hint(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (face->id == FACE_BWRAP)
+		return; /* bubblewrap prints no hints; its clients parse stderr */
+	(void)write_all(STDERR_FILENO, "hint: ", 6);
+	(void)write_all(STDERR_FILENO, buf, (size_t)n);
+}
+
+static bool read_sysctl_int(const char *path, long *out)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	*out = strtol(buf, NULL, 10);
+	return true;
+}
+
+void hint_userns(int errnum)
+{
+	long v;
+
+	if (errnum == ENOSPC || (read_sysctl_int("/proc/sys/user/max_user_namespaces", &v) && v == 0))
+		hint("user namespaces are limited to zero or exhausted: raise the sysctl "
+		     "user.max_user_namespaces");
+	if (read_sysctl_int("/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)
+		hint("unprivileged user namespaces are disabled: sysctl "
+		     "kernel.unprivileged_userns_clone=1");
+	if (read_sysctl_int("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &v) && v != 0)
+		hint("AppArmor restricts unprivileged user namespaces "
+		     "(kernel.apparmor_restrict_unprivileged_userns=1): give hutch an AppArmor "
+		     "profile with the 'userns' rule, or set the sysctl to 0");
+	if (errnum == EPERM || errnum == ENOSYS)
+		hint("inside a container, its seccomp profile may forbid clone(CLONE_NEWUSER)/unshare; "
+		     "run the container with a profile that allows them");
+}
+
+int error_set(struct error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int error_set_errno(struct error *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+	return -1;
+}
+
+static noreturn void oom(void)
+{
+	static const char msg[] = ": out of memory\n";
+
+	(void)write_all(STDERR_FILENO, face->prog, strlen(face->prog));
+	(void)write_all(STDERR_FILENO, msg, sizeof(msg) - 1);
+	exit_reported(face->exit_setup);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return p;
+}
+
+void fclosep(void *f)
+{
+	FILE **fp = f;
+
+	if (*fp)
+		fclose(*fp);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int read_all_fd(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+
+	for (;;) {
+		ssize_t r;
+
+		if (cap - n < 2) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *content)
+{
+	int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int r, e;
+
+	if (fd < 0)
+		return -1;
+	r = write_all(fd, content, strlen(content));
+	e = errno;
+	if (close(fd) < 0 && r == 0)
+		return -1;
+	errno = e;
+	return r;
+}
+
+int parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || *s == ' ' || *s == '+' || (*s == '-' && min >= 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end) {
+		if (!errno)
+			errno = EINVAL;
+		return -1;
+	}
+	if (v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_uint64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end) {
+		if (!errno)
+			errno = EINVAL;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || *s < '0' || *s > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	if (*end) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (shift && v > (UINT64_MAX >> shift)) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int fds_set_cloexec_from(int from)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return -1;
+#endif
+	/* Before Linux 5.11: walk /proc/self/fd (the list is read first, then changed). */
+	char buf[4096];
+	int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0) {
+		/* No /proc: the classic loop over the fd limit. */
+		long max = sysconf(_SC_OPEN_MAX);
+		for (long fd = from; fd < (max > 0 ? max : 65536); fd++)
+			fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+		return 0;
+	}
+	for (;;) {
+		long n = syscall(SYS_getdents64, dfd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct {
+				uint64_t ino;
+				int64_t off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (void *)(buf + off);
+			long fd;
+
+			off += d->reclen;
+			if (parse_int(d->name, 0, INT_MAX, &fd) == 0 && fd >= from && fd != dfd)
+				fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+		}
+	}
+	close(dfd);
+	return 0;
+}

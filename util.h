@@ -1,0 +1,118 @@
+/* util: messages and exit codes per face, allocators, fd and number helpers.
+ * Called by every hutch process: the parent, the setup child and the pid-1 reaper. */
+#ifndef HUTCH_UTIL_H
+#define HUTCH_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* The two faces differ only through this table (see util.c: face_table). */
+enum face_id { FACE_HUTCH = 0, FACE_BWRAP = 1 };
+
+struct face {
+	enum face_id id;
+	const char *prog;	  /* prefix of every message: "hutch" or "bwrap" */
+	int exit_usage;		  /* bad command line */
+	int exit_setup;		  /* the sandbox could not be set up */
+	int exit_exec;		  /* the command exists but could not be executed */
+	int exit_notfound;	  /* the command was not found */
+	bool close_inherited_fds; /* fds > 2 not named by --pass-fd are closed before exec */
+	bool root_keeps_caps;	  /* real root without --unshare-user keeps its capabilities */
+	const char *default_seccomp; /* profile applied unless told otherwise; NULL: none */
+};
+
+/* File-scope state allowed by CONVENTIONS: the face (and with it the program name) and
+ * the log level. */
+extern const struct face *face;
+void face_select(const char *argv0);
+void face_set(enum face_id id);
+
+/* Pick the text of a message for the current face. Both arguments are string literals, so
+ * -Wformat checks both branches. */
+#define FACE_MSG(hutch_text, bwrap_text) (face->id == FACE_BWRAP ? (bwrap_text) : (hutch_text))
+
+/* Pure code reports errors through this (fixed buffer, no allocation, never exits). */
+struct error {
+	int exit_code; /* 0: the face's exit_usage */
+	char msg[1024];
+};
+__attribute__((format(printf, 2, 3))) int error_set(struct error *err, const char *fmt, ...);
+/* Like error_set, appends ": strerror(errnum)". */
+__attribute__((format(printf, 3, 4))) int error_set_errno(struct error *err, int errnum,
+							   const char *fmt, ...);
+
+/* Messages: "PROG: TEXT\n" on stderr. die* exit with the face's setup status unless given. */
+__attribute__((format(printf, 1, 2))) noreturn void die(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) noreturn void die_errno(const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) noreturn void die_status(int status, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) noreturn void die_status_errno(int status, int errnum,
+								      const char *fmt, ...);
+noreturn void die_error(const struct error *err);
+__attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void hint(const char *fmt, ...);
+/* Print the hint lines for known reasons clone(CLONE_NEWUSER) fails with errno. */
+void hint_userns(int errnum);
+
+/* --level-prefix: prefix messages with syslog "<N>" levels. */
+void util_set_level_prefix(bool on);
+
+/* After clone: die() also writes its exit status to this fd, so the parent can tell a
+ * setup failure from the command's own exit status. -1: none. */
+void util_set_report_fd(int fd);
+int util_report_fd(void);
+
+/* Allocation that dies on OOM. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+__attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+#define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
+void fclosep(void *f);
+
+static inline void *steal_pointer_impl(void *pp)
+{
+	void **p = pp;
+	void *v = *p;
+	*p = NULL;
+	return v;
+}
+#define steal_pointer(pp) steal_pointer_impl(pp)
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+
+/* I/O that retries on EINTR and short counts. Return 0 or -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* Reads until EOF; *out is NUL-terminated, *len excludes the NUL. */
+int read_all_fd(int fd, char **out, size_t *len);
+int write_file_at(int dirfd, const char *path, const char *content);
+
+/* Strict number parsing: whole string, no sign surprises, range checked. 0 or -1. */
+int parse_int(const char *s, long min, long max, long *out);
+int parse_uint64(const char *s, uint64_t *out);
+/* Sizes for --size: digits with an optional k/m/g/t suffix (powers of 1024). */
+int parse_size(const char *s, uint64_t *out);
+
+/* Close-on-exec on every fd >= from (close_range with a fallback). */
+int fds_set_cloexec_from(int from);
+
+#endif
