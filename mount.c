@@ -114,6 +114,31 @@ bool mount_have_new_api(void)
 }
 
 static const char *proc_prefix = "";
+static const char *stage, *stage_file;
+
+void mount_set_stage(const char *dir, const char *file)
+{
+	stage = dir;
+	stage_file = file;
+}
+
+/* Fallback: move the mount staged at `stage` onto dest_fd; returns its fd. */
+static int stage_move(const char *at, int dest_fd)
+{
+	char dp[64];
+	int top = open(at, O_PATH | O_CLOEXEC);
+
+	if (top < 0)
+		return -1;
+	if (mount(at, mount_fd_path(dest_fd, dp, sizeof(dp)), NULL, MS_MOVE, NULL) < 0) {
+		int e = errno;
+		umount2(at, MNT_DETACH);
+		close(top);
+		errno = e;
+		return -1;
+	}
+	return top;
+}
 
 void mount_set_proc_prefix(const char *prefix)
 {
@@ -565,20 +590,27 @@ int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs)
 			return -1;
 		return steal_fd(&tree);
 	}
-	if (mount(mount_fd_path(src_fd, sp, sizeof(sp)), mount_fd_path(dest_fd, dp, sizeof(dp)),
-		  NULL, MS_BIND | MS_REC, NULL) < 0)
-		return -1;
-	/* dest_fd still names the covered directory; "." below it crosses into the new mount
-	 * only through a fresh lookup of the same name, done by the caller's resolve. Here we
-	 * reopen through the magic link, which lands on the mount that is now on top. */
-	int top = open(dp, O_PATH | O_CLOEXEC);
-	if (top < 0)
-		return -1;
-	if (attrs && fallback_set_attrs_recursive(top, attrs) < 0) {
-		close(top);
+	(void)dp;
+	if (!stage) {
+		errno = ENOTSUP;
 		return -1;
 	}
-	return top;
+	/* Bind at the stage (a directory or a file, like the source), set the flags there, then
+	 * move into place. */
+	struct stat st;
+	if (fstat(src_fd, &st) < 0)
+		return -1;
+	const char *at = S_ISDIR(st.st_mode) ? stage : stage_file;
+	if (mount(mount_fd_path(src_fd, sp, sizeof(sp)), at, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	_cleanup_close_ int staged = open(at, O_PATH | O_CLOEXEC);
+	if (staged < 0 || (attrs && fallback_set_attrs_recursive(staged, attrs) < 0)) {
+		int e = errno;
+		umount2(at, MNT_DETACH);
+		errno = e;
+		return -1;
+	}
+	return stage_move(at, dest_fd);
 }
 
 static int fsconfig_options(int fsfd, const char *options)
@@ -622,8 +654,12 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, in
 			return -1;
 		return steal_fd(&mfd);
 	}
-	mount_fd_path(dest_fd, dp, sizeof(dp));
-	if (mount(source ? source : fstype, dp, fstype, attrs_to_ms(attrs), options) < 0)
+	(void)dp;
+	if (!stage) {
+		errno = ENOTSUP;
 		return -1;
-	return open(dp, O_PATH | O_CLOEXEC);
+	}
+	if (mount(source ? source : fstype, stage, fstype, attrs_to_ms(attrs), options) < 0)
+		return -1;
+	return stage_move(stage, dest_fd);
 }

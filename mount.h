@@ -63,4 +63,9 @@ int mount_is_mount_root(int fd);
 const char *mount_fd_path(int fd, char *buf, size_t len);
 void mount_set_proc_prefix(const char *prefix);
 
+/* Fallback only: a private empty directory (in the scratch root) where a new mount is made
+ * first, so it can be opened by name before MS_MOVE puts it in place; mounting straight onto
+ * "/proc/self/fd/N" would leave no way to open the new mount rather than the covered dir. */
+void mount_set_stage(const char *dir, const char *file);
+
 #endif

@@ -24,7 +24,9 @@ struct build {
 	const struct config *cfg;
 	const struct rootfs_plan *plan;
 	int hostfd; /* the host's root, at /oldroot of the scratch root until the end */
-	int basefd; /* root of the base tmpfs: home of --bind-data's anonymous files */
+	int basefd;    /* root of the base tmpfs */
+	int scratchfd; /* the scratch root (a real dir fd): home of --bind-data's files */
+	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
 };
 
@@ -93,7 +95,8 @@ static void do_bind(struct build *b, const struct setup_op *op, int src_fd)
 
 	if (op->type != SETUP_DEV_BIND)
 		attrs |= HMNT_NODEV;
-	if (op->type == SETUP_RO_BIND || op->type == SETUP_RO_BIND_FD)
+	if (op->type == SETUP_RO_BIND || op->type == SETUP_RO_BIND_FD ||
+	    op->type == SETUP_RO_BIND_DATA)
 		attrs |= HMNT_RDONLY;
 	if (fstat(src_fd, &st) < 0)
 		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
@@ -359,10 +362,13 @@ static void op_file(struct build *b, const struct setup_op *op)
 
 static void op_bind_data(struct build *b, const struct setup_op *op)
 {
-	/* An unnamed file on the base tmpfs: no path exists that anything could redirect, and it
-	 * is reachable in the sandbox only through the bind below. */
-	_cleanup_close_ int dir = openat(b->basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int tmp = dir < 0 ? -1 : openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	/* A file in the scratch root, which only this process can see and which the sandbox
+	 * never reaches except through the bind below. (An O_TMPFILE cannot be bound: the
+	 * kernel refuses to bind an unlinked file.) */
+	char name[32];
+	snprintf(name, sizeof(name), "data%u", b->ndata++);
+	_cleanup_close_ int tmp = openat(b->scratchfd, name,
+					 O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (tmp < 0)
 		die_errno(FACE_MSG("cannot create the data file for '%s' (--%s)",
@@ -427,9 +433,35 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 	}
 }
 
+/* The scratch tmpfs. With the new API it is made detached and stacked on "/": it needs no
+ * host path. The fallback must mount by path and then open the new mount by name, which a
+ * mount stacked on the process root does not allow, so it covers an existing host directory
+ * for the moment (the first pivot_root moves it away again). */
+static int mount_scratch(int slash)
+{
+	static const char *const spots[] = { "tmp", "dev", "mnt", "run" };
+
+	if (mount_have_new_api())
+		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", slash, HMNT_NOSUID | HMNT_NODEV);
+	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
+		struct stat st;
+		char path[16];
+
+		if (fstatat(slash, spots[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		snprintf(path, sizeof(path), "/%s", spots[i]);
+		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+			return -1;
+		return openat(slash, spots[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	}
+	errno = ENOENT;
+	return -1;
+}
+
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
 {
-	struct build b = { .cfg = cfg, .plan = plan, .hostfd = -1, .basefd = -1, .rootfd = -1 };
+	struct build b = { .cfg = cfg, .plan = plan, .hostfd = -1, .basefd = -1, .rootfd = -1,
+			   .scratchfd = -1 };
 
 	mount_probe();
 	/* Without a new user namespace the copied mounts keep their shared peers: make them
@@ -442,18 +474,25 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	 * on a tmpfs at /newroot. Neither name is ever looked up from inside the sandbox tree:
 	 * destinations resolve below the new root's fd, sources below the host's fd. */
 	_cleanup_close_ int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int scratch =
-		slash < 0 ? -1 : mount_new_fs("tmpfs", "tmpfs", "mode=0755", slash,
-					       HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC);
+	_cleanup_close_ int scratch = slash < 0 ? -1 : mount_scratch(slash);
 	if (scratch < 0)
 		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
-	if (mkdirat(scratch, "oldroot", 0755) < 0 || mkdirat(scratch, "newroot", 0755) < 0)
+	if (mkdirat(scratch, "oldroot", 0755) < 0 || mkdirat(scratch, "newroot", 0755) < 0 ||
+	    mkdirat(scratch, "stage", 0755) < 0)
 		die_errno(FACE_MSG("cannot create directories in the scratch tmpfs",
 				   "Creating oldroot failed"));
+	int sf = openat(scratch, "stagefile", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (sf < 0)
+		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs", "Creating stage failed"));
+	close(sf);
 	if (fchdir(scratch) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
 		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));
 	if (chdir("/") < 0)
 		die_errno("chdir /");
+	mount_set_stage("/stage", "/stagefile");
+	b.scratchfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b.scratchfd < 0)
+		die_errno("open /");
 	mount_set_proc_prefix("/oldroot");
 	b.hostfd = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int newroot = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -475,6 +514,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	if (umount2("/oldroot", MNT_DETACH) < 0)
 		die_errno(FACE_MSG("cannot detach the host root", "unmount old root"));
 	mount_set_proc_prefix("");
+	mount_set_stage(NULL, NULL);
 	/* pivot_root(".", ".") stacks the scratch root on the new one; the detach below removes
 	 * it (pivot_root(2), NOTES). */
 	uint64_t want = mount_id(b.rootfd);
@@ -493,4 +533,5 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 			     "Failed to pivot to the new root"));
 	close(b.rootfd);
 	close(b.basefd);
+	close(b.scratchfd);
 }
