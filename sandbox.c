@@ -165,6 +165,16 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 	process_child_exec(cfg, mask);
 }
 
+static noreturn void namespaces_failed(const struct plan *p, int e)
+{
+	if (face->id == FACE_BWRAP)
+		die_status_errno(face->exit_setup, e, "Creating new namespace failed");
+	warn("cannot create the sandbox namespaces: %s", strerror(e));
+	if (p->new_userns && (e == EPERM || e == ENOSPC || e == EACCES || e == EINVAL))
+		hint_userns(e);
+	exit(face->exit_setup);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -192,16 +202,19 @@ int main(int argc, char **argv)
 		if (getppid() != ppid)
 			return face->exit_setup;
 	}
-	pid_t pid = process_spawn(plan.clone_flags, &mask, &report_rd);
-	if (pid < 0) {
-		int e = errno;
-		if (face->id == FACE_BWRAP)
-			die_status_errno(face->exit_setup, e, "Creating new namespace failed");
-		warn("cannot create the sandbox namespaces: %s", strerror(e));
-		if (plan.new_userns && (e == EPERM || e == ENOSPC || e == EACCES || e == EINVAL))
-			hint_userns(e);
-		exit(face->exit_setup);
+	/* Without a PID namespace nothing needs a process outside the sandbox: unshare here and
+	 * become the command (no fork, no waiting parent, signals reach the command directly). */
+	bool in_place = !cfg.unshare_pid && cfg.info_fd < 0 && cfg.json_status_fd < 0;
+	pid_t pid = 0;
+	if (in_place) {
+		sigprocmask(SIG_BLOCK, NULL, &mask);
+		if (unshare((int)plan.clone_flags) < 0)
+			pid = -1;
+	} else {
+		pid = process_spawn(plan.clone_flags, &mask, &report_rd);
 	}
+	if (pid < 0)
+		namespaces_failed(&plan, errno);
 	if (pid == 0)
 		child(&cfg, &plan, &mask);
 	process_parent_wait(pid, report_rd);
