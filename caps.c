@@ -1,0 +1,147 @@
+/* caps: capability names (through libcap) and the command's final capability sets.
+ * caps_all/caps_parse_name run in the parent while parsing; caps_child_apply in the child. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "util.h"
+
+/* Highest capability number the running kernel knows, or -1 if /proc does not say. */
+static int read_cap_last_cap(void)
+{
+	char buf[16];
+	ssize_t n;
+	long v;
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	if (parse_int(buf, 0, 63, &v) < 0)
+		return -1;
+	return (int)v;
+}
+
+uint64_t caps_all(void)
+{
+	/* Cached: the kernel's answer does not change while we run. */
+	static uint64_t all;
+	int last;
+
+	if (all)
+		return all;
+	last = read_cap_last_cap();
+	if (last < 0) {
+		/* No /proc (yet): libcap probes the kernel with prctl(PR_CAPBSET_READ). */
+		last = (int)cap_max_bits() - 1;
+		if (last < 0 || last > 63)
+			last = CAP_LAST_CAP;
+	}
+	all = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+	return all;
+}
+
+static int unknown_cap(const char *name, struct error *err)
+{
+	if (face->id == FACE_BWRAP)
+		return error_set(err, "unknown cap: %s", name);
+	return error_set(err,
+			 "unknown capability '%s': expected a name from capabilities(7) "
+			 "such as CAP_NET_ADMIN, or ALL",
+			 name);
+}
+
+int caps_parse_name(const char *name, struct error *err)
+{
+	char buf[64];
+	cap_value_t cap;
+	size_t i, off = 0;
+
+	if (strcasecmp(name, "ALL") == 0)
+		return -2;
+	/* libcap takes "cap_net_admin" in any case and numbers; we also take "net_admin". */
+	if (cap_from_name(name, &cap) == 0 && cap >= 0 && cap < 64)
+		return cap;
+	if (strncasecmp(name, "cap_", 4) != 0) {
+		memcpy(buf, "cap_", 4);
+		off = 4;
+	}
+	if (strlen(name) + off >= sizeof(buf) || !*name)
+		return unknown_cap(name, err);
+	for (i = 0; name[i]; i++)
+		buf[off + i] = (char)tolower((unsigned char)name[i]);
+	buf[off + i] = '\0';
+	if (cap_from_name(buf, &cap) == 0 && cap >= 0 && cap < 64)
+		return cap;
+	return unknown_cap(name, err);
+}
+
+static bool has_cap(uint64_t set, int cap)
+{
+	return (set >> cap) & 1;
+}
+
+void caps_child_apply(uint64_t keep, bool ambient)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint64_t all = caps_all();
+	int last = 63;
+	int cap;
+
+	keep &= all;
+	while (last > 0 && !has_cap(all, last))
+		last--;
+
+	/* Bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, which
+	 * the capset below may take away (prctl(2)). Caps already out of the bounding set
+	 * are skipped, so a caller without CAP_SETPCAP fails only if there is work to do. */
+	for (cap = 0; cap <= last; cap++) {
+		if (has_cap(keep, cap) || prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			die_errno(FACE_MSG("cannot drop capability %d from the bounding set",
+					   "Dropping capability %d from bounds"),
+				  cap);
+	}
+
+	/* Clear the ambient set before lowering permitted/inheritable, so no ambient cap
+	 * outlives this call even when `ambient` is false. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		die_errno(FACE_MSG("cannot clear the ambient capability set",
+				   "Clearing ambient capabilities"));
+
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = data[0].inheritable = (uint32_t)keep;
+	data[1].effective = data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
+	if (capset(&hdr, data) < 0)
+		die_errno(FACE_MSG("cannot set the capabilities of the command", "capset failed"));
+
+	if (!ambient)
+		return;
+	/* A non-root command keeps its capabilities across execve() only through the ambient
+	 * set (capabilities(7)); raising needs the cap in both permitted and inheritable. */
+	for (cap = 0; cap <= last; cap++) {
+		if (!has_cap(keep, cap))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			die_errno(FACE_MSG("cannot raise capability %d in the ambient set",
+					   "Adding ambient capability %d"),
+				  cap);
+	}
+}

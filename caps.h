@@ -1,0 +1,23 @@
+/* caps: capability names (through libcap) and the command's final capability sets.
+ * Names are parsed by the parser in the parent; caps_child_apply runs in the setup child. */
+#ifndef HUTCH_CAPS_H
+#define HUTCH_CAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* All capabilities this kernel knows (bits 0..cap_last_cap), from /proc or libcap. */
+uint64_t caps_all(void);
+
+/* "CAP_NET_ADMIN", "net_admin", "Net_Admin" -> its number; "ALL" (any case) -> -2.
+ * Unknown name: -1 with err filled (face text). */
+int caps_parse_name(const char *name, struct error *err);
+
+/* In the child, after the final uid/gid is in place and before seccomp: keep exactly `keep`
+ * in the bounding, permitted, effective and inheritable sets, and in the ambient set when
+ * the command runs as a non-zero uid (so the capabilities survive execve). Dies on failure. */
+void caps_child_apply(uint64_t keep, bool ambient);
+
+#endif

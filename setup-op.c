@@ -1,0 +1,220 @@
+/* setup-op: the ordered list of root-filesystem operations and the rules between options.
+ * Pure code: the parser appends, setup_validate() checks, nothing here touches the kernel
+ * except getuid()/getgid(), which bubblewrap's --uid/--gid rule compares against. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "setup-op.h"
+#include "util.h"
+
+static const char *const op_names[] = {
+	[SETUP_BIND] = "bind",
+	[SETUP_RO_BIND] = "ro-bind",
+	[SETUP_DEV_BIND] = "dev-bind",
+	[SETUP_BIND_FD] = "bind-fd",
+	[SETUP_RO_BIND_FD] = "ro-bind-fd",
+	[SETUP_REMOUNT_RO] = "remount-ro",
+	[SETUP_TMPFS] = "tmpfs",
+	[SETUP_PROC] = "proc",
+	[SETUP_DEV] = "dev",
+	[SETUP_MQUEUE] = "mqueue",
+	[SETUP_DIR] = "dir",
+	[SETUP_SYMLINK] = "symlink",
+	[SETUP_CHMOD] = "chmod",
+	[SETUP_FILE] = "file",
+	[SETUP_BIND_DATA] = "bind-data",
+	[SETUP_RO_BIND_DATA] = "ro-bind-data",
+	[SETUP_OVERLAY_SRC] = "overlay-src",
+	[SETUP_OVERLAY] = "overlay",
+	[SETUP_TMP_OVERLAY] = "tmp-overlay",
+	[SETUP_RO_OVERLAY] = "ro-overlay",
+	[SETUP_LOCK_FILE] = "lock-file",
+};
+
+const char *setup_op_name(enum setup_op_type type)
+{
+	if ((unsigned)type >= sizeof(op_names) / sizeof(op_names[0]) || !op_names[type])
+		return "?";
+	return op_names[type];
+}
+
+struct setup_op *setup_list_append(struct setup_list *list, enum setup_op_type type,
+				   const char *option)
+{
+	struct setup_op *op = xcalloc(1, sizeof(*op));
+
+	op->type = type;
+	op->fd = -1;
+	op->perms = SETUP_PERMS_UNSET;
+	op->option = option ? option : setup_op_name(type);
+	if (list->tail)
+		list->tail->next = op;
+	else
+		list->head = op;
+	list->tail = op;
+	list->count++;
+	return op;
+}
+
+void setup_list_free(struct setup_list *list)
+{
+	struct setup_op *op = list->head;
+
+	while (op) {
+		struct setup_op *next = op->next;
+
+		free(op);
+		op = next;
+	}
+	list->head = list->tail = NULL;
+	list->count = 0;
+}
+
+static bool is_overlay(enum setup_op_type type)
+{
+	return type == SETUP_OVERLAY || type == SETUP_TMP_OVERLAY || type == SETUP_RO_OVERLAY;
+}
+
+static bool takes_perms(enum setup_op_type type)
+{
+	switch (type) {
+	case SETUP_TMPFS:
+	case SETUP_DIR:
+	case SETUP_FILE:
+	case SETUP_BIND_DATA:
+	case SETUP_RO_BIND_DATA:
+	case SETUP_CHMOD:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int layers_error(enum setup_op_type type, unsigned need, struct error *err)
+{
+	const char *name = setup_op_name(type);
+
+	if (face->id == FACE_BWRAP)
+		return error_set(err, "--%s requires at least %s --overlay-src", name,
+				 need == 1 ? "one" : "two");
+	return error_set(err, "--%s: needs at least %s --overlay-src layer%s before it", name,
+			 need == 1 ? "one" : "two", need == 1 ? "" : "s");
+}
+
+static int dangling_layers(struct error *err)
+{
+	return error_set(err, FACE_MSG("--overlay-src: must be followed by another --overlay-src "
+				       "or by --overlay, --tmp-overlay or --ro-overlay",
+				       "--overlay-src must be followed by another --overlay-src or "
+				       "one of --overlay, --tmp-overlay, or --ro-overlay"));
+}
+
+/* The parser already enforces these while it builds the list; checking the list itself keeps
+ * the executor's assumptions (layers precede their overlay, modifiers only where they fit)
+ * true for any config, including ones built by hand. */
+static int validate_ops(const struct setup_list *ops, struct error *err)
+{
+	const struct setup_op *op;
+	unsigned layers = 0;
+
+	for (op = ops->head; op; op = op->next) {
+		if (op->type == SETUP_OVERLAY_SRC) {
+			layers++;
+			continue;
+		}
+		if (op->type == SETUP_RO_OVERLAY && layers < 2)
+			return layers_error(op->type, 2, err);
+		if (is_overlay(op->type) && layers < 1)
+			return layers_error(op->type, 1, err);
+		if (!is_overlay(op->type) && layers > 0)
+			return dangling_layers(err);
+		layers = 0;
+		if (op->perms != SETUP_PERMS_UNSET &&
+		    (!takes_perms(op->type) || op->perms < 0 || op->perms > 07777))
+			return error_set(err,
+					 FACE_MSG("--perms: must be followed by an option that "
+						  "creates a file, with a mode 0..07777",
+						  "--perms must be followed by an option that "
+						  "creates a file"));
+		if (op->size && op->type != SETUP_TMPFS)
+			return error_set(err, FACE_MSG("--size: must be followed by --tmpfs",
+						       "--size must be followed by --tmpfs"));
+	}
+	if (layers > 0)
+		return dangling_layers(err);
+	return 0;
+}
+
+static bool has_op(const struct setup_list *ops, enum setup_op_type type)
+{
+	const struct setup_op *op;
+
+	for (op = ops->head; op; op = op->next)
+		if (op->type == type)
+			return true;
+	return false;
+}
+
+/* bubblewrap's rules, in bubblewrap's order (main(), after parse_args()). Call this on the
+ * config as parsed, before main() implies --unshare-user for unprivileged callers: the first
+ * rules look at what the user asked for, the --uid/--gid rule at what will happen. */
+int setup_validate(const struct config *cfg, struct error *err)
+{
+	bool userns_implied;
+
+	err->exit_code = 0;
+	if (cfg->userns_block_fd != -1 && cfg->unshare_user != NS_YES)
+		return error_set(err, FACE_MSG("--userns-block-fd requires --unshare-user",
+					       "--userns-block-fd requires --unshare-user"));
+	if (cfg->userns_block_fd != -1 && cfg->info_fd == -1)
+		return error_set(err, FACE_MSG("--userns-block-fd requires --info-fd, where the "
+					       "child pid is announced",
+					       "--userns-block-fd requires --info-fd"));
+	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_YES)
+		return error_set(err, FACE_MSG("--userns cannot be combined with --unshare-user",
+					       "--userns not compatible --unshare-user"));
+	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_TRY)
+		return error_set(err, FACE_MSG("--userns cannot be combined with "
+					       "--unshare-user-try (implied by --unshare-all)",
+					       "--userns not compatible --unshare-user-try"));
+	if (cfg->disable_userns && cfg->unshare_user != NS_YES)
+		return error_set(err, FACE_MSG("--disable-userns requires --unshare-user",
+					       "--disable-userns requires --unshare-user"));
+	if (cfg->disable_userns && cfg->userns_block_fd != -1)
+		return error_set(err, FACE_MSG("--disable-userns cannot be combined with "
+					       "--userns-block-fd",
+					       /* sic: two spaces, as bubblewrap prints it */
+					       "--disable-userns is not compatible with  "
+					       "--userns-block-fd"));
+
+	/* An unprivileged caller always gets a user namespace (bubblewrap: "we have to do
+	 * this if we weren't installed setuid"), and --unshare-user-try is taken to succeed:
+	 * whether the kernel allows it is not for a pure function to find out. */
+	userns_implied = cfg->unshare_user != NS_NO || (getuid() != 0 && cfg->userns_fd == -1);
+	if (!userns_implied && cfg->userns_fd == -1 && cfg->uid_set && cfg->uid != getuid())
+		return error_set(err,
+				 FACE_MSG("--uid requires --unshare-user or --userns",
+					  "Specifying --uid requires --unshare-user or --userns"));
+	if (!userns_implied && cfg->userns_fd == -1 && cfg->gid_set && cfg->gid != getgid())
+		return error_set(err,
+				 FACE_MSG("--gid requires --unshare-user or --userns",
+					  "Specifying --gid requires --unshare-user or --userns"));
+	if (cfg->hostname && !cfg->unshare_uts)
+		return error_set(err, FACE_MSG("--hostname requires --unshare-uts",
+					       "Specifying --hostname requires --unshare-uts"));
+	if (cfg->as_pid_1 && !cfg->unshare_pid)
+		return error_set(err, FACE_MSG("--as-pid-1 requires --unshare-pid",
+					       "Specifying --as-pid-1 requires --unshare-pid"));
+	if (cfg->as_pid_1 && has_op(&cfg->ops, SETUP_LOCK_FILE))
+		return error_set(
+			err, FACE_MSG("--as-pid-1 cannot be combined with --lock-file: "
+				      "the locks are held by the pid-1 reaper",
+				      "Specifying --as-pid-1 and --lock-file is not permitted"));
+	if (cfg->seccomp_legacy && cfg->seccomp_fds.n > 1)
+		return error_set(err,
+				 FACE_MSG("--seccomp cannot be combined with --add-seccomp-fd",
+					  "--seccomp cannot be combined with --add-seccomp-fd"));
+	return validate_ops(&cfg->ops, err);
+}
