@@ -202,8 +202,27 @@ static void cover_ro(int mnt, const char *sub, const struct setup_op *op)
 
 static void op_proc(struct build *b, const struct setup_op *op)
 {
-	_cleanup_close_ int mnt = new_fs(b, op, "proc", NULL,
-					 HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC, 0755);
+	_cleanup_close_ int mnt = -1;
+
+	if (b->cfg->unshare_pid || b->cfg->pidns_fd >= 0) {
+		mnt = new_fs(b, op, "proc", NULL, HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC, 0755);
+	} else {
+		/* Same PID namespace as the host: its proc is the right view, and a new proc
+		 * instance needs privilege over the host's PID namespace. Bind it, as
+		 * bubblewrap does. */
+		_cleanup_close_ int src = open_host(b, "/proc");
+		_cleanup_close_ int dest_fd = src < 0 ? -1 : dest_dir(b, op, 0755);
+		mnt = dest_fd < 0 ? -1 : mount_bind_fd(src, dest_fd, HMNT_NOSUID | HMNT_NODEV);
+		if (mnt < 0)
+			die_errno(FACE_MSG("cannot bind the host's /proc on '%s' (--%s)",
+					   "Can't mount proc on %s%.0s"),
+				  op->dest, op->option);
+		int keep = fcntl(mnt, F_DUPFD_CLOEXEC, 3);
+		adopt_mount(b, dest_fd, &mnt);
+		if (mnt >= 0)
+			close(mnt);
+		mnt = keep;
+	}
 	/* Old interfaces that act on the whole machine stay read-only, as in bubblewrap. */
 	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
 

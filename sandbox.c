@@ -102,12 +102,10 @@ static void make_plan(const struct config *cfg, struct plan *p)
 	    (cfg->unshare_cgroup == NS_TRY && ns_available("cgroup")))
 		p->clone_flags |= CLONE_NEWCGROUP;
 
-	if (cfg->caps_explicit)
-		p->caps = cfg->caps;
-	else if (root && !p->new_userns && face->root_keeps_caps)
-		p->caps = caps_all();
-	else
-		p->caps = 0;
+	/* bubblewrap's rule: real root keeps what it has, minus --cap-drop, plus --cap-add;
+	 * everyone else starts from nothing. The hutch face drops root's too. */
+	uint64_t initial = (root && !p->new_userns && face->root_keeps_caps) ? caps_all() : 0;
+	p->caps = (initial & cfg->caps_keep_initial) | cfg->caps;
 	p->ambient = p->caps != 0 && p->final_uid != 0;
 
 	p->rootfs.make_slave = !p->new_userns;
@@ -190,7 +188,7 @@ int main(int argc, char **argv)
 	if (options_parse(&cfg, argc, argv, &exit_now, &err) < 0)
 		die_error(&err);
 	if (exit_now)
-		return 0;
+		return err.exit_code;
 	util_set_level_prefix(cfg.level_prefix);
 	if (setup_validate(&cfg, &err) < 0)
 		die_error(&err);

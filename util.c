@@ -72,7 +72,7 @@ int util_report_fd(void)
 }
 
 /* syslog levels for --level-prefix: 3 error, 4 warning, 6 info (bubblewrap's choice). */
-static void vmessage(int level, const char *prefix, const char *fmt, va_list ap, int errnum)
+__attribute__((format(printf, 3, 0))) static void vmessage(int level, const char *prefix, const char *fmt, va_list ap, int errnum)
 {
 	char buf[2048];
 	size_t n = 0;
