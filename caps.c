@@ -96,7 +96,7 @@ static bool has_cap(uint64_t set, int cap)
 	return (set >> cap) & 1;
 }
 
-void caps_child_apply(uint64_t keep, bool ambient)
+void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
@@ -119,6 +119,10 @@ void caps_child_apply(uint64_t keep, bool ambient)
 					   "Dropping capability %d from bounds"),
 				  cap);
 	}
+
+	/* bubblewrap leaves real root's sets alone when no --cap-add/--cap-drop was given. */
+	if (bounding_only)
+		return;
 
 	/* Clear the ambient set before lowering permitted/inheritable, so no ambient cap
 	 * outlives this call even when `ambient` is false. */
@@ -144,4 +148,25 @@ void caps_child_apply(uint64_t keep, bool ambient)
 					   "Adding ambient capability %d"),
 				  cap);
 	}
+}
+
+void caps_child_clear(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	/* Emptying permitted also empties the ambient set (capabilities(7)). */
+	memset(data, 0, sizeof(data));
+	if (capset(&hdr, data) < 0)
+		die_errno(FACE_MSG("cannot clear the capabilities of the reaper", "capset failed"));
+}
+
+uint64_t caps_current_effective(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (capget(&hdr, data) < 0)
+		return 0;
+	return ((uint64_t)data[1].effective << 32) | data[0].effective;
 }

@@ -400,12 +400,25 @@ int mount_open_parent(int rootfd, const char *path, bool create, const char **la
 	return mount_resolve(rootfd, parent, true);
 }
 
+/* A file mount point must not be a directory (bubblewrap: "Is a directory"). */
+static int not_dir(int fd)
+{
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	return fd;
+}
+
 int mount_touch_p(int rootfd, const char *path)
 {
 	int fd = mount_resolve(rootfd, path, true);
 
 	if (fd >= 0 || errno != ENOENT)
-		return fd;
+		return not_dir(fd);
 	const char *last;
 	_cleanup_free_ char *name = NULL;
 	_cleanup_close_ int pfd = mount_open_parent(rootfd, path, true, &last, &name);
@@ -425,7 +438,7 @@ int mount_touch_p(int rootfd, const char *path)
 		return -1;
 	if (f >= 0)
 		close(f);
-	return mount_resolve(rootfd, path, true);
+	return not_dir(mount_resolve(rootfd, path, true));
 }
 
 /* ---- mounting ---- */

@@ -364,7 +364,7 @@ static int unknown_option(struct parse_ctx *ctx, const char *word)
 {
 	if (IS_BWRAP)
 		return fail(ctx, "Unknown option %s", word);
-	return fail(ctx, "unknown option '%s'\nTry '%s --help' for the list of options", word,
+	return fail(ctx, "unknown option '%s'\nhint: run '%s --help' for the list of options", word,
 		    face->prog);
 }
 
@@ -1132,7 +1132,7 @@ int options_parse(struct config *cfg, int argc, char **argv, int *exit_now, stru
 			err->exit_code = face->exit_usage;
 			return 0;
 		}
-		return fail(&ctx, "no command given\nTry '%s --help' for the list of options",
+		return fail(&ctx, "no command given\nhint: run '%s --help' for the list of options",
 			    face->prog);
 	}
 	cmd = xcalloc((size_t)ctx.cmd_argc + 1, sizeof(*cmd));

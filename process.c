@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,7 +69,68 @@ static int status_to_exit(int st)
 	return 255;
 }
 
-noreturn void process_parent_wait(pid_t child, int report_rd)
+void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned long clone_flags)
+{
+	/* bubblewrap's order and spelling; user is never reported. */
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} ns[] = {
+		{ "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC }, { "mnt", 0 },
+		{ "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID }, { "uts", CLONE_NEWUTS },
+	};
+	char info[1024], json[1024], path[64];
+	int ni, nj;
+
+	ni = snprintf(info, sizeof(info), "{\n    \"child-pid\": %i", (int)child);
+	nj = snprintf(json, sizeof(json), "{ \"child-pid\": %i", (int)child);
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		struct stat st;
+
+		if (ns[i].flag && !(clone_flags & ns[i].flag))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)child, ns[i].name);
+		if (stat(path, &st) < 0 || st.st_ino == 0)
+			continue;
+		ni += snprintf(info + ni, sizeof(info) - (size_t)ni, ",\n    \"%s-namespace\": %ju",
+			       ns[i].name, (uintmax_t)st.st_ino);
+		nj += snprintf(json + nj, sizeof(json) - (size_t)nj, ", \"%s-namespace\": %ju",
+			       ns[i].name, (uintmax_t)st.st_ino);
+	}
+	ni += snprintf(info + ni, sizeof(info) - (size_t)ni, "\n}\n");
+	nj += snprintf(json + nj, sizeof(json) - (size_t)nj, " }\n");
+	if (info_fd >= 0) {
+		if (write_all(info_fd, info, (size_t)ni) < 0)
+			die_errno(FACE_MSG("cannot write to --info-fd %d", "Write to info_fd%.0d"),
+				  info_fd);
+		close(info_fd);
+	}
+	if (json_fd >= 0 && write_all(json_fd, json, (size_t)nj) < 0)
+		die_errno(FACE_MSG("cannot write to --json-status-fd %d", "Write to info_fd%.0d"),
+			  json_fd);
+}
+
+/* Did the command really start? Its process wrote 'R' just before execve and nothing after
+ * (die() would have added a status byte). The pipe is at EOF once every writer is gone. */
+static bool command_ran(int report_rd)
+{
+	char buf[4];
+	size_t n = 0;
+
+	for (;;) {
+		ssize_t r = read(report_rd, buf + n, sizeof(buf) - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof(buf))
+			break;
+	}
+	return n == 1 && buf[0] == 'R';
+}
+
+noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd)
 {
 	sigset_t set;
 
@@ -85,17 +149,19 @@ noreturn void process_parent_wait(pid_t child, int report_rd)
 			continue;
 		}
 		int st;
-		pid_t r = waitpid(child, &st, WNOHANG);
-		if (r == 0 || (r < 0 && errno == EINTR))
+		pid_t r;
+		/* Reap every child (intermediate --pidns processes too); stop at ours. */
+		while ((r = waitpid(-1, &st, WNOHANG)) > 0 && r != child)
+			;
+		if (r != child)
 			continue;
-		if (r < 0)
-			die_errno("waitpid");
-		/* A byte in the report pipe: hutch failed before the command ran. The child has
-		 * already printed why, and its exit status is hutch's own. */
-		unsigned char b;
-		ssize_t n = read(report_rd, &b, 1);
-		(void)n;
-		exit(status_to_exit(st));
+		int code = status_to_exit(st);
+		if (command_ran(report_rd) && json_fd >= 0) {
+			char line[64];
+			int n = snprintf(line, sizeof(line), "{ \"exit-code\": %d }\n", code);
+			(void)write_all(json_fd, line, (size_t)n);
+		}
+		exit(code);
 	}
 }
 
@@ -111,19 +177,71 @@ void process_child_die_with_parent(void)
 		_exit(face->exit_setup);
 }
 
-void process_child_fork_reaper(void)
+void process_child_block_on(int fd, const char *what)
 {
-	sigset_t set;
+	char b;
+	ssize_t n;
+
+	do
+		n = read(fd, &b, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die_errno(FACE_MSG("cannot read %s", "read %s"), what);
+	close(fd);
+}
+
+void process_child_enter_pidns(int pidns_fd, bool unshare_pid, int pid_wr)
+{
+	/* setns(CLONE_NEWPID) and unshare(CLONE_NEWPID) only move our future children, so each
+	 * step needs a fork; the parent of each fork is only a relay (pid_namespaces(7)). */
+	if (setns(pidns_fd, CLONE_NEWPID) < 0)
+		die_errno(FACE_MSG("cannot join the PID namespace of fd %d (--pidns)",
+				   "Setting pidns failed%.0d"),
+			  pidns_fd);
+	for (int step = 0; step < (unshare_pid ? 2 : 1); step++) {
+		if (step == 1 && unshare(CLONE_NEWPID) < 0)
+			die_errno(FACE_MSG("cannot create a PID namespace", "unshare pid ns"));
+		pid_t pid = fork();
+		if (pid < 0)
+			die_errno(FACE_MSG("cannot fork into the PID namespace", "Can't fork for --pidns"));
+		if (pid > 0) {
+			if (step == (unshare_pid ? 1 : 0)) {
+				/* Our pid numbers are the parent's: we never left its namespace. */
+				int v = pid;
+				if (write_all(pid_wr, &v, sizeof(v)) < 0)
+					die_errno(FACE_MSG("cannot send the sandbox pid", "Can't send pid"));
+			}
+			_exit(0);
+		}
+	}
+	close(pid_wr);
+}
+
+pid_t process_child_fork_command(void)
+{
 	pid_t cmd = fork();
 
 	if (cmd < 0)
-		die_errno(FACE_MSG("cannot fork the command", "Can't fork"));
-	if (cmd == 0)
-		return;
-	/* The reaper: pid 1 of the namespace. Its copy of the report pipe would keep the parent
-	 * from seeing the command's exec; only the command's copy remains. */
-	close(util_report_fd());
-	util_set_report_fd(-1);
+		die_errno(FACE_MSG("cannot fork the command", "Can't fork for pid 1"));
+	if (cmd > 0) {
+		/* The reaper's copy of the report pipe would hide the command's exec from the
+		 * parent: only the command's copy remains. */
+		if (util_report_fd() >= 0)
+			close(util_report_fd());
+		util_set_report_fd(-1);
+	}
+	return cmd;
+}
+
+noreturn void process_reaper_loop(pid_t cmd, bool pid1)
+{
+	sigset_t set;
+	int cmd_status = 1 << 8; /* bubblewrap's default: 1 if the command was never reaped */
+
+	/* Outside a PID namespace, orphans of the sandbox come to us instead of init, and we
+	 * stay until the last one is gone (so --sync-fd closes when the sandbox is empty). */
+	if (!pid1)
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	process_forward_set(&set);
 	for (;;) {
 		siginfo_t si;
@@ -135,15 +253,18 @@ void process_child_fork_reaper(void)
 			kill(cmd, sig);
 			continue;
 		}
-		/* Reap every orphan that was reparented to us; leave when the command is done
-		 * (the kernel then kills the rest of the namespace). */
 		for (;;) {
 			int st;
 			pid_t r = waitpid(-1, &st, WNOHANG);
+			if (r < 0 && errno == ECHILD)
+				_exit(status_to_exit(cmd_status));
 			if (r <= 0)
 				break;
-			if (r == cmd)
-				_exit(status_to_exit(st));
+			if (r == cmd) {
+				cmd_status = st;
+				if (pid1)
+					_exit(status_to_exit(st));
+			}
 		}
 	}
 }
@@ -206,6 +327,8 @@ noreturn void process_child_exec(const struct config *cfg, const sigset_t *orig)
 		argv[0] = (char *)cfg->argv0;
 	}
 	sigprocmask(SIG_SETMASK, orig, NULL);
+	if (util_report_fd() >= 0)
+		(void)write_all(util_report_fd(), "R", 1);
 	execvp(cfg->argv[0], argv);
 	int e = errno;
 	if (face->id == FACE_BWRAP)

@@ -1,5 +1,6 @@
-/* process: clone into the namespaces, the parent's wait loop with signal forwarding, the
- * pid-1 reaper, descriptors and exec. Called by main() (parent side) and by the setup child. */
+/* process: clone into the namespaces, the parent's monitor (status fds, signal forwarding,
+ * exit status), the pid-1 reaper, descriptors and exec. Called by main() (parent side) and by
+ * the setup child. */
 #ifndef HUTCH_PROCESS_H
 #define HUTCH_PROCESS_H
 
@@ -15,20 +16,38 @@ struct int_list;
 void process_forward_set(sigset_t *set);
 
 /* Block the forwarded signals (saving the caller's mask in *orig) and clone with `flags`
- * (CLONE_NEW*). Returns the pid in the parent and 0 in the child; the child's die() reports
- * through a close-on-exec pipe whose read end the parent keeps in *report_rd. */
+ * (CLONE_NEW*). Returns the pid in the parent and 0 in the child; the child reports through
+ * a close-on-exec pipe whose read end the parent keeps in *report_rd: one 'R' byte right
+ * before exec, and a status byte from die(). */
 pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd);
 
+/* Parent: bubblewrap's --info-fd document (then closed) and first --json-status-fd line.
+ * Namespace ids are those of `child` for every namespace in clone_flags (mnt always). */
+void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned long clone_flags);
+
 /* Parent: forward signals to child until it exits; then exit with its status (128+N for
- * signal N), or with hutch's own status when setup failed. */
-noreturn void process_parent_wait(pid_t child, int report_rd);
+ * signal N). When the command really ran, `{ "exit-code": N }` goes to json_fd (-1: none). */
+noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd);
 
 /* Child: SIGKILL when the parent dies (and exit now if it already has). */
 void process_child_die_with_parent(void);
 
-/* Child in a PID namespace: fork; the original process becomes a reaper that forwards
- * signals and exits with the command's status. Returns only in the command's process. */
-void process_child_fork_reaper(void);
+/* Child: read one byte from fd (EOF counts), then close it (--block-fd, release pipes). */
+void process_child_block_on(int fd, const char *what);
+
+/* Child with --pidns: enter that PID namespace (and a new one below it when also unsharing),
+ * through the forks this needs; the intermediate processes tell the parent the final pid on
+ * pid_wr and exit. Returns in the process that goes on with the setup. */
+void process_child_enter_pidns(int pidns_fd, bool unshare_pid, int pid_wr);
+
+/* Child: fork the command. Returns 0 in the command and the command's pid in the process
+ * that stays behind as its reaper. */
+pid_t process_child_fork_command(void);
+
+/* The reaper: forward signals to cmd, reap everything; exit with the command's status as
+ * soon as it ends when pid 1 (the kernel then ends the namespace), else once every
+ * descendant is gone (it is their subreaper). */
+noreturn void process_reaper_loop(pid_t cmd, bool pid1);
 
 /* Child: make every inherited fd > 2 close-on-exec except those in keep. */
 void process_child_close_fds(const struct int_list *keep);
@@ -37,8 +56,8 @@ void process_child_close_fds(const struct int_list *keep);
  * (--chdir, else the caller's cwd if it exists inside, else $HOME) and set PWD. */
 void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd);
 
-/* Child: restore the signal mask and exec the command, found on PATH inside. Never returns;
- * exits with the face's exec/not-found status on failure. */
+/* Child: restore the signal mask, tell the parent the setup is done, and exec the command,
+ * found on PATH inside. Exits with the face's exec/not-found status on failure. */
 noreturn void process_child_exec(const struct config *cfg, const sigset_t *orig);
 
 #endif

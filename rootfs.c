@@ -172,13 +172,16 @@ static int new_fs(struct build *b, const struct setup_op *op, const char *type,
 
 static void op_tmpfs(struct build *b, const struct setup_op *op)
 {
-	char opts[128];
+	char opts[512];
 	int n = snprintf(opts, sizeof(opts), "mode=%04o",
 			 op->perms == SETUP_PERMS_UNSET ? 0755 : op->perms);
 
 	if (op->size)
-		snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%llu",
-			 (unsigned long long)op->size);
+		n += snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%llu",
+			      (unsigned long long)op->size);
+	/* --file-label: the SELinux context of the new filesystem (mount(8), "context="). */
+	if (b->cfg->file_label)
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",context=\"%s\"", b->cfg->file_label);
 	close(new_fs(b, op, "tmpfs", opts, HMNT_NOSUID | HMNT_NODEV, 0755));
 }
 
@@ -398,6 +401,102 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 	do_bind(b, op, tmp);
 }
 
+static int open_layer(struct build *b, const struct setup_op *op, const char *path)
+{
+	int fd = open_host(b, path);
+
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot find source '%s' (--%s)", "Can't find source path %s%.0s"),
+			  path, op->option);
+	return fd;
+}
+
+/* --overlay, --tmp-overlay, --ro-overlay over the --overlay-src layers just before op.
+ * Every layer is passed as the magic link of an fd we resolved, so no path is looked up
+ * twice and no character in a path needs escaping (the kernel follows the link). */
+static void op_overlay(struct build *b, const struct setup_op *op)
+{
+	const struct setup_op *first = NULL;
+	unsigned n = 0, k = 0;
+	char p[64];
+
+	for (const struct setup_op *o = b->cfg->ops.head; o != op; o = o->next) {
+		if (o->type == SETUP_OVERLAY_SRC) {
+			if (!first)
+				first = o;
+			n++;
+		} else {
+			first = NULL;
+			n = 0;
+			if (o->type == SETUP_TMP_OVERLAY)
+				k++;
+		}
+	}
+	int *fds = xcalloc(n + 2, sizeof(int));
+	size_t cap = 256 + (size_t)n * 64;
+	char *opts = xmalloc(cap);
+	size_t len = 0;
+	unsigned i = 0;
+
+	for (const struct setup_op *o = first; o && o != op; o = o->next)
+		fds[i++] = open_layer(b, op, o->src);
+	int upper = -1, work = -1;
+	if (op->type == SETUP_OVERLAY) {
+		upper = open_layer(b, op, op->src);
+		work = open_layer(b, op, op->workdir);
+	} else if (op->type == SETUP_TMP_OVERLAY) {
+		char up[32], wk[32];
+		snprintf(up, sizeof(up), "tmp-overlay-upper-%u", k);
+		snprintf(wk, sizeof(wk), "tmp-overlay-work-%u", k);
+		if (mkdirat(b->scratchfd, up, 0755) < 0 || mkdirat(b->scratchfd, wk, 0755) < 0)
+			die_errno(FACE_MSG("cannot create the upper layer for '%s' (--%s)",
+					   "Creating --tmp-overlay upperdir failed%.0s%.0s"),
+				  op->dest, op->option);
+		upper = openat(b->scratchfd, up, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		work = openat(b->scratchfd, wk, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (upper < 0 || work < 0)
+			die_errno("open tmp-overlay");
+	}
+	if (upper >= 0) {
+		len += (size_t)snprintf(opts + len, cap - len, "upperdir=%s,",
+					mount_fd_path(upper, p, sizeof(p)));
+		len += (size_t)snprintf(opts + len, cap - len, "workdir=%s,",
+					mount_fd_path(work, p, sizeof(p)));
+	}
+	/* The last --overlay-src is the top layer: lowerdir lists it first. */
+	len += (size_t)snprintf(opts + len, cap - len, "lowerdir=");
+	for (unsigned j = n; j-- > 0;)
+		len += (size_t)snprintf(opts + len, cap - len, "%s%s",
+					mount_fd_path(fds[j], p, sizeof(p)), j ? ":" : "");
+	/* Needed in a user namespace: trusted.* xattrs are out of reach there. */
+	snprintf(opts + len, cap - len, ",userxattr");
+
+	_cleanup_close_ int dest_fd = dest_dir(b, op, 0755);
+	int mnt = mount_new_fs("overlay", "overlay", opts, dest_fd, HMNT_NOSUID | HMNT_NODEV);
+	if (mnt < 0) {
+		if (errno == ELOOP)
+			die(FACE_MSG("cannot mount the overlay on '%s' (--%s): the overlay directories "
+				     "overlap",
+				     "Can't make overlay mount on %s with options %s: Overlay "
+				     "directories may not overlap"),
+			    op->dest, FACE_MSG(op->option, opts));
+		die_errno(FACE_MSG("cannot mount the overlay on '%s' (--%s)",
+				   "Can't make overlay mount on %s with options %s"),
+			  op->dest, FACE_MSG(op->option, opts));
+	}
+	adopt_mount(b, dest_fd, &mnt);
+	if (mnt >= 0)
+		close(mnt);
+	for (unsigned j = 0; j < n; j++)
+		close(fds[j]);
+	if (upper >= 0)
+		close(upper);
+	if (work >= 0)
+		close(work);
+	free(fds);
+	free(opts);
+}
+
 static void replay(struct build *b, const struct rootfs_plan *plan)
 {
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
@@ -442,13 +541,38 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 			op_bind_data(b, op);
 			break;
 		case SETUP_OVERLAY_SRC:
+			break; /* a layer of the overlay op that follows */
 		case SETUP_OVERLAY:
 		case SETUP_TMP_OVERLAY:
 		case SETUP_RO_OVERLAY:
+			op_overlay(b, op);
+			break;
 		case SETUP_LOCK_FILE:
-			die(FACE_MSG("--%s is not implemented yet", "--%s is not supported"),
-			    op->option);
+			break; /* taken by the reaper once the sandbox is complete */
 		}
+	}
+	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
+	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next)
+		if (op->fd >= 0)
+			close(op->fd);
+}
+
+void rootfs_child_take_locks(const struct config *cfg)
+{
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
+		if (op->type != SETUP_LOCK_FILE)
+			continue;
+		/* Held (read lock, like bubblewrap) for the reaper's lifetime, i.e. as long as
+		 * the sandbox runs; resolved in the finished sandbox's root. */
+		int fd = open(op->dest, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			die_errno(FACE_MSG("cannot open the lock file '%s' (--lock-file)",
+					   "Unable to open lock file %s"),
+				  op->dest);
+		struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+		if (fcntl(fd, F_SETLK, &fl) < 0)
+			die_errno(FACE_MSG("cannot lock '%s' (--lock-file)", "Unable to lock file %s"),
+				  op->dest);
 	}
 }
 

@@ -16,4 +16,7 @@ struct rootfs_plan {
 /* Builds the new root and pivots into it. Dies with the face's message on failure. */
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan);
 
+/* The reaper, after the setup: open and read-lock every --lock-file. Dies on failure. */
+void rootfs_child_take_locks(const struct config *cfg);
+
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "label.h"
 #include "net.h"
 #include "options.h"
 #include "process.h"
@@ -26,16 +27,21 @@
 /* Everything the child needs beyond the config, decided in the parent. */
 struct plan {
 	unsigned long clone_flags;
-	bool new_userns;     /* we create a user namespace (always when unprivileged) */
-	bool nested;	     /* the final ids need a second, nested user namespace */
-	bool deny_setgroups; /* unprivileged: required before writing gid_map */
-	uid_t outer_uid, final_uid;
-	gid_t outer_gid, final_gid;
-	uint64_t caps;	     /* the command's capabilities */
-	bool ambient;	     /* ... kept across exec as a non-root uid */
+	bool new_userns;      /* we create a user namespace (always when unprivileged) */
+	bool write_maps;      /* ... and write its maps ourselves (not --userns-block-fd) */
+	bool nested;	      /* the final ids need a second, nested user namespace */
+	bool in_place;	      /* no process stays outside: unshare, set up and exec here */
+	bool need_reaper;     /* a process stays behind the command to reap (and hold locks) */
+	uid_t outer_uid, first_uid, final_uid;
+	gid_t outer_gid, first_gid, final_gid;
+	uint64_t caps;	    /* the command's capabilities */
+	bool caps_as_they_are; /* bwrap face, real root, no cap options: leave the sets alone */
+	bool ambient;  /* ... kept across exec as a non-root uid */
 	struct rootfs_plan rootfs;
 	char *caller_cwd;
 	struct seccomp_set seccomp;
+	int release_rd, release_wr; /* --userns-block-fd: the parent lets the child go on */
+	int pid_rd, pid_wr;	    /* --pidns: the child tells the parent its final pid */
 };
 
 /* Never setuid, setgid or file capabilities: hutch needs no privilege and must not lend
@@ -52,13 +58,12 @@ static void refuse_privileged_install(void)
 		why = "its binary is installed setuid or setgid";
 	else if (getxattr("/proc/self/exe", "security.capability", NULL, 0) >= 0)
 		why = "its binary has file capabilities";
-	if (why) {
+	if (why)
 		die_status(face->exit_setup,
 			   FACE_MSG("refusing to run: %s; hutch needs no privileges: remove them "
 				    "(chmod u-s,g-s; setcap -r)",
 				    "refusing to run: %s; this bwrap (hutch) must not be setuid"),
 			   why);
-	}
 }
 
 static bool ns_available(const char *name)
@@ -69,6 +74,24 @@ static bool ns_available(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+static bool has_op(const struct config *cfg, enum setup_op_type type)
+{
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
+		if (op->type == type)
+			return true;
+	return false;
+}
+
+static void make_pipe(int *rd, int *wr)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die_errno(FACE_MSG("cannot create a pipe", "pipe2()"));
+	*rd = p[0];
+	*wr = p[1];
+}
+
 static void make_plan(const struct config *cfg, struct plan *p)
 {
 	bool root = geteuid() == 0;
@@ -76,21 +99,26 @@ static void make_plan(const struct config *cfg, struct plan *p)
 
 	p->outer_uid = geteuid();
 	p->outer_gid = getegid();
-	p->new_userns = cfg->unshare_user == NS_YES || !root ||
-			(cfg->unshare_user == NS_TRY && ns_available("user"));
+	p->new_userns = cfg->userns_fd < 0 &&
+			(cfg->unshare_user == NS_YES || !root ||
+			 (cfg->unshare_user == NS_TRY && ns_available("user")));
+	p->write_maps = p->new_userns && cfg->userns_block_fd < 0;
 	p->final_uid = cfg->uid_set ? cfg->uid : getuid();
 	p->final_gid = cfg->gid_set ? cfg->gid : getgid();
-	/* Setup runs as root of the first namespace (0 -> caller); a nested namespace then maps
-	 * the requested ids onto it, so uid_map inside is one line, as in bubblewrap. */
-	p->nested = p->new_userns && (p->final_uid != 0 || p->final_gid != 0);
-	/* The child writes its own maps, which the kernel allows for a single line mapping its
-	 * own id only once setgroups is denied, root or not (user_namespaces(7)). */
-	p->deny_setgroups = true;
+	/* As in bubblewrap, the setup's ids in the first namespace are the final ones, except
+	 * that --dev (devpts) needs root there: then a nested namespace maps the final ids onto
+	 * root, and --disable-userns always needs that nested namespace. uid_map inside stays
+	 * one line either way. */
+	bool root_first = has_op(cfg, SETUP_DEV) || cfg->disable_userns;
+	p->first_uid = root_first ? 0 : p->final_uid;
+	p->first_gid = root_first ? 0 : p->final_gid;
+	p->nested = p->write_maps && (p->first_uid != p->final_uid ||
+				      p->first_gid != p->final_gid || cfg->disable_userns);
 
 	p->clone_flags = CLONE_NEWNS;
 	if (p->new_userns)
 		p->clone_flags |= CLONE_NEWUSER;
-	if (cfg->unshare_pid)
+	if (cfg->unshare_pid && cfg->pidns_fd < 0)
 		p->clone_flags |= CLONE_NEWPID;
 	if (cfg->unshare_net)
 		p->clone_flags |= CLONE_NEWNET;
@@ -104,14 +132,26 @@ static void make_plan(const struct config *cfg, struct plan *p)
 
 	/* bubblewrap's rule: real root keeps what it has, minus --cap-drop, plus --cap-add;
 	 * everyone else starts from nothing. The hutch face drops root's too. */
-	uint64_t initial = (root && !p->new_userns && face->root_keeps_caps) ? caps_all() : 0;
+	uint64_t initial = (getuid() == 0 && face->root_keeps_caps) ? caps_current_effective() : 0;
 	p->caps = (initial & cfg->caps_keep_initial) | cfg->caps;
 	p->ambient = p->caps != 0 && p->final_uid != 0;
+	p->caps_as_they_are = initial && !cfg->caps_explicit;
+
+	p->need_reaper = !cfg->as_pid_1 && (cfg->unshare_pid || cfg->sync_fd >= 0 ||
+					    has_op(cfg, SETUP_LOCK_FILE));
+	/* Without a PID namespace or a status fd nothing needs a process outside the sandbox. */
+	p->in_place = !cfg->unshare_pid && cfg->pidns_fd < 0 && cfg->info_fd < 0 &&
+		      cfg->json_status_fd < 0 && cfg->userns_block_fd < 0;
 
 	p->rootfs.make_slave = !p->new_userns;
 	p->rootfs.host_tty = isatty(STDOUT_FILENO) ? ttyname(STDOUT_FILENO) : NULL;
 	p->caller_cwd = get_current_dir_name();
 	p->rootfs.caller_cwd = p->caller_cwd;
+	p->release_rd = p->release_wr = p->pid_rd = p->pid_wr = -1;
+	if (cfg->userns_block_fd >= 0)
+		make_pipe(&p->release_rd, &p->release_wr);
+	if (cfg->pidns_fd >= 0)
+		make_pipe(&p->pid_rd, &p->pid_wr);
 
 	for (unsigned i = 0; i < cfg->pass_fds.n; i++)
 		if (fcntl(cfg->pass_fds.v[i], F_GETFD) < 0)
@@ -119,43 +159,91 @@ static void make_plan(const struct config *cfg, struct plan *p)
 				   cfg->pass_fds.v[i]);
 	if (seccomp_read_programs(&cfg->seccomp_fds, &p->seccomp, &err) < 0)
 		die_error(&err);
+	if (label_check(cfg, &err) < 0)
+		die_error(&err);
+}
+
+/* --userns, --disable-userns, --assert-userns-disabled after the root is built. */
+static void final_ids(const struct config *cfg, const struct plan *p, int procfd, int procsysfd)
+{
+	if (cfg->userns2_fd >= 0 && setns(cfg->userns2_fd, CLONE_NEWUSER) < 0)
+		die_errno(FACE_MSG("cannot join the user namespace of fd %d (--userns2)",
+				   "Setting userns2 failed%.0d"),
+			  cfg->userns2_fd);
+	if (p->nested)
+		userns_child_enter_nested(procfd, procsysfd, p->final_uid, p->final_gid,
+					  cfg->disable_userns);
+	if (cfg->disable_userns || cfg->assert_userns_disabled)
+		userns_child_assert_disabled();
+	if (cfg->userns_fd >= 0)
+		userns_child_switch_ids(cfg->uid_set ? cfg->uid : getuid(),
+					cfg->gid_set ? cfg->gid : getgid());
 }
 
 /* The setup sequence. Order matters; each step says why it sits where it does. */
 static noreturn void child(const struct config *cfg, const struct plan *p, const sigset_t *mask)
 {
+	/* The status fds belong to the parent; the sandbox never sees them. */
+	if (cfg->info_fd >= 0)
+		close(cfg->info_fd);
+	if (cfg->json_status_fd >= 0)
+		close(cfg->json_status_fd);
 	/* First, so a parent that dies during setup takes the sandbox with it. */
 	if (cfg->die_with_parent)
 		process_child_die_with_parent();
-	/* Our /proc/<pid>, while the host's /proc is still the one at /proc. */
+	/* Another PID namespace is joined by forking into it; the parent learns the pid. */
+	if (cfg->pidns_fd >= 0)
+		process_child_enter_pidns(cfg->pidns_fd, cfg->unshare_pid, p->pid_wr);
+	/* --userns-block-fd: the caller writes our maps; wait until the parent says go. */
+	if (p->release_rd >= 0)
+		process_child_block_on(p->release_rd, "the release pipe");
+	/* Our /proc/<pid> and /proc/sys, while the host's /proc is still the one at /proc. */
 	_cleanup_close_ int procfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0 && p->new_userns)
-		die_errno(FACE_MSG("cannot open /proc/self", "Can't open /proc/self"));
+	_cleanup_close_ int procsysfd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0 && p->write_maps)
+		die_errno(FACE_MSG("cannot open /proc/self", "open /proc/self failed"));
 	/* Until the maps exist we are the overflow uid and may not mount anything. */
-	if (p->new_userns)
-		userns_child_map_self(procfd, 0, 0, p->outer_uid, p->outer_gid, p->deny_setgroups);
+	if (p->write_maps)
+		userns_child_map_self(procfd, p->first_uid, p->first_gid, p->outer_uid,
+				      p->outer_gid, true);
+	/* Modes of what the setup creates are exactly the requested ones (bubblewrap's umask). */
+	mode_t umask_saved = umask(0);
 	/* The new root, in command-line order, then pivot_root and detach the host. */
 	rootfs_child_build(cfg, &p->rootfs);
 	/* Loopback and hostname need the capabilities of the first namespace. */
 	if (cfg->unshare_net)
 		net_child_loopback_up();
 	if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
-		die_errno(FACE_MSG("cannot set the hostname to '%s'", "Can't set hostname %s"),
+		die_errno(FACE_MSG("cannot set the hostname to '%s'", "Can't set hostname to %s"),
 			  cfg->hostname);
 	/* Land on the final ids; after this we hold no power over the first namespace. */
-	if (p->nested)
-		userns_child_enter_nested(procfd, p->final_uid, p->final_gid);
-	/* Environment, working directory and session of the command. */
-	process_child_env_and_cwd(cfg, p->caller_cwd);
-	if (cfg->new_session && setsid() < 0)
-		die_errno(FACE_MSG("cannot start a new session", "setsid"));
+	final_ids(cfg, p, procfd, procsysfd);
 	/* Before capabilities: with no_new_privs nothing exec'd can gain privileges again. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_errno(FACE_MSG("cannot set no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS) failed"));
-	caps_child_apply(p->caps, p->ambient);
-	/* pid 1 of the namespace stays behind to reap and forward; the command goes on. */
-	if (cfg->unshare_pid && !cfg->as_pid_1)
-		process_child_fork_reaper();
+	caps_child_apply(p->caps, p->ambient, p->caps_as_they_are);
+	/* --block-fd: the caller may still look at the finished sandbox before it runs. */
+	if (cfg->block_fd >= 0)
+		process_child_block_on(cfg->block_fd, "--block-fd");
+	/* Environment, working directory and session of the command. */
+	umask(umask_saved);
+	process_child_env_and_cwd(cfg, p->caller_cwd);
+	if (cfg->new_session && setsid() < 0)
+		die_errno(FACE_MSG("cannot start a new session", "setsid"));
+	label_child_exec(cfg, procfd);
+	/* A process stays behind to reap, forward signals and hold --lock-file/--sync-fd. It is
+	 * filtered too: the command could otherwise ptrace it and run unfiltered code. */
+	if (p->need_reaper) {
+		pid_t cmd = process_child_fork_command();
+		if (cmd > 0) {
+			caps_child_clear();
+			rootfs_child_take_locks(cfg);
+			seccomp_child_load(&p->seccomp);
+			process_reaper_loop(cmd, cfg->unshare_pid || cfg->pidns_fd >= 0);
+		}
+	}
+	if (cfg->sync_fd >= 0 && !cfg->as_pid_1)
+		close(cfg->sync_fd);
 	if (face->close_inherited_fds)
 		process_child_close_fds(&cfg->pass_fds);
 	/* Last: the filters need not allow anything hutch itself still does. */
@@ -165,12 +253,46 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 
 static noreturn void namespaces_failed(const struct plan *p, int e)
 {
-	if (face->id == FACE_BWRAP)
+	if (face->id == FACE_BWRAP) {
+		if (e == ENOSPC)
+			die("Creating new namespace failed: nesting depth or "
+			    "/proc/sys/user/max_*_namespaces exceeded (ENOSPC)");
+		if (e == EPERM && p->new_userns)
+			die("No permissions to create a new namespace, likely because the kernel "
+			    "does not allow non-privileged user namespaces. On e.g. debian this "
+			    "can be enabled with 'sysctl kernel.unprivileged_userns_clone=1'.");
+		if (e == EINVAL && p->new_userns)
+			die("Creating new namespace failed, likely because the kernel does not "
+			    "support user namespaces.  bwrap must be installed setuid on such "
+			    "systems.");
 		die_status_errno(face->exit_setup, e, "Creating new namespace failed");
+	}
 	warn("cannot create the sandbox namespaces: %s", strerror(e));
 	if (p->new_userns && (e == EPERM || e == ENOSPC || e == EACCES || e == EINVAL))
 		hint_userns(e);
 	exit(face->exit_setup);
+}
+
+/* The parent after clone: status fds, --pidns pid, --userns-block-fd, then the monitor. */
+static noreturn void parent(const struct config *cfg, struct plan *p, pid_t pid, int report_rd)
+{
+	if (p->pid_wr >= 0) {
+		int v = 0;
+		close(p->pid_wr);
+		/* The intermediate processes exit; the real one is reparented to us. */
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		if (read(p->pid_rd, &v, sizeof(v)) != (ssize_t)sizeof(v) || v <= 0)
+			die(FACE_MSG("cannot learn the pid of the sandbox (--pidns)",
+				     "No pid returned on socket"));
+		pid = v;
+	}
+	if (cfg->info_fd >= 0 || cfg->json_status_fd >= 0)
+		process_parent_write_info(cfg->info_fd, cfg->json_status_fd, pid, p->clone_flags);
+	if (cfg->userns_block_fd >= 0) {
+		process_child_block_on(cfg->userns_block_fd, "--userns-block-fd");
+		close(p->release_wr);
+	}
+	process_parent_wait(pid, report_rd, cfg->json_status_fd);
 }
 
 int main(int argc, char **argv)
@@ -200,11 +322,17 @@ int main(int argc, char **argv)
 		if (getppid() != ppid)
 			return face->exit_setup;
 	}
-	/* Without a PID namespace nothing needs a process outside the sandbox: unshare here and
-	 * become the command (no fork, no waiting parent, signals reach the command directly). */
-	bool in_place = !cfg.unshare_pid && cfg.info_fd < 0 && cfg.json_status_fd < 0;
+	/* --userns: the sandbox lives in an existing user namespace, joined before clone. */
+	if (cfg.userns_fd >= 0 && setns(cfg.userns_fd, CLONE_NEWUSER) < 0) {
+		if (errno == EINVAL && face->id == FACE_BWRAP)
+			die("Joining the specified user namespace failed, it might not be a "
+			    "descendant of the current user namespace.");
+		die_errno(FACE_MSG("cannot join the user namespace of fd %d (--userns)",
+				   "Joining specified user namespace failed%.0d"),
+			  cfg.userns_fd);
+	}
 	pid_t pid = 0;
-	if (in_place) {
+	if (plan.in_place) {
 		sigprocmask(SIG_BLOCK, NULL, &mask);
 		if (unshare((int)plan.clone_flags) < 0)
 			pid = -1;
@@ -215,5 +343,5 @@ int main(int argc, char **argv)
 		namespaces_failed(&plan, errno);
 	if (pid == 0)
 		child(&cfg, &plan, &mask);
-	process_parent_wait(pid, report_rd);
+	parent(&cfg, &plan, pid, report_rd);
 }

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "userns.h"
@@ -30,14 +32,54 @@ void userns_child_map_self(int procfd, uid_t inside_uid, gid_t inside_gid, uid_t
 	write_proc_self(procfd, "gid_map", line);
 }
 
-void userns_child_enter_nested(int procfd, uid_t uid, gid_t gid)
+void userns_child_enter_nested(int procfd, int procsysfd, uid_t uid, gid_t gid, bool disable)
 {
 	uid_t cur_uid = geteuid();
 	gid_t cur_gid = getegid();
 
+	/* user.max_user_namespaces is per user namespace; the nested one counts against it. */
+	if (disable && write_file_at(procsysfd, "user/max_user_namespaces", "1") < 0)
+		die_errno(FACE_MSG("cannot limit user namespaces (--disable-userns): write "
+				   "/proc/sys/user/max_user_namespaces",
+				   "sysctl user.max_user_namespaces = 1"));
 	if (unshare(CLONE_NEWUSER) < 0)
 		die_errno(FACE_MSG("cannot create the nested user namespace for uid %u",
 				   "unshare user ns%.0u"),
 			  (unsigned)uid);
 	userns_child_map_self(procfd, uid, gid, cur_uid, cur_gid, true);
+}
+
+void userns_child_assert_disabled(void)
+{
+	if (unshare(CLONE_NEWUSER) == 0)
+		die(FACE_MSG("user namespaces can still be created in the sandbox, although they "
+			     "should be disabled",
+			     "creation of new user namespaces was not disabled as requested"));
+}
+
+void userns_child_switch_ids(uid_t uid, gid_t gid)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	/* setgid first: after setuid to a non-root uid we could no longer change it. Keep the
+	 * permitted capabilities across setuid; the final capability step needs them. */
+	if (gid != getgid() && setresgid(gid, gid, gid) < 0)
+		die_errno(FACE_MSG("cannot switch to gid %u", "unable to switch to gid %u"),
+			  (unsigned)gid);
+	if (uid == getuid())
+		return;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_KEEPCAPS) failed");
+	if (setresuid(uid, uid, uid) < 0)
+		die_errno(FACE_MSG("cannot switch to uid %u", "unable to switch to uid %u"),
+			  (unsigned)uid);
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	/* setuid cleared the effective set (capabilities(7)); take it back from permitted. */
+	if (capget(&hdr, data) < 0)
+		die_errno("capget");
+	data[0].effective = data[0].permitted;
+	data[1].effective = data[1].permitted;
+	if (capset(&hdr, data) < 0)
+		die_errno("capset");
 }

@@ -16,7 +16,15 @@
 void userns_child_map_self(int procfd, uid_t inside_uid, gid_t inside_gid, uid_t outside_uid,
 			   gid_t outside_gid, bool deny_setgroups);
 
-/* Land on uid/gid through a nested user namespace mapping them to our current ids (0). */
-void userns_child_enter_nested(int procfd, uid_t uid, gid_t gid);
+/* Land on uid/gid through a nested user namespace mapping them to our current ids. With
+ * disable, first limit the current namespace to one more user namespace (procsysfd: the
+ * host's /proc/sys), which the nested one uses up: none can be created inside. */
+void userns_child_enter_nested(int procfd, int procsysfd, uid_t uid, gid_t gid, bool disable);
+
+/* Die unless creating a user namespace now fails (--assert-userns-disabled). */
+void userns_child_assert_disabled(void);
+
+/* In a joined namespace (--userns): become uid/gid if we are not already. */
+void userns_child_switch_ids(uid_t uid, gid_t gid);
 
 #endif

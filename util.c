@@ -104,11 +104,10 @@ __attribute__((format(printf, 3, 0))) static void vmessage(int level, const char
 
 static noreturn void exit_reported(int status)
 {
-	unsigned char b = (unsigned char)status;
-
 	/* Tell the parent this exit is hutch's, not the command's (process.c reads it). */
+	(void)status;
 	if (report_fd >= 0)
-		(void)write_all(report_fd, &b, 1);
+		(void)write_all(report_fd, "F", 1);
 	_exit(status);
 }
 

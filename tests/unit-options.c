@@ -1212,7 +1212,7 @@ static char *apply_in_child(uint64_t keep, bool ambient)
 		char *text = NULL;
 		int fd;
 
-		caps_child_apply(keep, ambient);
+		caps_child_apply(keep, ambient, false);
 		fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || read_all_fd(fd, &text, NULL) < 0)
 			_exit(2);

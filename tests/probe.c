@@ -1,0 +1,1037 @@
+/* probe: runs inside the sandbox and prints what the kernel says, one `key=value` line per
+ * fact, for the queries named on its command line. Used by the TAP shell tests (test-*.sh),
+ * which assert on these lines rather than on anything hutch prints. libc only, so it can be
+ * linked statically and run in a root that holds nothing but this binary.
+ *
+ * Queries (each one argument; QUERY=ARG for those that take an argument):
+ *   uid_map gid_map setgroups     /proc/self/{uid_map,gid_map,setgroups}, lines joined by ';'
+ *   ids                           uid= euid= suid= gid= egid= sgid= groups=
+ *   caps                          CapInh= CapPrm= CapEff= CapBnd= CapAmb= (hex, /proc)
+ *   nonewprivs seccomp            prctl(PR_GET_NO_NEW_PRIVS); Seccomp: from /proc
+ *   pid ppid session              pid=; ppid=; sid= pgid=
+ *   hostname cwd argv0 umask      uname nodename; getcwd; our argv[0]; umask
+ *   ifaces                        ifaces=lo:up,eth0:down (sorted, from getifaddrs)
+ *   fds                           fds=0,1,2 (from /proc/self/fd, without the listing fd)
+ *   envnames env=NAME             sorted names of the environment; one variable
+ *   ns=TYPE                       ns:TYPE=readlink(/proc/self/ns/TYPE)
+ *   mounts                        mounts=every mount point of /proc/self/mountinfo, ' '
+ *   mountflags=PATH               mountflags:PATH= mountpoint:PATH= fstype:PATH= of the
+ *                                 mount holding PATH (per-mount options, e.g. ro,nosuid)
+ *   stat=PATH lstat=PATH          stat:PATH=TYPE MODE UID GID SIZE MAJ:MIN, or the errno name
+ *   readlink=PATH read=PATH       the link target; the file content (\n escaped)
+ *   read-fd=N                     fd:N=content read from inherited fd N
+ *   ls=PATH                       ls:PATH=sorted names in the directory, ','
+ *   statfs=PATH                   statfs:PATH=total bytes of the filesystem
+ *   open=PATH                     open O_RDWR (O_RDONLY for directories): 0 or errno
+ *   writebyte=PATH                open O_WRONLY and write one byte: 0 or errno
+ *   head=PATH                     head:PATH=hex of the first 8 bytes read
+ *   touch=PATH mkdir=PATH         create a file / directory, print errno name or 0
+ *   write=PATH                    open O_WRONLY|O_APPEND and write nothing: 0 or errno
+ *   exec=PATH                     access(X_OK): 0 or errno
+ *   errno-of=OP                   0 or errno name of OP, tried in a child process:
+ *                                 unshare-user unshare-mnt unshare-net unshare-pid
+ *                                 unshare-ipc unshare-uts sethostname setuid0 chroot
+ *                                 mount-tmpfs ptrace-me mknod-null
+ *   wait-signal=READYFILE         create READYFILE, wait for TERM/INT/USR1/USR2/HUP and
+ *                                 print signal=NAME
+ *   sleep=SECONDS exit=N kill=SIG sleep; exit with N; kill ourselves with SIG (a number)
+ * Unknown queries print `error=unknown query ...` and make the exit status 2. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int status;
+
+/* clang-format off */
+#define ERRNO_NAME(e) { e, #e }
+/* clang-format on */
+static const struct {
+	int num;
+	const char *name;
+} errno_names[] = {
+	ERRNO_NAME(EPERM),	ERRNO_NAME(ENOENT),    ERRNO_NAME(EINTR),  ERRNO_NAME(EIO),
+	ERRNO_NAME(E2BIG),	ERRNO_NAME(ENOEXEC),   ERRNO_NAME(EBADF),  ERRNO_NAME(ECHILD),
+	ERRNO_NAME(EAGAIN),	ERRNO_NAME(ENOMEM),    ERRNO_NAME(EACCES), ERRNO_NAME(EFAULT),
+	ERRNO_NAME(EBUSY),	ERRNO_NAME(EEXIST),    ERRNO_NAME(EXDEV),  ERRNO_NAME(ENODEV),
+	ERRNO_NAME(ENOTDIR),	ERRNO_NAME(EISDIR),    ERRNO_NAME(EINVAL), ERRNO_NAME(ENFILE),
+	ERRNO_NAME(EMFILE),	ERRNO_NAME(ETXTBSY),   ERRNO_NAME(EFBIG),  ERRNO_NAME(ENOSPC),
+	ERRNO_NAME(ESPIPE),	ERRNO_NAME(EROFS),     ERRNO_NAME(EMLINK), ERRNO_NAME(ENAMETOOLONG),
+	ERRNO_NAME(ENOSYS),	ERRNO_NAME(ENOTEMPTY), ERRNO_NAME(ELOOP),  ERRNO_NAME(EUSERS),
+	ERRNO_NAME(EOPNOTSUPP), ERRNO_NAME(ENXIO),
+};
+#undef ERRNO_NAME
+
+static const char *errname(int e)
+{
+	static char buf[32];
+	size_t i;
+
+	if (e == 0)
+		return "0";
+	for (i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+		if (errno_names[i].num == e)
+			return errno_names[i].name;
+	snprintf(buf, sizeof(buf), "errno%d", e);
+	return buf;
+}
+
+/* One line per fact; backslashes and newlines in the value are escaped so the
+ * shell side can rely on one line per key. */
+static void emit(const char *key, const char *value)
+{
+	const char *p;
+
+	fputs(key, stdout);
+	putchar('=');
+	for (p = value; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", stdout);
+		else if (*p == '\\')
+			fputs("\\\\", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\n');
+}
+
+static void emitf(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emitf(const char *key, const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	emit(key, buf);
+}
+
+static void emit_kv(const char *prefix, const char *arg, const char *value)
+{
+	char key[PATH_MAX + 64];
+
+	snprintf(key, sizeof(key), "%s:%s", prefix, arg);
+	emit(key, value);
+}
+
+/* Whole file into a malloc'd NUL-terminated buffer; NULL with errno set. */
+static char *slurp_fd(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1);
+	ssize_t n;
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		if (len == cap) {
+			char *nb = realloc(buf, cap * 2 + 1);
+
+			if (!nb) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+static char *slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	int e;
+
+	if (fd < 0)
+		return NULL;
+	buf = slurp_fd(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+/* "0  1000     1\n" lines -> "0 1000 1;..." */
+static void q_idmap(const char *key, const char *path)
+{
+	char *buf = slurp(path);
+	char out[4096];
+	size_t o = 0;
+	bool space = false, line_start = true;
+	const char *p;
+
+	if (!buf) {
+		emit(key, errname(errno));
+		return;
+	}
+	for (p = buf; *p && o + 2 < sizeof(out); p++) {
+		if (*p == '\n') {
+			if (!line_start)
+				out[o++] = ';';
+			line_start = true;
+			space = false;
+		} else if (*p == ' ' || *p == '\t') {
+			if (!line_start)
+				space = true;
+		} else {
+			if (space)
+				out[o++] = ' ';
+			out[o++] = *p;
+			space = false;
+			line_start = false;
+		}
+	}
+	while (o > 0 && out[o - 1] == ';')
+		o--;
+	out[o] = '\0';
+	emit(key, out);
+	free(buf);
+}
+
+static void q_ids(void)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	gid_t groups[NGROUPS_MAX];
+	char buf[8192];
+	size_t o = 0;
+	int n, i;
+
+	getresuid(&ru, &eu, &su);
+	getresgid(&rg, &eg, &sg);
+	emitf("uid", "%u", (unsigned)ru);
+	emitf("euid", "%u", (unsigned)eu);
+	emitf("suid", "%u", (unsigned)su);
+	emitf("gid", "%u", (unsigned)rg);
+	emitf("egid", "%u", (unsigned)eg);
+	emitf("sgid", "%u", (unsigned)sg);
+	n = getgroups(NGROUPS_MAX, groups);
+	buf[0] = '\0';
+	for (i = 0; i < n && o + 16 < sizeof(buf); i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%u", i ? "," : "",
+				      (unsigned)groups[i]);
+	emit("groups", buf);
+}
+
+/* Lines "Name:\tvalue" of /proc/self/status. */
+static void status_fields(const char *const *names)
+{
+	char *buf = slurp("/proc/self/status");
+	const char *const *n;
+
+	if (!buf) {
+		for (n = names; *n; n++)
+			emit(*n, errname(errno));
+		return;
+	}
+	for (n = names; *n; n++) {
+		size_t len = strlen(*n);
+		const char *line = buf;
+		bool found = false;
+
+		while (line && *line) {
+			if (strncmp(line, *n, len) == 0 && line[len] == ':') {
+				const char *v = line + len + 1;
+				const char *end = strchr(v, '\n');
+				char val[256];
+				size_t vl;
+
+				while (*v == ' ' || *v == '\t')
+					v++;
+				vl = end ? (size_t)(end - v) : strlen(v);
+				if (vl >= sizeof(val))
+					vl = sizeof(val) - 1;
+				memcpy(val, v, vl);
+				val[vl] = '\0';
+				emit(*n, val);
+				found = true;
+				break;
+			}
+			line = strchr(line, '\n');
+			if (line)
+				line++;
+		}
+		if (!found)
+			emit(*n, "missing");
+	}
+	free(buf);
+}
+
+static int cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void q_ifaces(void)
+{
+	struct ifaddrs *ifa, *i;
+	char *names[256];
+	unsigned flags[256];
+	size_t n = 0, k, o = 0;
+	char buf[8192];
+
+	if (getifaddrs(&ifa) != 0) {
+		emit("ifaces", errname(errno));
+		return;
+	}
+	for (i = ifa; i; i = i->ifa_next) {
+		bool seen = false;
+
+		for (k = 0; k < n; k++)
+			if (strcmp(names[k], i->ifa_name) == 0)
+				seen = true;
+		if (seen || n == 256)
+			continue;
+		names[n] = strdup(i->ifa_name);
+		flags[n] = i->ifa_flags;
+		n++;
+	}
+	freeifaddrs(ifa);
+	/* Sort names and keep the flags with them. */
+	for (k = 1; k < n; k++) {
+		size_t j = k;
+
+		while (j > 0 && strcmp(names[j - 1], names[j]) > 0) {
+			char *t = names[j];
+			unsigned f = flags[j];
+
+			names[j] = names[j - 1];
+			flags[j] = flags[j - 1];
+			names[j - 1] = t;
+			flags[j - 1] = f;
+			j--;
+		}
+	}
+	buf[0] = '\0';
+	for (k = 0; k < n; k++) {
+		if (o + strlen(names[k]) + 8 < sizeof(buf))
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s:%s", k ? "," : "",
+					      names[k], (flags[k] & IFF_UP) ? "up" : "down");
+		free(names[k]);
+	}
+	emit("ifaces", buf);
+}
+
+static void q_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int self, fds[4096];
+	size_t n = 0, k, o = 0;
+	char buf[16384];
+
+	if (!d) {
+		emit("fds", errname(errno));
+		return;
+	}
+	self = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long v;
+
+		if (de->d_name[0] == '.')
+			continue;
+		v = strtol(de->d_name, &end, 10);
+		if (*end || v == self || n == 4096)
+			continue;
+		fds[n++] = (int)v;
+	}
+	closedir(d);
+	for (k = 1; k < n; k++) {
+		size_t j = k;
+
+		while (j > 0 && fds[j - 1] > fds[j]) {
+			int t = fds[j];
+
+			fds[j] = fds[j - 1];
+			fds[j - 1] = t;
+			j--;
+		}
+	}
+	buf[0] = '\0';
+	for (k = 0; k < n && o + 16 < sizeof(buf); k++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%d", k ? "," : "", fds[k]);
+	emit("fds", buf);
+}
+
+static void q_envnames(void)
+{
+	size_t n = 0, k, o = 0;
+	char **names, buf[16384];
+	char **e;
+
+	for (e = environ; *e; e++)
+		n++;
+	names = calloc(n + 1, sizeof(*names));
+	if (!names)
+		exit(3);
+	for (k = 0; k < n; k++) {
+		const char *eq = strchr(environ[k], '=');
+		size_t len = eq ? (size_t)(eq - environ[k]) : strlen(environ[k]);
+
+		names[k] = strndup(environ[k], len);
+	}
+	qsort(names, n, sizeof(*names), cmpstr);
+	buf[0] = '\0';
+	for (k = 0; k < n; k++) {
+		if (o + strlen(names[k]) + 2 < sizeof(buf))
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", k ? "," : "",
+					      names[k]);
+		free(names[k]);
+	}
+	free(names);
+	emit("envnames", buf);
+}
+
+/* mountinfo fields: id parent maj:min root mountpoint options [optional...] - fstype src
+ * superoptions. Mount points are octal-escaped (\040); compare in escaped form. */
+struct mnt {
+	char mountpoint[PATH_MAX];
+	char options[1024];
+	char fstype[128];
+};
+
+static int read_mounts(struct mnt **out, size_t *count)
+{
+	char *buf = slurp("/proc/self/mountinfo");
+	char *line, *save = NULL;
+	struct mnt *v = NULL;
+	size_t n = 0;
+
+	if (!buf)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mp[PATH_MAX], opts[1024], fstype[128];
+		const char *sep;
+		struct mnt *nv;
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s %1023s", mp, opts) != 2)
+			continue;
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%127s", fstype) != 1)
+			strcpy(fstype, "?");
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv)
+			exit(3);
+		v = nv;
+		snprintf(v[n].mountpoint, sizeof(v[n].mountpoint), "%s", mp);
+		snprintf(v[n].options, sizeof(v[n].options), "%s", opts);
+		snprintf(v[n].fstype, sizeof(v[n].fstype), "%s", fstype);
+		n++;
+	}
+	free(buf);
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+static void q_mounts(void)
+{
+	struct mnt *m = NULL;
+	size_t n = 0, k, o = 0;
+	char *buf;
+
+	if (read_mounts(&m, &n) != 0) {
+		emit("mounts", errname(errno));
+		return;
+	}
+	buf = malloc(n * PATH_MAX + 1);
+	if (!buf)
+		exit(3);
+	buf[0] = '\0';
+	for (k = 0; k < n; k++)
+		o += (size_t)sprintf(buf + o, "%s%s", k ? " " : "", m[k].mountpoint);
+	emit("mounts", buf);
+	free(buf);
+	free(m);
+}
+
+/* The mount that holds PATH: the longest mount point that is a prefix of the resolved
+ * path, the last such entry when several are stacked on the same point. */
+static void q_mountflags(const char *path)
+{
+	char real[PATH_MAX];
+	struct mnt *m = NULL;
+	size_t n = 0, k, best_len = 0;
+	long best = -1;
+
+	if (!realpath(path, real)) {
+		emit_kv("mountflags", path, errname(errno));
+		return;
+	}
+	if (read_mounts(&m, &n) != 0) {
+		emit_kv("mountflags", path, errname(errno));
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		size_t len = strlen(m[k].mountpoint);
+		bool prefix;
+
+		if (strcmp(m[k].mountpoint, "/") == 0)
+			prefix = true, len = 0;
+		else
+			prefix = strncmp(real, m[k].mountpoint, len) == 0 &&
+				 (real[len] == '/' || real[len] == '\0');
+		if (prefix && (best < 0 || len >= best_len)) {
+			best = (long)k;
+			best_len = len;
+		}
+	}
+	if (best < 0) {
+		emit_kv("mountflags", path, "none");
+	} else {
+		emit_kv("mountflags", path, m[best].options);
+		emit_kv("mountpoint", path, m[best].mountpoint);
+		emit_kv("fstype", path, m[best].fstype);
+	}
+	free(m);
+}
+
+static const char *type_name(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "link";
+	case S_IFCHR:
+		return "chr";
+	case S_IFBLK:
+		return "blk";
+	case S_IFIFO:
+		return "fifo";
+	case S_IFSOCK:
+		return "sock";
+	}
+	return "unknown";
+}
+
+static void q_stat(const char *key, const char *path, bool follow)
+{
+	struct stat st;
+	char buf[256];
+
+	if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) {
+		emit_kv(key, path, errname(errno));
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s %04o %u %u %lld %u:%u", type_name(st.st_mode),
+		 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid,
+		 (long long)st.st_size, major(st.st_rdev), minor(st.st_rdev));
+	emit_kv(key, path, buf);
+}
+
+static void q_readlink(const char *path)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	if (n < 0) {
+		emit_kv("readlink", path, errname(errno));
+		return;
+	}
+	buf[n] = '\0';
+	emit_kv("readlink", path, buf);
+}
+
+static void q_read(const char *path)
+{
+	char *buf = slurp(path);
+
+	emit_kv("read", path, buf ? buf : errname(errno));
+	free(buf);
+}
+
+static void q_read_fd(const char *arg)
+{
+	char *end, *buf;
+	long fd = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end || fd < 0 || fd > INT_MAX) {
+		emit_kv("fd", arg, "EINVAL");
+		status = 2;
+		return;
+	}
+	buf = slurp_fd((int)fd);
+	emit_kv("fd", arg, buf ? buf : errname(errno));
+	free(buf);
+}
+
+static void q_ls(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	char **names = NULL, *buf;
+	size_t n = 0, k, o = 0, total = 1;
+
+	if (!d) {
+		emit_kv("ls", path, errname(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char **nn;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*names));
+		if (!nn)
+			exit(3);
+		names = nn;
+		names[n] = strdup(de->d_name);
+		total += strlen(de->d_name) + 1;
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmpstr);
+	buf = malloc(total);
+	if (!buf)
+		exit(3);
+	buf[0] = '\0';
+	for (k = 0; k < n; k++) {
+		o += (size_t)sprintf(buf + o, "%s%s", k ? "," : "", names[k]);
+		free(names[k]);
+	}
+	free(names);
+	emit_kv("ls", path, buf);
+	free(buf);
+}
+
+static void q_statfs(const char *path)
+{
+	struct statfs sf;
+	char buf[64];
+
+	if (statfs(path, &sf) != 0) {
+		emit_kv("statfs", path, errname(errno));
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%llu",
+		 (unsigned long long)sf.f_blocks * (unsigned long long)sf.f_bsize);
+	emit_kv("statfs", path, buf);
+}
+
+static void q_open(const char *path)
+{
+	struct stat st;
+	int flags = O_RDWR | O_CLOEXEC | O_NOCTTY, fd;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+	fd = open(path, flags);
+	emit_kv("open", path, fd < 0 ? errname(errno) : "0");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void q_writebyte(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0) {
+		emit_kv("writebyte", path, errname(errno));
+		return;
+	}
+	n = write(fd, "x", 1);
+	emit_kv("writebyte", path, n == 1 ? "0" : errname(n < 0 ? errno : EIO));
+	close(fd);
+}
+
+static void q_head(const char *path)
+{
+	unsigned char b[8];
+	char hex[sizeof(b) * 2 + 1];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+	size_t k;
+
+	if (fd < 0) {
+		emit_kv("head", path, errname(errno));
+		return;
+	}
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n < 0) {
+		emit_kv("head", path, errname(errno));
+		return;
+	}
+	hex[0] = '\0';
+	for (k = 0; k < (size_t)n; k++)
+		sprintf(hex + 2 * k, "%02x", b[k]);
+	emit_kv("head", path, hex);
+}
+
+static void q_touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	emit_kv("touch", path, fd < 0 ? errname(errno) : "0");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void q_mkdir(const char *path)
+{
+	emit_kv("mkdir", path, mkdir(path, 0755) != 0 ? errname(errno) : "0");
+}
+
+static void q_write(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+	emit_kv("write", path, fd < 0 ? errname(errno) : "0");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void q_exec(const char *path)
+{
+	emit_kv("exec", path, access(path, X_OK) != 0 ? errname(errno) : "0");
+}
+
+static void q_ns(const char *type)
+{
+	char path[64], buf[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", type);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		emit_kv("ns", type, errname(errno));
+		return;
+	}
+	buf[n] = '\0';
+	emit_kv("ns", type, buf);
+}
+
+/* Runs in a forked child so the probe's own state is left alone. */
+static int try_op(const char *op)
+{
+	if (strcmp(op, "unshare-user") == 0)
+		return unshare(CLONE_NEWUSER);
+	if (strcmp(op, "unshare-mnt") == 0)
+		return unshare(CLONE_NEWNS);
+	if (strcmp(op, "unshare-net") == 0)
+		return unshare(CLONE_NEWNET);
+	if (strcmp(op, "unshare-pid") == 0)
+		return unshare(CLONE_NEWPID);
+	if (strcmp(op, "unshare-ipc") == 0)
+		return unshare(CLONE_NEWIPC);
+	if (strcmp(op, "unshare-uts") == 0)
+		return unshare(CLONE_NEWUTS);
+	if (strcmp(op, "sethostname") == 0)
+		return sethostname("probe", 5);
+	if (strcmp(op, "setuid0") == 0)
+		return setuid(0);
+	if (strcmp(op, "chroot") == 0)
+		return chroot("/");
+	if (strcmp(op, "mount-tmpfs") == 0)
+		return mount("tmpfs", "/", "tmpfs", 0, NULL);
+	if (strcmp(op, "ptrace-me") == 0)
+		return (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	if (strcmp(op, "mknod-null") == 0) {
+		char path[] = "/tmp/probe-mknod-XXXXXX";
+		int fd = mkstemp(path), r;
+
+		if (fd < 0)
+			return -1;
+		close(fd);
+		unlink(path);
+		r = mknod(path, S_IFCHR | 0600, makedev(1, 3));
+		if (r == 0)
+			unlink(path);
+		return r;
+	}
+	errno = ENOSYS;
+	return -2;
+}
+
+static void q_errno_of(const char *op)
+{
+	int pipefd[2], e = 0, wst;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0) {
+		emit_kv("errno-of", op, errname(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		emit_kv("errno-of", op, errname(errno));
+		return;
+	}
+	if (pid == 0) {
+		int r = try_op(op);
+
+		e = r == -2 ? -1 : (r == 0 ? 0 : errno);
+		if (write(pipefd[1], &e, sizeof(e)) != sizeof(e))
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &e, sizeof(e)) != sizeof(e))
+		e = -3;
+	close(pipefd[0]);
+	waitpid(pid, &wst, 0);
+	if (e == -1) {
+		emit_kv("errno-of", op, "unknown-op");
+		status = 2;
+	} else if (e == -3) {
+		emit_kv("errno-of", op, "child-died");
+	} else {
+		emit_kv("errno-of", op, errname(e));
+	}
+}
+
+static const struct {
+	int num;
+	const char *name;
+} signal_names[] = {
+	{ SIGTERM, "TERM" }, { SIGINT, "INT" },	  { SIGUSR1, "USR1" }, { SIGUSR2, "USR2" },
+	{ SIGHUP, "HUP" },   { SIGQUIT, "QUIT" }, { SIGCONT, "CONT" }, { SIGWINCH, "WINCH" },
+};
+
+static void q_wait_signal(const char *ready)
+{
+	sigset_t set;
+	size_t k;
+	int sig, fd;
+
+	sigemptyset(&set);
+	for (k = 0; k < sizeof(signal_names) / sizeof(signal_names[0]); k++) {
+		signal(signal_names[k].num, SIG_DFL);
+		sigaddset(&set, signal_names[k].num);
+	}
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		emit_kv("wait-signal", ready, errname(errno));
+		status = 2;
+		return;
+	}
+	close(fd);
+	fflush(stdout);
+	do {
+		sig = sigwaitinfo(&set, NULL);
+	} while (sig < 0 && errno == EINTR);
+	for (k = 0; k < sizeof(signal_names) / sizeof(signal_names[0]); k++)
+		if (signal_names[k].num == sig)
+			emit("signal", signal_names[k].name);
+}
+
+static void q_session(void)
+{
+	emitf("sid", "%d", (int)getsid(0));
+	emitf("pgid", "%d", (int)getpgid(0));
+}
+
+static void query(const char *q, const char *argv0)
+{
+	const char *eq = strchr(q, '=');
+	const char *arg = eq ? eq + 1 : NULL;
+	size_t nlen = eq ? (size_t)(eq - q) : strlen(q);
+	char name[64];
+
+	if (nlen >= sizeof(name))
+		nlen = sizeof(name) - 1;
+	memcpy(name, q, nlen);
+	name[nlen] = '\0';
+
+#define IS(s) (strcmp(name, s) == 0)
+#define NEEDS_ARG()                                                         \
+	do {                                                                \
+		if (!arg) {                                                 \
+			emitf("error", "query %s needs an argument", name); \
+			status = 2;                                         \
+			return;                                             \
+		}                                                           \
+	} while (0)
+
+	if (IS("uid_map")) {
+		q_idmap("uid_map", "/proc/self/uid_map");
+	} else if (IS("gid_map")) {
+		q_idmap("gid_map", "/proc/self/gid_map");
+	} else if (IS("setgroups")) {
+		q_idmap("setgroups", "/proc/self/setgroups");
+	} else if (IS("ids")) {
+		q_ids();
+	} else if (IS("caps")) {
+		static const char *const f[] = { "CapInh", "CapPrm", "CapEff",
+						 "CapBnd", "CapAmb", NULL };
+		status_fields(f);
+	} else if (IS("nonewprivs")) {
+		emitf("nonewprivs", "%d", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	} else if (IS("seccomp")) {
+		static const char *const f[] = { "Seccomp", NULL };
+		status_fields(f);
+	} else if (IS("pid")) {
+		emitf("pid", "%d", (int)getpid());
+	} else if (IS("ppid")) {
+		emitf("ppid", "%d", (int)getppid());
+	} else if (IS("session")) {
+		q_session();
+	} else if (IS("hostname")) {
+		struct utsname u;
+
+		uname(&u);
+		emit("hostname", u.nodename);
+	} else if (IS("cwd")) {
+		char buf[PATH_MAX];
+
+		emit("cwd", getcwd(buf, sizeof(buf)) ? buf : errname(errno));
+	} else if (IS("argv0")) {
+		emit("argv0", argv0);
+	} else if (IS("umask")) {
+		mode_t m = umask(0);
+
+		umask(m);
+		emitf("umask", "%04o", (unsigned)m);
+	} else if (IS("ifaces")) {
+		q_ifaces();
+	} else if (IS("fds")) {
+		q_fds();
+	} else if (IS("envnames")) {
+		q_envnames();
+	} else if (IS("env")) {
+		const char *v;
+
+		NEEDS_ARG();
+		v = getenv(arg);
+		emit_kv("env", arg, v ? v : "(unset)");
+	} else if (IS("ns")) {
+		NEEDS_ARG();
+		q_ns(arg);
+	} else if (IS("mounts")) {
+		q_mounts();
+	} else if (IS("mountflags")) {
+		NEEDS_ARG();
+		q_mountflags(arg);
+	} else if (IS("stat")) {
+		NEEDS_ARG();
+		q_stat("stat", arg, true);
+	} else if (IS("lstat")) {
+		NEEDS_ARG();
+		q_stat("lstat", arg, false);
+	} else if (IS("readlink")) {
+		NEEDS_ARG();
+		q_readlink(arg);
+	} else if (IS("read")) {
+		NEEDS_ARG();
+		q_read(arg);
+	} else if (IS("read-fd")) {
+		NEEDS_ARG();
+		q_read_fd(arg);
+	} else if (IS("ls")) {
+		NEEDS_ARG();
+		q_ls(arg);
+	} else if (IS("statfs")) {
+		NEEDS_ARG();
+		q_statfs(arg);
+	} else if (IS("open")) {
+		NEEDS_ARG();
+		q_open(arg);
+	} else if (IS("writebyte")) {
+		NEEDS_ARG();
+		q_writebyte(arg);
+	} else if (IS("head")) {
+		NEEDS_ARG();
+		q_head(arg);
+	} else if (IS("touch")) {
+		NEEDS_ARG();
+		q_touch(arg);
+	} else if (IS("mkdir")) {
+		NEEDS_ARG();
+		q_mkdir(arg);
+	} else if (IS("write")) {
+		NEEDS_ARG();
+		q_write(arg);
+	} else if (IS("exec")) {
+		NEEDS_ARG();
+		q_exec(arg);
+	} else if (IS("errno-of")) {
+		NEEDS_ARG();
+		q_errno_of(arg);
+	} else if (IS("wait-signal")) {
+		NEEDS_ARG();
+		q_wait_signal(arg);
+	} else if (IS("sleep")) {
+		struct timespec ts;
+		double s;
+
+		NEEDS_ARG();
+		s = strtod(arg, NULL);
+		ts.tv_sec = (time_t)s;
+		ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+		fflush(stdout);
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	} else if (IS("exit")) {
+		NEEDS_ARG();
+		fflush(stdout);
+		exit(atoi(arg));
+	} else if (IS("kill")) {
+		NEEDS_ARG();
+		fflush(stdout);
+		signal(atoi(arg), SIG_DFL);
+		kill(getpid(), atoi(arg));
+	} else {
+		emitf("error", "unknown query %s", q);
+		status = 2;
+	}
+#undef IS
+#undef NEEDS_ARG
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		query(argv[i], argv[0]);
+		fflush(stdout);
+	}
+	return status;
+}

@@ -1,0 +1,340 @@
+#!/bin/bash
+# Every root-filesystem operation, checked through what the probe reads inside: file types,
+# modes, contents, mount flags from /proc/self/mountinfo, errno of writes.
+. "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+DATA=$T/data
+printf 'line1\nline2\n' >"$DATA"
+chmod 0644 "$DATA"
+DATA_ESC='line1\nline2\n'
+
+# A host directory with a mount under it, for the recursive binds: a tmpfs we mount when
+# root, else /dev with its /dev/pts.
+SUBSRC='' SUBREL='' SUBFS=''
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$T/subsrc/inner"
+	chmod 0755 "$T/subsrc"
+	if mount -t tmpfs -o size=1m,mode=1777 hutch-test-sub "$T/subsrc/inner"; then
+		at_cleanup "umount -l '$T/subsrc/inner'"
+		SUBSRC=$T/subsrc SUBREL=inner SUBFS=tmpfs
+	fi
+elif awk '$5 == "/dev/pts" { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+	SUBSRC=/dev SUBREL=pts SUBFS=devpts
+fi
+
+case_bind() {
+	local d
+	d=$(scratch)
+	echo hello >"$d/file"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$d" /w "$P" read=/w/file touch=/w/new mountflags=/w
+	is "$RC" 0 "$MODE: --bind runs"
+	is "$(val read:/w/file)" 'hello\n' "$MODE: --bind: the source's file is readable"
+	is "$(val touch:/w/new)" 0 "$MODE: --bind: the destination is writable"
+	ok "$MODE: --bind: a file created inside appears in the host source" test -e "$d/new"
+	unlike "$(val mountflags:/w)" '(^|,)ro(,|$)' "$MODE: --bind: the mount is not read-only"
+	if [ -z "$SUBSRC" ]; then
+		skip "$MODE: --bind is recursive (no host directory with a submount)"
+		return
+	fi
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$SUBSRC" /w "$P" mountflags="/w/$SUBREL"
+	is "$(val "fstype:/w/$SUBREL")" "$SUBFS" "$MODE: --bind is recursive: the submount is visible"
+	unlike "$(val "mountflags:/w/$SUBREL")" '(^|,)ro(,|$)' \
+		"$MODE: --bind: the submount is not read-only"
+}
+
+case_ro_bind() {
+	local d
+	d=$(scratch)
+	echo hello >"$d/file"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --ro-bind "$d" /w "$P" read=/w/file touch=/w/new mountflags=/w
+	is "$RC" 0 "$MODE: --ro-bind runs"
+	is "$(val read:/w/file)" 'hello\n' "$MODE: --ro-bind: the source's file is readable"
+	like "$(val mountflags:/w)" '(^|,)ro(,|$)' "$MODE: --ro-bind: the mount is read-only"
+	is "$(val touch:/w/new)" EROFS "$MODE: --ro-bind: creating a file fails with EROFS"
+	ok "$MODE: --ro-bind: nothing appears in the host source" test ! -e "$d/new"
+	if [ -z "$SUBSRC" ]; then
+		skip "$MODE: --ro-bind is recursive (no host directory with a submount)"
+		return
+	fi
+	run_as "$MODE" "$H" "${MINROOT[@]}" --ro-bind "$SUBSRC" /w "$P" mountflags="/w/$SUBREL"
+	is "$(val "fstype:/w/$SUBREL")" "$SUBFS" "$MODE: --ro-bind is recursive: the submount is visible"
+	like "$(val "mountflags:/w/$SUBREL")" '(^|,)ro(,|$)' \
+		"$MODE: --ro-bind: the submount is read-only too"
+}
+
+case_dev_bind() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --dev-bind /dev /d --bind /dev /b \
+		"$P" writebyte=/d/null writebyte=/b/null mountflags=/d mountflags=/b
+	is "$RC" 0 "$MODE: --dev-bind runs"
+	is "$(val writebyte:/d/null)" 0 "$MODE: --dev-bind: devices work"
+	unlike "$(val mountflags:/d)" '(^|,)nodev(,|$)' "$MODE: --dev-bind: the mount is not nodev"
+	is "$(val writebyte:/b/null)" EACCES "$MODE: --bind of /dev: devices do not work"
+	like "$(val mountflags:/b)" '(^|,)nodev(,|$)' "$MODE: --bind of /dev: the mount is nodev"
+}
+
+case_try() {
+	local op d
+	d=$(scratch)
+	echo hello >"$d/file"
+	for op in bind ro-bind dev-bind; do
+		run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" "--$op-try" "$T/missing" /x/w "$P" stat=/x/w
+		is "$RC:$(val stat:/x/w)" 0:ENOENT "$MODE: --$op-try with a missing source is skipped"
+		run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" "--$op-try" "$d" /x/w "$P" read=/x/w/file
+		is "$RC:$(val read:/x/w/file)" '0:hello\n' "$MODE: --$op-try with an existing source binds it"
+		run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" "--$op" "$T/missing" /x/w "$P" stat=/x/w
+		isnt "$RC" 0 "$MODE: --$op with a missing source fails"
+		is "$OUT" "" "$MODE: --$op with a missing source does not run the command"
+	done
+}
+
+case_remount_ro() {
+	local d
+	d=$(scratch)
+	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /x --remount-ro /x --bind "$d" /w --remount-ro /w \
+		--tmpfs /y "$P" mountflags=/x touch=/x/f mountflags=/w touch=/w/f touch=/y/f
+	is "$RC" 0 "$MODE: --remount-ro runs"
+	like "$(val mountflags:/x)" '(^|,)ro(,|$)' "$MODE: --remount-ro of a tmpfs: read-only"
+	is "$(val touch:/x/f)" EROFS "$MODE: --remount-ro of a tmpfs: creating fails with EROFS"
+	like "$(val mountflags:/w)" '(^|,)ro(,|$)' "$MODE: --remount-ro of a --bind: read-only"
+	is "$(val touch:/w/f)" EROFS "$MODE: --remount-ro of a --bind: creating fails with EROFS"
+	is "$(val touch:/y/f)" 0 "$MODE: a tmpfs not remounted stays writable"
+	ok "$MODE: --remount-ro leaves the host source writable" touch "$d/host-still-rw"
+}
+
+case_tmpfs() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /x --perms 0700 --tmpfs /p --perms 01777 \
+		--tmpfs /s --size 1048576 --tmpfs /z \
+		"$P" mountflags=/x stat=/x touch=/x/f stat=/p stat=/s statfs=/z
+	is "$RC" 0 "$MODE: --tmpfs runs"
+	is "$(val fstype:/x)" tmpfs "$MODE: --tmpfs mounts a tmpfs"
+	is "$(val mountpoint:/x)" /x "$MODE: --tmpfs mounts on the destination"
+	like "$(val stat:/x)" '^dir 0755 ' "$MODE: --tmpfs: mode 0755 by default"
+	is "$(val touch:/x/f)" 0 "$MODE: --tmpfs: writable"
+	like "$(val stat:/p)" '^dir 0700 ' "$MODE: --perms 0700 --tmpfs: mode 0700"
+	like "$(val stat:/s)" '^dir 1777 ' "$MODE: --perms 01777 --tmpfs: mode 1777"
+	is "$(val statfs:/z)" 1048576 "$MODE: --size 1048576 --tmpfs: a 1 MiB filesystem"
+}
+
+case_proc() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --unshare-pid --proc /proc \
+		"$P" readlink=/proc/self mountflags=/proc
+	is "$RC" 0 "$MODE: --proc runs"
+	is "$(val fstype:/proc)" proc "$MODE: --proc mounts a procfs"
+	is "$(val readlink:/proc/self)" 2 "$MODE: --proc with --unshare-pid shows the namespace's pids"
+	run_as "$MODE" "$H" "${MINROOT[@]}" "$P" readlink=/proc/self pid
+	is "$(val readlink:/proc/self)" "$(val pid)" \
+		"$MODE: --proc without --unshare-pid: /proc/self is our pid"
+	unlike "$(val pid)" '^[12]$' "$MODE: --proc without --unshare-pid: the host's pid view"
+}
+
+case_dev() {
+	local node exp
+	run_as "$MODE" "$H" "${MINROOT[@]}" --dev /dev "$P" \
+		stat=/dev/null stat=/dev/zero stat=/dev/full stat=/dev/random stat=/dev/urandom \
+		stat=/dev/tty writebyte=/dev/null head=/dev/zero writebyte=/dev/full \
+		head=/dev/urandom head=/dev/random mountflags=/dev mountflags=/dev/null \
+		mountflags=/dev/pts readlink=/dev/ptmx open=/dev/ptmx stat=/dev/shm \
+		readlink=/dev/stdin readlink=/dev/stdout readlink=/dev/stderr \
+		readlink=/dev/fd readlink=/dev/core ls=/dev
+	is "$RC" 0 "$MODE: --dev runs"
+	for node in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+		exp=${node#*:}
+		node=${node%%:*}
+		like "$(val "stat:/dev/$node")" "^chr 0[0-7]{3} .* $exp\$" \
+			"$MODE: --dev: /dev/$node is the char device $exp"
+	done
+	is "$(val writebyte:/dev/null)" 0 "$MODE: --dev: /dev/null takes writes"
+	is "$(val head:/dev/zero)" 0000000000000000 "$MODE: --dev: /dev/zero reads zeros"
+	is "$(val writebyte:/dev/full)" ENOSPC "$MODE: --dev: /dev/full is full"
+	like "$(val head:/dev/urandom)" '^[0-9a-f]{16}$' "$MODE: --dev: /dev/urandom reads"
+	like "$(val head:/dev/random)" '^[0-9a-f]{16}$' "$MODE: --dev: /dev/random reads"
+	is "$(val fstype:/dev)" tmpfs "$MODE: --dev: /dev is a tmpfs"
+	like "$(val mountflags:/dev)" '(^|,)nosuid(,|$)' "$MODE: --dev: the /dev tmpfs is nosuid"
+	like "$(val mountflags:/dev)" '(^|,)nodev(,|$)' "$MODE: --dev: the /dev tmpfs is nodev"
+	unlike "$(val mountflags:/dev/null)" '(^|,)nodev(,|$)' \
+		"$MODE: --dev: the device nodes are not nodev"
+	is "$(val fstype:/dev/pts)" devpts "$MODE: --dev: /dev/pts is a devpts"
+	is "$(val readlink:/dev/ptmx)" pts/ptmx "$MODE: --dev: /dev/ptmx -> pts/ptmx"
+	is "$(val open:/dev/ptmx)" 0 "$MODE: --dev: /dev/ptmx opens (a private devpts instance)"
+	like "$(val stat:/dev/shm)" '^dir ' "$MODE: --dev: /dev/shm is a directory"
+	is "$(val readlink:/dev/stdin)" /proc/self/fd/0 "$MODE: --dev: /dev/stdin -> /proc/self/fd/0"
+	is "$(val readlink:/dev/stdout)" /proc/self/fd/1 "$MODE: --dev: /dev/stdout -> /proc/self/fd/1"
+	is "$(val readlink:/dev/stderr)" /proc/self/fd/2 "$MODE: --dev: /dev/stderr -> /proc/self/fd/2"
+	is "$(val readlink:/dev/fd)" /proc/self/fd "$MODE: --dev: /dev/fd -> /proc/self/fd"
+	is "$(val readlink:/dev/core)" /proc/kcore "$MODE: --dev: /dev/core -> /proc/kcore"
+	unlike "$(val ls:/dev)" '(^|,)(sda|vda|nvme0|mem|kmsg|port)(,|$)' \
+		"$MODE: --dev: no host devices beyond the standard set"
+}
+
+case_mqueue() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --unshare-ipc --mqueue /mq "$P" mountflags=/mq stat=/mq
+	is "$RC" 0 "$MODE: --mqueue runs"
+	is "$(val fstype:/mq)" mqueue "$MODE: --mqueue mounts an mqueue filesystem"
+	is "$(val mountpoint:/mq)" /mq "$MODE: --mqueue mounts on the destination"
+}
+
+case_dir() {
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --dir /x/a/b/c --perms 0700 --dir /x/p \
+		--perms 0777 --dir /x/q --perms 01770 --dir /x/s \
+		"$P" stat=/x stat=/x/a stat=/x/a/b stat=/x/a/b/c stat=/x/p stat=/x/q stat=/x/s
+	is "$RC" 0 "$MODE: --dir runs"
+	like "$(val stat:/x/a/b/c)" '^dir 0755 ' "$MODE: --dir: a directory, mode 0755"
+	like "$(val stat:/x)" '^dir 0755 ' "$MODE: --dir: missing parent /x created 0755"
+	like "$(val stat:/x/a)" '^dir 0755 ' "$MODE: --dir: missing parent /x/a created 0755"
+	like "$(val stat:/x/a/b)" '^dir 0755 ' "$MODE: --dir: missing parent /x/a/b created 0755"
+	like "$(val stat:/x/p)" '^dir 0700 ' "$MODE: --perms 0700 --dir: mode 0700"
+	like "$(val stat:/x/q)" '^dir 0777 ' "$MODE: --perms 0777 --dir: mode 0777 (no umask)"
+	like "$(val stat:/x/s)" '^dir 1770 ' "$MODE: --perms 01770 --dir: mode 1770"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --dir /x --dir /x "$P" stat=/x
+	like "$RC:$(val stat:/x)" '^0:dir ' "$MODE: --dir of an existing directory succeeds"
+}
+
+case_symlink() {
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --symlink target /x/l --symlink ../abs/t /x/m \
+		"$P" readlink=/x/l readlink=/x/m
+	is "$RC" 0 "$MODE: --symlink runs"
+	is "$(val readlink:/x/l)" target "$MODE: --symlink: the link has the given target"
+	is "$(val readlink:/x/m)" ../abs/t "$MODE: --symlink: the target is stored as given"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --symlink target /x/l --symlink target /x/l \
+		"$P" readlink=/x/l
+	is "$RC:$(val readlink:/x/l)" 0:target "$MODE: --symlink over an identical link succeeds"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --symlink a /x/l --symlink b /x/l "$P" readlink=/x/l
+	isnt "$RC" 0 "$MODE: --symlink over a link with another target fails"
+	is "$OUT" "" "$MODE: --symlink over a differing link does not run the command"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --dir /x/d --symlink a /x/d "$P" readlink=/x/d
+	isnt "$RC" 0 "$MODE: --symlink over a directory fails"
+}
+
+case_chmod() {
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --dir /x/d --chmod 0700 /x/d --file 3 /x/f \
+		--chmod 0604 /x/f --tmpfs /t --chmod 01777 /t "$P" stat=/x/d stat=/x/f stat=/t 3<"$DATA"
+	is "$RC" 0 "$MODE: --chmod runs"
+	like "$(val stat:/x/d)" '^dir 0700 ' "$MODE: --chmod 0700 on a directory"
+	like "$(val stat:/x/f)" '^file 0604 ' "$MODE: --chmod 0604 on a file"
+	like "$(val stat:/t)" '^dir 1777 ' "$MODE: --chmod 01777 on a tmpfs"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --chmod 0700 /nonexistent "$P" stat=/
+	isnt "$RC" 0 "$MODE: --chmod of a missing path fails"
+}
+
+case_file() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --file 3 /x/f --perms 0640 --file 4 /x/g --file 0 /x/h \
+		"$P" read=/x/f stat=/x/f read=/x/g stat=/x/g read=/x/h mountflags=/x/f \
+		3<"$DATA" 4<"$DATA" 0<"$DATA"
+	is "$RC" 0 "$MODE: --file runs"
+	is "$(val read:/x/f)" "$DATA_ESC" "$MODE: --file: the content of the fd"
+	like "$(val stat:/x/f)" '^file 0666 ' "$MODE: --file: mode 0666 by default"
+	is "$(val read:/x/g)" "$DATA_ESC" "$MODE: --perms 0640 --file: the content of the fd"
+	like "$(val stat:/x/g)" '^file 0640 ' "$MODE: --perms 0640 --file: mode 0640"
+	is "$(val read:/x/h)" "$DATA_ESC" "$MODE: --file 0: the content of stdin"
+	isnt "$(val mountpoint:/x/f)" /x/f "$MODE: --file makes a plain file, not a mount"
+}
+
+case_bind_data() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind-data 3 /x/bd --ro-bind-data 4 /x/rbd \
+		--perms 0644 --ro-bind-data 5 /x/rbp \
+		"$P" read=/x/bd stat=/x/bd mountflags=/x/bd writebyte=/x/bd \
+		read=/x/rbd stat=/x/rbd mountflags=/x/rbd writebyte=/x/rbd stat=/x/rbp \
+		3<"$DATA" 4<"$DATA" 5<"$DATA"
+	is "$RC" 0 "$MODE: --bind-data and --ro-bind-data run"
+	is "$(val read:/x/bd)" "$DATA_ESC" "$MODE: --bind-data: the content of the fd"
+	like "$(val stat:/x/bd)" '^file 0600 ' "$MODE: --bind-data: mode 0600 by default"
+	is "$(val mountpoint:/x/bd)" /x/bd "$MODE: --bind-data: a mount on the destination"
+	unlike "$(val mountflags:/x/bd)" '(^|,)ro(,|$)' "$MODE: --bind-data: not read-only"
+	is "$(val writebyte:/x/bd)" 0 "$MODE: --bind-data: writable"
+	is "$(val read:/x/rbd)" "$DATA_ESC" "$MODE: --ro-bind-data: the content of the fd"
+	like "$(val mountflags:/x/rbd)" '(^|,)ro(,|$)' "$MODE: --ro-bind-data: read-only mount"
+	is "$(val writebyte:/x/rbd)" EROFS "$MODE: --ro-bind-data: writing fails with EROFS"
+	like "$(val stat:/x/rbp)" '^file 0644 ' "$MODE: --perms 0644 --ro-bind-data: mode 0644"
+}
+
+case_relative() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs x --dir x/rel --file 3 x/f --symlink tgt x/l \
+		--chmod 0700 x/rel "$P" mountflags=/x stat=/x/rel read=/x/f readlink=/x/l 3<"$DATA"
+	is "$RC" 0 "$MODE: relative destinations run"
+	is "$(val mountpoint:/x)" /x "$MODE: --tmpfs x mounts on /x"
+	like "$(val stat:/x/rel)" '^dir 0700 ' "$MODE: --dir x/rel and --chmod x/rel act on /x/rel"
+	is "$(val read:/x/f)" "$DATA_ESC" "$MODE: --file 3 x/f writes /x/f"
+	is "$(val readlink:/x/l)" tgt "$MODE: --symlink tgt x/l makes /x/l"
+	ok "$MODE: relative destinations are not relative to the host's cwd" test ! -e "$T/x"
+}
+
+case_dest_through_symlink() {
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --dir /d2 --symlink d2 /l --dir /l/sub \
+		--tmpfs /l/tm --file 3 /l/f "$P" stat=/d2/sub stat=/d2/tm read=/d2/f 3<"$DATA"
+	is "$RC" 0 "$MODE: destinations through a relative symlink made inside run"
+	like "$(val stat:/d2/sub)" '^dir ' "$MODE: --dir through a symlink made inside lands there"
+	like "$(val stat:/d2/tm)" '^dir ' "$MODE: --tmpfs through a symlink made inside lands there"
+	is "$(val read:/d2/f)" "$DATA_ESC" "$MODE: --file through a symlink made inside lands there"
+}
+
+case_nosuid_nodev() {
+	local d m flags
+	d=$(scratch)
+	set -- / /usr "$T/bin" /proc /t /b /rb /bd /rbd /dev /mq
+	local extra=()
+	if [ -n "$SUBSRC" ]; then
+		extra=(--bind "$SUBSRC" /sb)
+		set -- "$@" "/sb/$SUBREL"
+	fi
+	local q=()
+	for m in "$@"; do q+=("mountflags=$m"); done
+	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /t --bind "$d" /b --ro-bind "$d" /rb \
+		--bind-data 3 /bd --ro-bind-data 4 /rbd --dev /dev --unshare-ipc --mqueue /mq \
+		"${extra[@]}" "$P" "${q[@]}" 3<"$DATA" 4<"$DATA"
+	is "$RC" 0 "$MODE: a run with one mount of each kind"
+	for m in "$@"; do
+		flags=$(val "mountflags:$m")
+		ok "$MODE: the mount at $m is nosuid ($flags)" has_flag "$flags" nosuid
+		ok "$MODE: the mount at $m is nodev ($flags)" has_flag "$flags" nodev
+	done
+}
+
+case_nothing_of_host() {
+	local tparent unexpected
+	tparent=$(dirname "$T")
+	run_as "$MODE" "$H" "${MINROOT[@]}" "$P" ls=/ mounts ls="$tparent" ls="$T"
+	is "$RC" 0 "$MODE: a minimal root runs"
+	is "$(val ls:/)" "$MINROOT_TOP" "$MODE: / holds only what the options created"
+	is "$(val "ls:$tparent")" "$(basename "$T")" "$MODE: parents of a bind hold only the path to it"
+	is "$(val "ls:$T")" bin "$MODE: the bound directory's parent holds nothing else"
+	unlike "$(val mounts)" '(oldroot|newroot)' "$MODE: no oldroot or newroot in the mount table"
+	like "$(val mounts)" "(^| )$T/bin( |\$)" "$MODE: the mount table inside lists the bind of $T/bin"
+	unexpected=$(val mounts | tr ' ' '\n' | grep -Ev "^(/|/usr(/.*)?|/proc(/.*)?|$T/bin)\$")
+	is "$(printf '%s\n' "$unexpected" | paste -sd' ' -)" "" \
+		"$MODE: every mount inside is one the options asked for"
+}
+
+case_many_binds() {
+	local i
+	for i in $(seq 1 1000); do
+		printf -- '--ro-bind\0%s\0/m/%s\0' "$T/bin" "$i"
+	done >"$T/args.$MODE"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --args 3 "$P" stat=/m/1/probe stat=/m/1000/probe \
+		mountflags=/m/1000 mounts 3<"$T/args.$MODE"
+	is "$RC" 0 "$MODE: 1000 --ro-bind operations from --args run"
+	like "$(val stat:/m/1/probe)" '^file ' "$MODE: the first of 1000 binds is there"
+	like "$(val stat:/m/1000/probe)" '^file ' "$MODE: the last of 1000 binds is there"
+	like "$(val mountflags:/m/1000)" '(^|,)ro(,|$)' "$MODE: the last of 1000 binds is read-only"
+	is "$(val mounts | tr ' ' '\n' | grep -c '^/m/')" 1000 "$MODE: 1000 mounts under /m"
+}
+
+for_each_mode case_bind
+for_each_mode case_ro_bind
+for_each_mode case_dev_bind
+for_each_mode case_try
+for_each_mode case_remount_ro
+for_each_mode case_tmpfs
+for_each_mode case_proc
+for_each_mode case_dev
+for_each_mode case_mqueue
+for_each_mode case_dir
+for_each_mode case_symlink
+for_each_mode case_chmod
+for_each_mode case_file
+for_each_mode case_bind_data
+for_each_mode case_relative
+for_each_mode case_dest_through_symlink
+for_each_mode case_nosuid_nodev
+for_each_mode case_many_binds
+for_each_mode case_nothing_of_host
+done_testing

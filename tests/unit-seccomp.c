@@ -1,0 +1,1129 @@
+/* unit-seccomp: the profile parser (every error path, through fmemopen), the compiler (its
+ * programs run in a small BPF interpreter against a reference evaluator), the shipped
+ * profiles, the .bpf container and the requests of the command line. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../seccomp-profile.h"
+#include "../util.h"
+#include "tap.h"
+
+/* --- libseccomp calls, counted (this executable's definitions win over the library's) ---- */
+
+static unsigned libseccomp_calls;
+
+#define FORWARD(ret, name, params, args)                                                   \
+	ret name params                                                                    \
+	{                                                                                  \
+		static ret(*real) params;                                                  \
+		if (!real)                                                                 \
+			*(void **)&real = dlsym(RTLD_NEXT, #name);                         \
+		libseccomp_calls++;                                                        \
+		return real args;                                                          \
+	}
+
+FORWARD(scmp_filter_ctx, seccomp_init, (uint32_t def_action), (def_action))
+FORWARD(int, seccomp_syscall_resolve_name, (const char *name), (name))
+FORWARD(uint32_t, seccomp_arch_native, (void), ())
+FORWARD(uint32_t, seccomp_arch_resolve_name, (const char *arch_name), (arch_name))
+
+/* --- an in-memory file system for includes ---------------------------------------------- */
+
+static const struct {
+	const char *path, *text;
+} files[] = {
+	{ "a.profile", "default allow\ninclude b\n" },
+	{ "b.profile", "include a\n" },
+	{ "self.profile", "include ./x/../self.profile\n" },
+	{ "inc/groups.inc", "group @rw\nread write\nend\n" },
+	{ "inc/user.profile", "include groups.inc\nallow @rw\n" },
+	{ "dir/shared.inc", "group @shared\nclose\nend\n" },
+	{ "usesdir.profile", "include shared.inc\nallow @shared\n" },
+	{ "twice.profile", "default allow\ninclude inc/groups.inc\ninclude inc/groups.inc\n" },
+	{ "deep.profile", "include deep1\n" },
+	{ "deep1.profile", "include deep2\n" },
+	{ "deep2.profile", "include deep3\n" },
+	{ "deep3.profile", "include deep4\n" },
+	{ "deep4.profile", "include deep5\n" },
+	{ "deep5.profile", "include deep6\n" },
+	{ "deep6.profile", "include deep7\n" },
+	{ "deep7.profile", "include deep8\n" },
+	{ "deep8.profile", "include deep9\n" },
+	{ "deep9.profile", "include deep10\n" },
+	{ "deep10.profile", "include deep11\n" },
+	{ "deep11.profile", "include deep12\n" },
+	{ "deep12.profile", "include deep13\n" },
+	{ "deep13.profile", "include deep14\n" },
+	{ "deep14.profile", "include deep15\n" },
+	{ "deep15.profile", "include deep16\n" },
+	{ "deep16.profile", "include deep17\n" },
+	{ "deep17.profile", "allow read\n" },
+};
+
+static FILE *mem_open(void *data, const char *path)
+{
+	(void)data;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(files[i].path, path) == 0)
+			return fmemopen((void *)files[i].text, strlen(files[i].text), "r");
+	errno = ENOENT;
+	return NULL;
+}
+
+static const struct seccomp_profile_source mem_src = { mem_open, NULL, "dir" };
+
+static int parse_text(struct seccomp_profile *p, const char *name, const char *text,
+		      struct error *err)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int r;
+
+	if (!f)
+		return error_set_errno(err, errno, "fmemopen");
+	r = seccomp_profile_parse(p, f, name, &mem_src, err);
+	fclose(f);
+	return r;
+}
+
+/* The error message parsing `text` as t.profile gives ("" when it parses). */
+static const char *parse_error_of(const char *text)
+{
+	static struct error err;
+	struct seccomp_profile p;
+
+	memset(&err, 0, sizeof(err));
+	seccomp_profile_init(&p);
+	if (parse_text(&p, "t.profile", text, &err) == 0)
+		err.msg[0] = '\0';
+	seccomp_profile_free(&p);
+	return err.msg;
+}
+
+static const char *file_error_of(const char *name)
+{
+	static struct error err;
+	struct seccomp_profile p;
+	FILE *f = mem_open(NULL, name);
+
+	memset(&err, 0, sizeof(err));
+	seccomp_profile_init(&p);
+	if (seccomp_profile_parse(&p, f, name, &mem_src, &err) == 0)
+		err.msg[0] = '\0';
+	fclose(f);
+	seccomp_profile_free(&p);
+	return err.msg;
+}
+
+static void test_parse_errors(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "default allow\nallow read foo\n", "t.profile:2: unknown system call 'foo'" },
+		{ "allow read\n# comment\n\n  errno EPERM nosuchcall # x\n",
+		  "t.profile:4: unknown system call 'nosuchcall'" },
+		{ "alow read\n", "t.profile:1: unknown action 'alow' (expected allow, errno, kill, "
+				 "log or trap)" },
+		{ "default deny\n", "t.profile:1: unknown action 'deny' (expected allow, errno, "
+				    "kill, log or trap)" },
+		{ "errno EFOO read\n", "t.profile:1: unknown errno 'EFOO'" },
+		{ "errno 4096 read\n", "t.profile:1: errno '4096' is out of range (0 to 4095)" },
+		{ "errno\n", "t.profile:1: 'errno' needs a number or a name such as EPERM" },
+		{ "default\n", "t.profile:1: 'default' needs an action" },
+		{ "default allow read\n", "t.profile:1: unexpected 'read' after the default action" },
+		{ "allow\n", "t.profile:1: no system call after 'allow'" },
+		{ "allow arg0 == 1\n", "t.profile:1: no system call after 'allow'" },
+		{ "allow read arg6 == 1\n", "t.profile:1: bad argument index 'arg6' (arg0 to arg5)" },
+		{ "allow read arg == 1\n", "t.profile:1: bad argument index 'arg' (arg0 to arg5)" },
+		{ "allow read arg0 =~ 1\n", "t.profile:1: unknown operator '=~' (expected ==, !=, <, "
+					    "<=, > or >=)" },
+		{ "allow read arg0\n", "t.profile:1: missing operator after 'arg0'" },
+		{ "allow read arg0 ==\n", "t.profile:1: missing value after '=='" },
+		{ "allow read arg0 == x1\n", "t.profile:1: bad value 'x1' (a number: 42, 0x2a or "
+					     "052)" },
+		{ "allow read arg0 == 0x1g\n", "t.profile:1: bad value '0x1g' (a number: 42, 0x2a "
+					       "or 052)" },
+		{ "allow read arg0 == 18446744073709551616\n",
+		  "t.profile:1: bad value '18446744073709551616' (a number: 42, 0x2a or 052)" },
+		{ "allow read arg0 == -1\n", "t.profile:1: bad value '-1' (a number: 42, 0x2a or "
+					     "052)" },
+		{ "allow read arg0 &0xff < 1\n", "t.profile:1: a masked comparison takes == or !=, "
+						 "not '<'" },
+		{ "allow read arg0 &zz == 1\n", "t.profile:1: bad mask 'zz' (a number: 42, 0x2a or "
+						"052)" },
+		{ "allow read arg0 &\n", "t.profile:1: missing mask after '&'" },
+		{ "allow read arg0 &0xff == 0x100\n", "t.profile:1: value 0x100 has bits outside the "
+						      "mask 0xff: it never matches" },
+		{ "allow read arg0 == 1 write\n", "t.profile:1: expected a condition (argN OP VALUE), "
+						  "not 'write'" },
+		{ "allow read arg0 == 1 arg1 == 1 arg2 == 1 arg3 == 1 arg4 == 1 arg5 == 1 arg0 == 2\n",
+		  "t.profile:1: too many conditions (at most 6)" },
+		{ "include nothere\n", "t.profile:1: cannot open include 'nothere': No such file or "
+				       "directory" },
+		{ "include\n", "t.profile:1: expected 'include NAME'" },
+		{ "include a b\n", "t.profile:1: expected 'include NAME'" },
+		{ "group @x\nread\n", "t.profile:1: unterminated group '@x' (no 'end')" },
+		{ "\ngroup @x\nread\nallow read\nend\n",
+		  "t.profile:4: unknown system call 'allow' (in group '@x' of line 2: missing "
+		  "'end'?)" },
+		{ "group @x\ngroup @y\n", "t.profile:2: group inside group '@x' of line 1: missing "
+					  "'end'?" },
+		{ "allow @nope\n", "t.profile:1: unknown group '@nope'" },
+		{ "group @x\n@x\nend\n", "t.profile:2: group '@x' includes itself" },
+		{ "group @x\nread\nend\ngroup @x\nwrite\nend\n",
+		  "t.profile:4: group '@x' is already defined at t.profile:1" },
+		{ "group x\nend\n", "t.profile:1: bad group name 'x' (expected @NAME)" },
+		{ "group @a.b\nend\n", "t.profile:1: bad group name '@a.b' (letters, digits, - and _)" },
+		{ "group\n", "t.profile:1: expected 'group @NAME'" },
+		{ "end\n", "t.profile:1: 'end' without 'group'" },
+		{ "group @x\nend extra\n", "t.profile:2: unexpected 'extra' after 'end'" },
+		{ "arch\n", "t.profile:1: 'arch' needs at least one architecture" },
+		{ "arch native vax\n", "t.profile:1: unknown architecture 'vax'" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_str(parse_error_of(cases[i].text), cases[i].msg, cases[i].msg);
+
+	/* `?name` is optional: skipped when unknown, a rule when known. */
+	is_str(parse_error_of("allow ?nosuchcall read\n"), "", "?name: an unknown call is skipped");
+	is_str(parse_error_of("allow ?\n"), "", "?: an empty optional name is skipped");
+	{
+		const char nul[] = "allow read\n\0\n";
+		struct seccomp_profile p;
+		struct error err = { 0 };
+		FILE *f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
+
+		seccomp_profile_init(&p);
+		ok(seccomp_profile_parse(&p, f, "nul.profile", &mem_src, &err) < 0, "a NUL byte is "
+											 "refused");
+		is_str(err.msg, "nul.profile:2: a NUL byte: this is not a profile", "... with its "
+											"line");
+		fclose(f);
+		seccomp_profile_free(&p);
+	}
+	is_str(file_error_of("a.profile"), "b.profile:1: include loop: 'a.profile' is already being "
+					   "read",
+	       "include loop through two files");
+	is_str(file_error_of("self.profile"), "self.profile:1: include loop: 'self.profile' is "
+					      "already being read",
+	       "include loop through another spelling of the same path");
+	is_str(file_error_of("deep.profile"), "deep15.profile:1: includes nested too deeply (at most "
+					      "16)",
+	       "includes nest at most 16 deep");
+	is_str(file_error_of("inc/user.profile"), "", "include: next to the including file");
+	is_str(file_error_of("usesdir.profile"), "", "include: then in the profile directories");
+	is_str(file_error_of("twice.profile"), "", "a file included twice defines its groups again");
+}
+
+static void test_parse_rules(void)
+{
+	struct seccomp_profile p;
+	struct error err = { 0 };
+	const struct seccomp_profile_rule *r;
+
+	seccomp_profile_init(&p);
+	ok(parse_text(&p, "r.profile",
+		      "default errno ENOSYS   # comment\n"
+		      "arch native i386 x32\n"
+		      "group @rw\n  read write\n  ?nosuchcall\nend\n"
+		      "allow @rw close\n"
+		      "errno EACCES openat arg2 &0x3 == 1\n"
+		      "errno 13 ioctl arg1 &0xffffffff != 0x5412 arg0 <= 2\n"
+		      "kill ptrace\nlog getpid\ntrap getppid\n"
+		      "default allow\n",
+		      &err) == 0,
+	   "a profile with every construct parses");
+	is_int(p.n_rules, 8, "one rule per call, groups expanded, unknown ?names skipped");
+	ok(p.has_default && p.def.type == SECCOMP_PROFILE_ALLOW, "the last 'default' line wins");
+	is_int(p.n_arches, 3, "arch: three architectures");
+	ok(p.arches[0] == SECCOMP_PROFILE_ARCH_NATIVE && p.arches[1] == SCMP_ARCH_X86 &&
+		   p.arches[2] == SCMP_ARCH_X32,
+	   "arch: native, i386 (= x86), x32");
+	r = &p.rules[0];
+	ok(strcmp(r->syscall, "read") == 0 && r->action.type == SECCOMP_PROFILE_ALLOW &&
+		   r->line == 7 && strcmp(r->file, "r.profile") == 0,
+	   "rule 1: allow read, from r.profile:7");
+	ok(strcmp(p.rules[2].syscall, "close") == 0, "rule 3: close");
+	r = &p.rules[3];
+	ok(r->action.type == SECCOMP_PROFILE_ERRNO && r->action.errnum == EACCES &&
+		   r->n_conds == 1 && r->conds[0].arg == 2 && r->conds[0].mask == 3 &&
+		   r->conds[0].value == 1 && r->conds[0].op == SECCOMP_PROFILE_EQ,
+	   "errno EACCES openat arg2 &0x3 == 1");
+	r = &p.rules[4];
+	ok(r->action.errnum == 13 && r->n_conds == 2 && r->conds[0].op == SECCOMP_PROFILE_NE &&
+		   r->conds[0].mask == 0xffffffff && r->conds[0].value == 0x5412 &&
+		   r->conds[1].op == SECCOMP_PROFILE_LE && r->conds[1].mask == UINT64_MAX,
+	   "two conditions, numeric errno");
+	ok(p.rules[5].action.type == SECCOMP_PROFILE_KILL &&
+		   p.rules[6].action.type == SECCOMP_PROFILE_LOG &&
+		   p.rules[7].action.type == SECCOMP_PROFILE_TRAP,
+	   "kill, log, trap");
+	ok(seccomp_profile_adjust(&p, false, "mount:EACCES", "--seccomp-deny", &err) == 0 &&
+		   p.rules[8].action.errnum == EACCES && strcmp(p.rules[8].syscall, "mount") == 0 &&
+		   strcmp(p.rules[8].file, "--seccomp-deny") == 0,
+	   "--seccomp-deny mount:EACCES");
+	ok(seccomp_profile_adjust(&p, true, "@rw", "--seccomp-allow", &err) == 0 &&
+		   p.n_rules == 11,
+	   "--seccomp-allow @rw: a group of the profile");
+	ok(seccomp_profile_adjust(&p, false, "umount2", "--seccomp-deny", &err) == 0 &&
+		   p.rules[11].action.errnum == EPERM,
+	   "--seccomp-deny without errno: EPERM");
+	ok(seccomp_profile_adjust(&p, false, "nope", "--seccomp-deny", &err) < 0, "unknown call");
+	is_str(err.msg, "--seccomp-deny: unknown system call 'nope'", "... its message");
+	seccomp_profile_adjust(&p, false, "read:EFOO", "--seccomp-deny", &err);
+	is_str(err.msg, "--seccomp-deny: unknown errno 'EFOO'", "--seccomp-deny read:EFOO");
+	seccomp_profile_adjust(&p, false, "read:99999", "--seccomp-deny", &err);
+	is_str(err.msg, "--seccomp-deny: errno '99999' is out of range (0 to 4095)",
+	       "--seccomp-deny read:99999");
+	seccomp_profile_adjust(&p, true, "read:EPERM", "--seccomp-allow", &err);
+	is_str(err.msg, "--seccomp-allow: 'read:EPERM': only --seccomp-deny takes ':ERRNO'",
+	       "--seccomp-allow read:EPERM");
+	seccomp_profile_adjust(&p, true, "?read", "--seccomp-allow", &err);
+	is_str(err.msg, "--seccomp-allow: unknown system call '?read'", "--seccomp-allow ?read");
+	seccomp_profile_free(&p);
+}
+
+/* --- a classic BPF interpreter, enough for libseccomp's programs ------------------------- */
+
+struct data {
+	uint32_t nr, arch;
+	uint64_t ip;
+	uint64_t args[6];
+};
+
+/* The filter's answer, or 0xdeadbeef for a program the kernel would refuse to run. */
+static uint32_t bpf_run(const struct seccomp_prog *prog, const struct data *d)
+{
+	const struct sock_filter *f = prog->insns;
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+	unsigned char buf[sizeof(struct seccomp_data)];
+
+	memcpy(buf, &d->nr, 4);
+	memcpy(buf + 4, &d->arch, 4);
+	memcpy(buf + 8, &d->ip, 8);
+	memcpy(buf + 16, d->args, 48);
+	for (size_t pc = 0; pc < prog->len; pc++) {
+		const struct sock_filter *i = &f[pc];
+		uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
+
+		switch (BPF_CLASS(i->code)) {
+		case BPF_LD:
+			if (i->code == (BPF_LD | BPF_W | BPF_ABS)) {
+				if (i->k > sizeof(buf) - 4 || i->k % 4)
+					return 0xdeadbeef;
+				memcpy(&a, buf + i->k, 4);
+			} else if (i->code == (BPF_LD | BPF_IMM)) {
+				a = i->k;
+			} else if (i->code == (BPF_LD | BPF_MEM)) {
+				a = mem[i->k % BPF_MEMWORDS];
+			} else {
+				return 0xdeadbeef;
+			}
+			break;
+		case BPF_LDX:
+			if (i->code == (BPF_LDX | BPF_IMM))
+				x = i->k;
+			else if (i->code == (BPF_LDX | BPF_MEM))
+				x = mem[i->k % BPF_MEMWORDS];
+			else
+				return 0xdeadbeef;
+			break;
+		case BPF_ST:
+			mem[i->k % BPF_MEMWORDS] = a;
+			break;
+		case BPF_STX:
+			mem[i->k % BPF_MEMWORDS] = x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(i->code)) {
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_NEG:
+				a = -a;
+				break;
+			default:
+				return 0xdeadbeef;
+			}
+			break;
+		case BPF_JMP: {
+			bool t;
+
+			switch (BPF_OP(i->code)) {
+			case BPF_JA:
+				pc += i->k;
+				continue;
+			case BPF_JEQ:
+				t = a == src;
+				break;
+			case BPF_JGT:
+				t = a > src;
+				break;
+			case BPF_JGE:
+				t = a >= src;
+				break;
+			case BPF_JSET:
+				t = (a & src) != 0;
+				break;
+			default:
+				return 0xdeadbeef;
+			}
+			pc += t ? i->jt : i->jf;
+			break;
+		}
+		case BPF_RET:
+			return BPF_RVAL(i->code) == BPF_A ? a : i->k;
+		case BPF_MISC:
+			if (BPF_MISCOP(i->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return 0xdeadbeef;
+		}
+	}
+	return 0xdeadbeef; /* fell off the end */
+}
+
+#define RET_ERRNO(e) (SECCOMP_RET_ERRNO | (e))
+#define X32_BIT 0x40000000u
+
+static int compile_text(const char *text, struct seccomp_prog *out, struct error *err)
+{
+	struct seccomp_profile p;
+	int r;
+
+	seccomp_profile_init(&p);
+	r = parse_text(&p, "c.profile", text, err);
+	if (r == 0)
+		r = seccomp_profile_compile(&p, SCMP_ARCH_X86_64, out, err);
+	seccomp_profile_free(&p);
+	return r;
+}
+
+static uint32_t verdict(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr, uint64_t a0,
+			uint64_t a1)
+{
+	struct data d = { nr, arch, 0, { a0, a1, 0, 0, 0, 0 } };
+
+	return bpf_run(prog, &d);
+}
+
+/* --- the semantics, checked against a reference on random profiles ------------------------ */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static const uint64_t interesting[] = {
+	0,	     1,		     2,		   5,	       0x5412,		0x5413,
+	0x541c,	     0x7fffffff,     0x80000000,   0xffffffff, 0x100000000ULL,	0x100005412ULL,
+	UINT64_MAX, UINT64_MAX - 1, 0x8000000000000000ULL,
+};
+static const uint64_t masks[] = { 0xffffffff, 0xff, 0xf0, 0x80000000, 0xffffffff00000000ULL, 1,
+				  0x7e020000 };
+
+static uint64_t pick_value(void)
+{
+	uint64_t v = interesting[rnd() % (sizeof(interesting) / sizeof(interesting[0]))];
+
+	switch (rnd() % 4) {
+	case 0:
+		return v + 1;
+	case 1:
+		return v - 1;
+	case 2:
+		return rnd() % 4 == 0 ? rnd() : v;
+	}
+	return v;
+}
+
+struct rcond {
+	unsigned arg, op;
+	uint64_t mask, value;
+};
+struct rrule {
+	uint32_t action;
+	unsigned n;
+	struct rcond c[3];
+};
+
+static bool ref_cond(const struct rcond *c, const uint64_t *args)
+{
+	uint64_t x = args[c->arg] & c->mask;
+
+	switch (c->op) {
+	case 0:
+		return x == c->value;
+	case 1:
+		return x != c->value;
+	case 2:
+		return x < c->value;
+	case 3:
+		return x <= c->value;
+	case 4:
+		return x > c->value;
+	default:
+		return x >= c->value;
+	}
+}
+
+/* The last rule whose conditions all hold decides; else the default. */
+static uint32_t ref_eval(const struct rrule *rules, unsigned n, uint32_t def, const uint64_t *args)
+{
+	for (unsigned i = n; i-- > 0;) {
+		unsigned k;
+
+		for (k = 0; k < rules[i].n; k++)
+			if (!ref_cond(&rules[i].c[k], args))
+				break;
+		if (k == rules[i].n)
+			return rules[i].action;
+	}
+	return def;
+}
+
+static const char *action_text(uint32_t a)
+{
+	switch (a) {
+	case SECCOMP_RET_ALLOW:
+		return "allow";
+	case RET_ERRNO(EPERM):
+		return "errno EPERM";
+	case RET_ERRNO(EACCES):
+		return "errno EACCES";
+	case RET_ERRNO(ENOSYS):
+		return "errno ENOSYS";
+	}
+	return "kill";
+}
+
+static void test_semantics(void)
+{
+	static const uint32_t actions[] = { SECCOMP_RET_ALLOW, RET_ERRNO(EPERM), RET_ERRNO(EACCES),
+					    RET_ERRNO(ENOSYS), SECCOMP_RET_KILL_PROCESS };
+	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
+	unsigned profiles = 0, checks = 0, mismatches = 0, errors = 0;
+	char first[4096] = "";
+
+	for (int iter = 0; iter < 400; iter++) {
+		struct rrule rules[5];
+		unsigned n = 1 + (unsigned)(rnd() % 5);
+		uint32_t def = actions[rnd() % 4];
+		char text[4096];
+		size_t len;
+		struct seccomp_prog prog;
+		struct error err = { 0 };
+
+		len = (size_t)snprintf(text, sizeof(text), "arch native i386 x32\ndefault %s\n",
+				       action_text(def));
+		for (unsigned i = 0; i < n; i++) {
+			struct rrule *r = &rules[i];
+
+			r->action = actions[rnd() % 5];
+			r->n = (unsigned)(rnd() % 3);
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s read",
+						action_text(r->action));
+			for (unsigned k = 0; k < r->n; k++) {
+				struct rcond *c = &r->c[k];
+
+				c->arg = (unsigned)(rnd() % 2);
+				c->mask = UINT64_MAX;
+				if (rnd() % 3 == 0) {
+					c->mask = masks[rnd() % (sizeof(masks) / sizeof(masks[0]))];
+					c->op = (unsigned)(rnd() % 2);
+					c->value = pick_value() & c->mask;
+					len += (size_t)snprintf(text + len, sizeof(text) - len,
+								" arg%u &0x%llx %s 0x%llx", c->arg,
+								(unsigned long long)c->mask,
+								ops[c->op],
+								(unsigned long long)c->value);
+				} else {
+					c->op = (unsigned)(rnd() % 6);
+					c->value = pick_value();
+					len += (size_t)snprintf(text + len, sizeof(text) - len,
+								" arg%u %s 0x%llx", c->arg,
+								ops[c->op],
+								(unsigned long long)c->value);
+				}
+			}
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "\n");
+		}
+		if (compile_text(text, &prog, &err) < 0) {
+			if (!errors++)
+				printf("# compile error: %s\n# %s\n", err.msg, text);
+			continue;
+		}
+		profiles++;
+		for (int t = 0; t < 300; t++) {
+			uint64_t args[6] = { pick_value(), pick_value(), 0, 0, 0, 0 };
+			uint64_t lo[6] = { args[0] & 0xffffffff, args[1] & 0xffffffff, 0, 0, 0, 0 };
+			uint32_t want, got;
+
+			/* x86_64: all 64 bits count. */
+			want = ref_eval(rules, n, def, args);
+			got = verdict(&prog, AUDIT_ARCH_X86_64, 0, args[0], args[1]);
+			checks++;
+			if (got != want && !mismatches++)
+				snprintf(first, sizeof(first),
+					 "x86_64 args 0x%llx 0x%llx: got 0x%x want 0x%x\n%s",
+					 (unsigned long long)args[0], (unsigned long long)args[1],
+					 got, want, text);
+			/* i386: the kernel passes 32-bit values; x32: only the low half counts. */
+			want = ref_eval(rules, n, def, lo);
+			got = verdict(&prog, AUDIT_ARCH_I386, 3, lo[0], lo[1]);
+			checks++;
+			if (got != want && !mismatches++)
+				snprintf(first, sizeof(first), "i386: got 0x%x want 0x%x\n%s", got,
+					 want, text);
+			got = verdict(&prog, AUDIT_ARCH_X86_64, X32_BIT | 0, args[0], args[1]);
+			checks++;
+			if (got != want && !mismatches++)
+				snprintf(first, sizeof(first), "x32: got 0x%x want 0x%x\n%s", got,
+					 want, text);
+		}
+		free(prog.insns);
+	}
+	is_int(errors, 0, "random profiles: all compile");
+	if (!is_int(mismatches, 0, "random profiles: the filter agrees with the reference"))
+		printf("# %u of %u checks differ; first:\n# %s\n", mismatches, checks, first);
+	printf("# %u profiles, %u checks\n", profiles, checks);
+}
+
+/* Hand-picked semantics: overrides, masks, the 32-bit ABIs, unknown architectures. */
+static void test_compile(void)
+{
+	struct seccomp_prog prog;
+	struct error err = { 0 };
+
+	ok(compile_text("default errno ENOSYS\nallow read\nerrno EPERM read\n", &prog, &err) == 0,
+	   "compiles");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 0, 0, 0), RET_ERRNO(EPERM),
+	       "a later unconditional rule overrides an earlier one");
+	free(prog.insns);
+
+	compile_text("default errno ENOSYS\nallow ioctl\n"
+		     "errno EPERM ioctl arg1 &0xffffffff == 0x5412\n",
+		     &prog, &err);
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 16, 0, 0x5412), RET_ERRNO(EPERM),
+	       "x86_64: ioctl TIOCSTI is denied");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 16, 0, 0x100005412ULL), RET_ERRNO(EPERM),
+	       "x86_64: ... with a high bit set too (CVE-2019-10063)");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 16, 0, 0x5413), SECCOMP_RET_ALLOW,
+	       "x86_64: ioctl TIOCGWINSZ is allowed: the earlier unconditional rule");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 16, 0, 0x5413ULL | (7ULL << 40)), SECCOMP_RET_ALLOW,
+	       "x86_64: ... whatever the upper half");
+	is_int(verdict(&prog, AUDIT_ARCH_I386, 54, 0, 0x5412), RET_ERRNO(EPERM),
+	       "i386: ioctl TIOCSTI is denied");
+	is_int(verdict(&prog, AUDIT_ARCH_I386, 54, 0, 0x5401), SECCOMP_RET_ALLOW,
+	       "i386: ioctl TCGETS is allowed");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, X32_BIT | 514, 0, 0x100005412ULL),
+	       RET_ERRNO(EPERM), "x32: ioctl TIOCSTI (high-bit form) is denied");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, X32_BIT | 0, 0, 0), RET_ERRNO(ENOSYS),
+	       "x32: other calls get the default");
+	is_int(verdict(&prog, AUDIT_ARCH_AARCH64, 29, 0, 0x5412), SECCOMP_RET_KILL_PROCESS,
+	       "an architecture the profile does not name is killed");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 462, 0, 0), RET_ERRNO(ENOSYS),
+	       "a call the profile does not name gets the default");
+	free(prog.insns);
+
+	compile_text("arch native\ndefault allow\n", &prog, &err);
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, X32_BIT | 39, 0, 0), SECCOMP_RET_KILL_PROCESS,
+	       "arch native only: x32 calls are killed, never let through");
+	is_int(verdict(&prog, AUDIT_ARCH_I386, 20, 0, 0), SECCOMP_RET_KILL_PROCESS,
+	       "arch native only: i386 calls are killed");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 39, 0, 0), SECCOMP_RET_ALLOW,
+	       "arch native only: native calls follow the profile");
+	free(prog.insns);
+
+	compile_text("default allow\nerrno EPERM clone arg0 &0x7e020000 != 0\n"
+		     "log getpid\ntrap getppid\nkill gettid\nerrno 0 getuid\n",
+		     &prog, &err);
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 56, 0x10000000 | 17, 0), RET_ERRNO(EPERM),
+	       "masked !=: clone(CLONE_NEWUSER) is denied");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 56, 0x003d0f00 | 17, 0), SECCOMP_RET_ALLOW,
+	       "masked !=: clone of a thread is allowed");
+	is_int(verdict(&prog, AUDIT_ARCH_I386, 120, 0x40000000 | 17, 0), RET_ERRNO(EPERM),
+	       "i386: clone(CLONE_NEWNET) is denied");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 39, 0, 0), SECCOMP_RET_LOG, "log");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 110, 0, 0), SECCOMP_RET_TRAP, "trap");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 186, 0, 0), SECCOMP_RET_KILL_PROCESS, "kill");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 102, 0, 0), RET_ERRNO(0), "errno 0");
+	free(prog.insns);
+
+	ok(compile_text("allow read\n", &prog, &err) < 0, "no default: an error");
+	is_str(err.msg, "c.profile: no 'default' line: a profile needs a default action",
+	       "... naming the file");
+}
+
+/* --- the shipped profiles ------------------------------------------------------------------ */
+
+static const char *srcdir(void)
+{
+	const char *s = getenv("srcdir");
+
+	return s && *s ? s : ".";
+}
+
+static int parse_shipped(struct seccomp_profile *p, const char *name, struct error *err)
+{
+	char path[4096];
+	FILE *f;
+	int r;
+
+	/* Includes are found next to the profile: the installed directory is not searched. */
+	snprintf(path, sizeof(path), "%s/seccomp-profiles/%s.profile", srcdir(), name);
+	f = fopen(path, "re");
+	if (!f)
+		return error_set_errno(err, errno, "cannot open '%s'", path);
+	r = seccomp_profile_parse(p, f, path, NULL, err);
+	fclose(f);
+	return r;
+}
+
+/* Every call libseccomp knows on x86_64 and i386 has a rule in `default`: the ENOSYS default
+ * is only for calls newer than the profile. */
+static void test_default_coverage(const struct seccomp_profile *p)
+{
+	static const uint32_t arches[] = { SCMP_ARCH_X86_64, SCMP_ARCH_X86 };
+	unsigned missing = 0;
+	char list[2048] = "";
+
+	for (size_t a = 0; a < 2; a++) {
+		for (int nr = 0; nr < 1024; nr++) {
+			char *name = seccomp_syscall_resolve_num_arch(arches[a], nr);
+			size_t i;
+
+			if (!name)
+				continue;
+			for (i = 0; i < p->n_rules; i++)
+				if (strcmp(p->rules[i].syscall, name) == 0)
+					break;
+			if (i == p->n_rules && !strstr(list, name)) {
+				missing++;
+				if (strlen(list) + strlen(name) + 2 < sizeof(list)) {
+					strcat(list, " ");
+					strcat(list, name);
+				}
+			}
+			free(name);
+		}
+	}
+	if (!is_int(missing, 0, "default: every call libseccomp knows has a verdict"))
+		printf("# without a rule:%s\n", list);
+}
+
+static void test_shipped(void)
+{
+	static const char *const names[] = { "default", "strict", "none" };
+	struct seccomp_prog progs[3] = { { 0 } };
+
+	for (int i = 0; i < 3; i++) {
+		struct seccomp_profile p;
+		struct error err = { 0 };
+		int r;
+
+		seccomp_profile_init(&p);
+		r = parse_shipped(&p, names[i], &err);
+		if (!ok(r == 0, "%s: parses", names[i]))
+			printf("# %s\n", err.msg);
+		r = r == 0 ? seccomp_profile_compile(&p, 0, &progs[i], &err) : -1;
+		if (!ok(r == 0, "%s: compiles", names[i]))
+			printf("# %s\n", err.msg);
+		ok(progs[i].len > 0 && progs[i].len <= BPF_MAXINSNS, "%s: %zu instructions",
+		   names[i], progs[i].len);
+		ok(seccomp_profile_allows_all(&p) == (i == 2), "%s: allows all: %s", names[i],
+		   i == 2 ? "yes" : "no");
+		if (i == 0)
+			test_default_coverage(&p);
+		seccomp_profile_free(&p);
+	}
+	{
+		const struct seccomp_prog *d = &progs[0], *s = &progs[1], *n = &progs[2];
+		static const struct {
+			const char *what;
+			uint32_t nr;
+			uint64_t a0, a1;
+			uint32_t want_default, want_strict;
+		} calls[] = {
+			{ "read", 0, 0, 0, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW },
+			{ "ioctl TIOCSTI", 16, 0, 0x5412, RET_ERRNO(EPERM), RET_ERRNO(EPERM) },
+			{ "ioctl TIOCSTI|1<<32", 16, 0, 0x100005412ULL, RET_ERRNO(EPERM),
+			  RET_ERRNO(EPERM) },
+			{ "ioctl TIOCLINUX", 16, 0, 0x541c, RET_ERRNO(EPERM), RET_ERRNO(EPERM) },
+			{ "ioctl TIOCLINUX|1<<63", 16, 0, 0x800000000000541cULL, RET_ERRNO(EPERM),
+			  RET_ERRNO(EPERM) },
+			{ "ioctl TCGETS", 16, 0, 0x5401, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW },
+			{ "kexec_load", 246, 0, 0, RET_ERRNO(EPERM), RET_ERRNO(EPERM) },
+			{ "bpf", 321, 0, 0, RET_ERRNO(EPERM), RET_ERRNO(EPERM) },
+			{ "keyctl", 250, 0, 0, RET_ERRNO(EPERM), RET_ERRNO(EPERM) },
+			{ "io_uring_setup", 425, 0, 0, RET_ERRNO(EPERM), RET_ERRNO(EPERM) },
+			{ "clone3", 435, 0, 0, RET_ERRNO(ENOSYS), RET_ERRNO(ENOSYS) },
+			{ "a call newer than the profile (nr 470)", 470, 0, 0, RET_ERRNO(ENOSYS),
+			  RET_ERRNO(ENOSYS) },
+			{ "clone(CLONE_NEWUSER)", 56, 0x10000000 | 17, 0, SECCOMP_RET_ALLOW,
+			  RET_ERRNO(EPERM) },
+			{ "clone(thread flags)", 56, 0x3d0f00, 0, SECCOMP_RET_ALLOW,
+			  SECCOMP_RET_ALLOW },
+			{ "unshare(CLONE_NEWTIME)", 272, 0x80, 0, SECCOMP_RET_ALLOW, RET_ERRNO(EPERM) },
+			{ "unshare(CLONE_FILES)", 272, 0x400, 0, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW },
+			{ "setns", 308, 0, 0, SECCOMP_RET_ALLOW, RET_ERRNO(EPERM) },
+			{ "ptrace", 101, 0, 0, SECCOMP_RET_ALLOW, RET_ERRNO(EPERM) },
+			{ "personality(0xffffffff)", 135, 0xffffffff, 0, SECCOMP_RET_ALLOW,
+			  SECCOMP_RET_ALLOW },
+			{ "personality(-1) (the kernel reads 32 bits)", 135, UINT64_MAX, 0,
+			  SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW },
+			{ "personality(ADDR_NO_RANDOMIZE)", 135, 0x40000, 0, SECCOMP_RET_ALLOW,
+			  RET_ERRNO(EPERM) },
+			{ "mount", 165, 0, 0, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW },
+		};
+
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+			is_int(verdict(d, AUDIT_ARCH_X86_64, calls[i].nr, calls[i].a0, calls[i].a1),
+			       calls[i].want_default, calls[i].what);
+			is_int(verdict(s, AUDIT_ARCH_X86_64, calls[i].nr, calls[i].a0, calls[i].a1),
+			       calls[i].want_strict, calls[i].what);
+		}
+		is_int(verdict(d, AUDIT_ARCH_I386, 54, 0, 0x5412), RET_ERRNO(EPERM),
+		       "default, i386: ioctl TIOCSTI");
+		is_int(verdict(d, AUDIT_ARCH_I386, 283, 0, 0), RET_ERRNO(EPERM),
+		       "default, i386: kexec_load");
+		is_int(verdict(d, AUDIT_ARCH_I386, 102, 1, 0), SECCOMP_RET_ALLOW,
+		       "default, i386: socketcall");
+		is_int(verdict(s, AUDIT_ARCH_I386, 120, 0x10000000 | 17, 0), RET_ERRNO(EPERM),
+		       "strict, i386: clone(CLONE_NEWUSER)");
+		is_int(verdict(s, AUDIT_ARCH_I386, 346, 0, 0), RET_ERRNO(EPERM),
+		       "strict, i386: setns");
+		is_int(verdict(s, AUDIT_ARCH_I386, 310, 0x400, 0), SECCOMP_RET_ALLOW,
+		       "strict, i386: unshare(CLONE_FILES)");
+		is_int(verdict(d, AUDIT_ARCH_X86_64, X32_BIT | 514, 0, 0x5412), RET_ERRNO(EPERM),
+		       "default, x32: ioctl TIOCSTI");
+		is_int(verdict(d, AUDIT_ARCH_X86_64, X32_BIT | 528, 0, 0), RET_ERRNO(EPERM),
+		       "default, x32: kexec_load");
+		is_int(verdict(d, AUDIT_ARCH_X86_64, X32_BIT | 0, 0, 0), SECCOMP_RET_ALLOW,
+		       "default, x32: read");
+		is_int(verdict(d, AUDIT_ARCH_AARCH64, 63, 0, 0), SECCOMP_RET_KILL_PROCESS,
+		       "default: another architecture is killed");
+		is_int(verdict(n, AUDIT_ARCH_X86_64, 246, 0, 0), SECCOMP_RET_ALLOW,
+		       "none: kexec_load is allowed");
+	}
+	for (int i = 0; i < 3; i++)
+		free(progs[i].insns);
+}
+
+/* What seccomp_profile_print writes parses back into the same program. */
+static void test_print_roundtrip(void)
+{
+	static const char *const names[] = { "default", "strict" };
+
+	for (int i = 0; i < 2; i++) {
+		struct seccomp_profile p, q;
+		struct seccomp_prog a = { 0 }, b = { 0 };
+		struct error err = { 0 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		seccomp_profile_init(&p);
+		seccomp_profile_init(&q);
+		parse_shipped(&p, names[i], &err);
+		seccomp_profile_print(out, &p);
+		fclose(out);
+		if (!ok(parse_text(&q, "printed", buf, &err) == 0, "%s: the printed rules parse",
+			names[i]))
+			printf("# %s\n", err.msg);
+		seccomp_profile_compile(&p, 0, &a, &err);
+		seccomp_profile_compile(&q, 0, &b, &err);
+		ok(a.len == b.len && a.len && memcmp(a.insns, b.insns, a.len * 8) == 0,
+		   "%s: ... into the same program", names[i]);
+		if (i == 1)
+			ok(strstr(buf, "errno EPERM ioctl arg1 &0xffffffff == 0x5412\n") &&
+				   strstr(buf, "errno EPERM clone arg0 &0x7e020000 != 0\n") &&
+				   strstr(buf, "default errno ENOSYS\n") &&
+				   !strstr(buf, "allow setns"),
+			   "strict: printed with conditions, without overridden rules");
+		free(buf);
+		free(a.insns);
+		free(b.insns);
+		seccomp_profile_free(&p);
+		seccomp_profile_free(&q);
+	}
+}
+
+/* --- the container and the requests ------------------------------------------------------- */
+
+static char tmpdir[] = "/tmp/unit-seccomp-XXXXXX";
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		printf("# cannot write %s\n", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_container(void)
+{
+	struct seccomp_profile p;
+	struct seccomp_prog prog = { 0 }, back = { 0 };
+	struct error err = { 0 };
+	char path[256], *data = NULL;
+	size_t len = 0;
+	uint32_t flags = 0;
+	int fd;
+
+	seccomp_profile_init(&p);
+	parse_shipped(&p, "strict", &err);
+	seccomp_profile_compile(&p, 0, &prog, &err);
+	snprintf(path, sizeof(path), "%s/strict.bpf", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ok(seccomp_bpf_write(fd, &prog, &p, 0, &err) == 0, "the container is written");
+	close(fd);
+	libseccomp_calls = 0;
+	ok(seccomp_bpf_read(path, &back, &flags, &err) == 0, "... and read back");
+	is_int(libseccomp_calls, 0, "... with no libseccomp call");
+	ok(back.len == prog.len && memcmp(back.insns, prog.insns, prog.len * 8) == 0 && flags == 0,
+	   "... the same program, flags 0");
+	free(back.insns);
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	read_all_fd(fd, &data, &len);
+	close(fd);
+	{
+		struct seccomp_bpf_header h;
+
+		memcpy(&h, data, sizeof(h));
+		ok(h.version == 1 && h.header_size == 104 && h.arch == SCMP_ARCH_X86_64 &&
+			   h.n_insns == prog.len && h.n_arches == 3 &&
+			   h.arches[0] == SCMP_ARCH_X86_64 && h.arches[1] == SCMP_ARCH_X86 &&
+			   h.arches[2] == SCMP_ARCH_X32,
+		   "header: version 1, 104 bytes, x86_64 with i386 and x32");
+		data[len - 1] ^= 1;
+		write_file(path, data, len);
+		ok(seccomp_bpf_read(path, &back, NULL, &err) < 0, "a flipped bit is refused");
+		ok(strstr(err.msg, "corrupt (checksum mismatch)") != NULL &&
+			   err.exit_code == face->exit_setup,
+		   "... as corrupt, a setup failure");
+		data[len - 1] ^= 1;
+		write_file(path, data, len - 8);
+		seccomp_bpf_read(path, &back, NULL, &err);
+		ok(strstr(err.msg, "truncated") != NULL, "a truncated file is refused");
+		h.arch = SCMP_ARCH_AARCH64;
+		memcpy(data, &h, sizeof(h));
+		write_file(path, data, len);
+		seccomp_bpf_read(path, &back, NULL, &err);
+		ok(strstr(err.msg, "compiled for another architecture") != NULL,
+		   "a file of another architecture is refused");
+		write_file(path, "#!/bin/sh\n", 10);
+		seccomp_bpf_read(path, &back, NULL, &err);
+		ok(strncmp(err.msg, "cannot load seccomp profile '", 29) == 0 &&
+			   strstr(err.msg, "': not a compiled hutch profile") != NULL,
+		   "a text file is refused");
+		unlink(path);
+	}
+	free(data);
+	free(prog.insns);
+	seccomp_profile_free(&p);
+}
+
+static void test_requests(void)
+{
+	char dirs[4096], bpf[4096], exported[4096], path[4096];
+	struct seccomp_request req = { 0 };
+	struct seccomp_prog prog = { 0 }, ref = { 0 };
+	struct error err = { 0 };
+	struct seccomp_profile p;
+	bool all = true;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	int fd;
+
+	/* tmpdir holds default.bpf and none.bpf; the sources come from the source tree. */
+	snprintf(dirs, sizeof(dirs), "%s:%s/seccomp-profiles", tmpdir, srcdir());
+	req.dir = dirs;
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "none" : "default";
+
+		seccomp_profile_init(&p);
+		parse_shipped(&p, name, &err);
+		seccomp_profile_compile(&p, 0, i ? &prog : &ref, &err);
+		snprintf(bpf, sizeof(bpf), "%s/%s.bpf", tmpdir, name);
+		fd = open(bpf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		seccomp_bpf_write(fd, i ? &prog : &ref, &p, 0, &err);
+		close(fd);
+		seccomp_profile_free(&p);
+	}
+	free(prog.insns);
+
+	seccomp_request_add_profile(&req, "default");
+	libseccomp_calls = 0;
+	ok(seccomp_request_build(&req, &prog, &all, &err) == 0, "request 'default' builds");
+	is_int(libseccomp_calls, 0, "... from the prebuilt file: no libseccomp call at all");
+	ok(prog.len == ref.len && memcmp(prog.insns, ref.insns, ref.len * 8) == 0 && !all,
+	   "... the program compiled at build time; it does not allow all");
+	snprintf(exported, sizeof(exported), "%s/exported", tmpdir);
+	ok(seccomp_prog_export(&prog, exported, &err) == 0, "--seccomp-export writes a file");
+	fd = open(exported, O_RDONLY | O_CLOEXEC);
+	read_all_fd(fd, &buf, &len);
+	close(fd);
+	ok(len == ref.len * 8 && memcmp(buf, ref.insns, len) == 0, "... holding the raw program");
+	free(buf);
+	buf = NULL;
+	free(prog.insns);
+
+	seccomp_request_add_adjust(&req, SECCOMP_ADJUST_ALLOW, "keyctl");
+	seccomp_request_add_adjust(&req, SECCOMP_ADJUST_DENY, "mount:EACCES");
+	libseccomp_calls = 0;
+	ok(seccomp_request_build(&req, &prog, &all, &err) == 0, "with adjustments: builds");
+	ok(libseccomp_calls > 0, "... compiled at run time");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 250, 0, 0), SECCOMP_RET_ALLOW,
+	       "--seccomp-allow keyctl overrides the profile");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 165, 0, 0), RET_ERRNO(EACCES),
+	       "--seccomp-deny mount:EACCES");
+	free(prog.insns);
+
+	out = open_memstream(&buf, &len);
+	ok(seccomp_request_show(out, &req, &err) == 0, "--seccomp-show");
+	fclose(out);
+	ok(strncmp(buf, "# effective rules of default --seccomp-allow keyctl --seccomp-deny "
+			"mount:EACCES\ndefault errno ENOSYS\narch native compat\n",
+		   105) == 0 &&
+		   strstr(buf, "errno EACCES mount\n") && !strstr(buf, "allow mount") &&
+		   strstr(buf, " keyctl"),
+	   "... prints the effective rules");
+	free(buf);
+	buf = NULL;
+	seccomp_request_free(&req);
+
+	req.dir = dirs;
+	seccomp_request_add_profile(&req, "none");
+	ok(seccomp_request_build(&req, &prog, &all, &err) == 0 && all,
+	   "request 'none': nothing to load");
+	free(prog.insns);
+	seccomp_request_free(&req);
+
+	req.dir = dirs;
+	seccomp_request_add_profile(&req, "strict");
+	ok(seccomp_request_build(&req, &prog, &all, &err) < 0, "a shipped profile without .bpf");
+	ok(strstr(err.msg, "cannot load seccomp profile 'strict': '") &&
+		   strstr(err.msg, "strict.profile' was not compiled (no strict.bpf beside it)") &&
+		   err.exit_code == face->exit_setup,
+	   "... is a setup failure, not a silent compilation");
+	err.exit_code = 0;
+	seccomp_request_free(&req);
+
+	req.dir = dirs;
+	snprintf(path, sizeof(path), "%s/seccomp-profiles/strict.profile", srcdir());
+	seccomp_request_add_profile(&req, path);
+	ok(seccomp_request_build(&req, &prog, &all, &err) == 0, "a profile given as a path");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 308, 0, 0), RET_ERRNO(EPERM), "... compiled");
+	free(prog.insns);
+	seccomp_request_add_profile(&req, "none");
+	ok(seccomp_request_build(&req, &prog, &all, &err) == 0 && !all,
+	   "two profiles merge into one program");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 470, 0, 0), SECCOMP_RET_ALLOW,
+	       "... the later default wins");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 308, 0, 0), RET_ERRNO(EPERM),
+	       "... the earlier rules stay");
+	free(prog.insns);
+	seccomp_request_free(&req);
+
+	req.dir = dirs;
+	seccomp_request_add_profile(&req, "nosuch");
+	seccomp_request_build(&req, &prog, &all, &err);
+	snprintf(path, sizeof(path), "cannot find seccomp profile 'nosuch' in '%s' (a file in the "
+				     "current directory is ./nosuch)",
+		 dirs);
+	is_str(err.msg, path, "an unknown profile name");
+	seccomp_request_free(&req);
+
+	req.dir = dirs;
+	seccomp_request_add_profile(&req, "my.profile~");
+	seccomp_request_build(&req, &prog, &all, &err);
+	is_str(err.msg, "bad seccomp profile name 'my.profile~' (a path needs a '/': ./my.profile~)",
+	       "a bad profile name");
+	seccomp_request_free(&req);
+
+	req.dir = dirs;
+	seccomp_request_add_adjust(&req, SECCOMP_ADJUST_DENY, "read");
+	seccomp_request_build(&req, &prog, &all, &err);
+	is_str(err.msg, "--seccomp-deny needs a profile to adjust: add --seccomp-profile NAME",
+	       "an adjustment without a profile");
+	seccomp_request_free(&req);
+
+	req.dir = dirs;
+	seccomp_request_add_profile(&req, "/nonexistent/x.profile");
+	seccomp_request_build(&req, &prog, &all, &err);
+	is_str(err.msg, "cannot open seccomp profile '/nonexistent/x.profile': No such file or "
+			"directory",
+	       "a missing profile file");
+	seccomp_request_free(&req);
+
+	out = open_memstream(&buf, &len);
+	ok(seccomp_profile_list(out, dirs, &err) == 0, "--seccomp-list");
+	fclose(out);
+	ok(strstr(buf, "default\tAllowlist in the spirit of Docker's default profile") &&
+		   strstr(buf, "none\tAllows every system call") &&
+		   strstr(buf, "strict\tThe default profile without") &&
+		   strstr(buf, "(not compiled)\n") && strstr(buf, "default") < strstr(buf, "none") &&
+		   strstr(buf, "none") < strstr(buf, "strict"),
+	   "... lists the shipped profiles, sorted, with their descriptions");
+	free(buf);
+	buf = NULL;
+	seccomp_request_free(&req);
+
+	snprintf(bpf, sizeof(bpf), "%s/default.bpf", tmpdir);
+	unlink(bpf);
+	snprintf(bpf, sizeof(bpf), "%s/none.bpf", tmpdir);
+	unlink(bpf);
+	unlink(exported);
+	free(ref.insns);
+}
+
+int main(void)
+{
+	face_set(FACE_HUTCH);
+	if (!mkdtemp(tmpdir)) {
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
+		return 1;
+	}
+	test_parse_errors();
+	test_parse_rules();
+	test_compile();
+	test_semantics();
+	test_shipped();
+	test_print_roundtrip();
+	test_container();
+	test_requests();
+	rmdir(tmpdir);
+	return done_testing();
+}
