@@ -19,11 +19,16 @@ __attribute__((format(printf, 2, 3))) static inline int ok(int cond, const char 
 {
 	va_list ap;
 
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_run);
+	char name[2048];
+
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	/* One TAP line per test: a newline in a name would end it early. */
+	for (char *p = name; *p; p++)
+		if (*p == '\n')
+			*p = '|';
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++tap_run, name);
 	if (!cond)
 		tap_failed++;
 	fflush(stdout);

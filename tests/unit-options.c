@@ -189,7 +189,7 @@ static void test_no_command(void)
 		is_str(out, "", "  nothing on stdout");
 	} else {
 		is_int(r, -1, "hutch: no command: error");
-		ok(starts_with(err.msg, "no command given\nTry 'hutch --help'"), "  message '%s'",
+		ok(starts_with(err.msg, "no command given\nhint: run 'hutch --help'"), "  message '%s'",
 		   err.msg);
 		is_int(err.exit_code, 0, "  usage error");
 	}
@@ -327,7 +327,7 @@ static void test_help_version(void)
 static void test_unknown(void)
 {
 	fails(W("--foo", "cmd"), "Unknown option --foo",
-	      "unknown option '--foo'\nTry 'hutch --help'", "unknown option");
+	      "unknown option '--foo'\nhint: run 'hutch --help'", "unknown option");
 	fails(W("--unshare-a", "cmd"), "Unknown option --unshare-a", "unknown option '--unshare-a'",
 	      "unique abbreviation refused");
 	fails(W("--bin", "/", "/", "cmd"), "Unknown option --bin", "unknown option '--bin'",
