@@ -26,6 +26,11 @@ struct build {
 	int hostfd; /* the host's root, at /oldroot of the scratch root until the end */
 	int basefd;    /* root of the base tmpfs */
 	int scratchfd; /* the scratch root (a real dir fd): home of --bind-data's files */
+	struct {
+		const char *given;
+		char *real;
+	} *magic; /* sources resolved through magic links before the first pivot */
+	unsigned nmagic;
 	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
 };
@@ -42,10 +47,39 @@ static bool same_inode(int a, int b)
  * mean there; relative paths are taken from the caller's working directory. */
 static int open_host(struct build *b, const char *path)
 {
-	if (path[0] == '/' || !b->plan->caller_cwd)
-		return mount_resolve(b->hostfd, path, true);
-	_cleanup_free_ char *abs = xasprintf("%s/%s", b->plan->caller_cwd, path);
-	return mount_resolve(b->hostfd, abs, true);
+	_cleanup_free_ char *abs = NULL;
+
+	if (path[0] != '/' && b->plan->caller_cwd)
+		path = abs = xasprintf("%s/%s", b->plan->caller_cwd, path);
+	/* Sources through magic links were turned into paths before the first pivot. */
+	for (unsigned i = 0; i < b->nmagic; i++)
+		if (strcmp(b->magic[i].given, path) == 0) {
+			path = b->magic[i].real;
+			break;
+		}
+	return mount_resolve(b->hostfd, path, true);
+}
+
+/* Sources under /proc and /dev may pass through magic links (/proc/self/fd/N, /dev/stdin),
+ * which the resolver refuses. Like bubblewrap, turn them into the paths they name while the
+ * host's root is still ours; an fd from the caller points into the caller's mount namespace,
+ * so only the path can be bound here. Sources are the caller's choice, never the sandbox's. */
+static void resolve_magic_sources(struct build *b)
+{
+	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
+		const char *src = op->type == SETUP_SYMLINK ? NULL : op->src;
+		if (!src || (strncmp(src, "/proc/", 6) != 0 && strncmp(src, "/dev/", 5) != 0))
+			continue;
+		char *real = realpath(src, NULL);
+		if (!real || strcmp(real, src) == 0) {
+			free(real);
+			continue;
+		}
+		b->magic = xrealloc(b->magic, (b->nmagic + 1) * sizeof(*b->magic));
+		b->magic[b->nmagic].given = src;
+		b->magic[b->nmagic].real = real;
+		b->nmagic++;
+	}
 }
 
 /* A mount landed on dest_fd; if dest was the root itself, the root is now that mount. */
@@ -616,6 +650,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	/* A scratch root with two directories: the host goes to /oldroot, the sandbox is built
 	 * on a tmpfs at /newroot. Neither name is ever looked up from inside the sandbox tree:
 	 * destinations resolve below the new root's fd, sources below the host's fd. */
+	resolve_magic_sources(&b);
 	_cleanup_close_ int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int scratch = slash < 0 ? -1 : mount_scratch(slash);
 	if (scratch < 0)
