@@ -141,7 +141,9 @@ static void make_plan(const struct config *cfg, struct plan *p)
 					    has_op(cfg, SETUP_LOCK_FILE));
 	/* Without a PID namespace or a status fd nothing needs a process outside the sandbox. */
 	p->in_place = !cfg->unshare_pid && cfg->pidns_fd < 0 && cfg->info_fd < 0 &&
-		      cfg->json_status_fd < 0 && cfg->userns_block_fd < 0;
+		      cfg->json_status_fd < 0 && cfg->userns_block_fd < 0 &&
+		      /* setsid() fails in a process group leader (setsid(2)): fork then. */
+		      !(cfg->new_session && getpgrp() == getpid());
 
 	p->rootfs.make_slave = !p->new_userns;
 	p->rootfs.host_tty = isatty(STDOUT_FILENO) ? ttyname(STDOUT_FILENO) : NULL;

@@ -53,6 +53,11 @@ case_new_session() {
 	# The session may be led by the command or by the reaper (bubblewrap calls setsid()
 	# before it forks pid 1), but it is one inside the sandbox.
 	like "$(val sid)" '^[12]$' "$MODE: --new-session with --unshare-pid: a session inside the sandbox"
+	# Started as a process group leader (as a job-control shell starts it): setsid() is
+	# refused to a group leader, so hutch must still end up with a new session.
+	run_as "$MODE" perl -e 'setpgrp(0, 0); exec @ARGV or die' "$H" --ro-bind / / --new-session "$P" pid session
+	is "$RC" 0 "$MODE: --new-session as a process group leader runs"
+	is "$(val sid)" "$(val pid)" "$MODE: --new-session as a process group leader: own session"
 }
 
 # pid of the process whose command line is exactly the words given; empty when none.
