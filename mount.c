@@ -298,64 +298,45 @@ int mount_resolve(int rootfd, const char *path, bool follow_last)
 	}
 }
 
-int mount_mkdir_p(int rootfd, const char *path, mode_t mode)
+static int check_dir(int fd)
 {
-	size_t len = strlen(path);
-	_cleanup_free_ char *prefix = xmalloc(len + 2);
-	size_t plen = 0, pos = 0;
-	int cur = mount_resolve(rootfd, "", true);
-
-	if (cur < 0)
-		return -1;
-	prefix[0] = '\0';
-	while (pos < len) {
-		while (pos < len && path[pos] == '/')
-			pos++;
-		if (pos >= len)
-			break;
-		size_t end = pos;
-		while (end < len && path[end] != '/')
-			end++;
-		char comp[NAME_MAX + 1];
-		if (end - pos > NAME_MAX) {
-			close(cur);
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(comp, path + pos, end - pos);
-		comp[end - pos] = '\0';
-		prefix[plen++] = '/';
-		memcpy(prefix + plen, comp, end - pos + 1);
-		plen += end - pos;
-		pos = end;
-
-		int next = mount_resolve(rootfd, prefix, true);
-		if (next < 0 && errno == ENOENT) {
-			/* cur is the resolved parent: mkdirat on it with a single name cannot be
-			 * redirected (a symlink at that name gives EEXIST). */
-			if (mkdirat(cur, comp, mode) < 0 && errno != EEXIST) {
-				int e = errno;
-				close(cur);
-				errno = e;
-				return -1;
-			}
-			next = mount_resolve(rootfd, prefix, true);
-		}
-		int e = errno;
-		close(cur);
-		if (next < 0) {
-			errno = e;
-			return -1;
-		}
-		cur = next;
-	}
 	struct stat st;
-	if (fstat(cur, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		close(cur);
+
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		close(fd);
 		errno = ENOTDIR;
 		return -1;
 	}
-	return cur;
+	return fd;
+}
+
+static char *split_last(const char *path, const char **last);
+
+/* Bottom-up: the common cases (the directory exists; only its last component is missing)
+ * cost one or three lookups. Every mkdirat acts on a resolved parent fd with a single name,
+ * which nothing can redirect (a symlink planted at that name gives EEXIST). */
+int mount_mkdir_p(int rootfd, const char *path, mode_t mode)
+{
+	int fd = mount_resolve(rootfd, path, true);
+
+	if (fd >= 0 || errno != ENOENT)
+		return check_dir(fd);
+	const char *last;
+	_cleanup_free_ char *parent = split_last(path, &last);
+	char name[NAME_MAX + 1];
+	size_t n = strcspn(last, "/");
+	if (n > NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(name, last, n);
+	name[n] = '\0';
+	_cleanup_close_ int pfd = mount_mkdir_p(rootfd, parent, mode);
+	if (pfd < 0)
+		return -1;
+	if (n > 0 && mkdirat(pfd, name, mode) < 0 && errno != EEXIST)
+		return -1;
+	return check_dir(mount_resolve(rootfd, path, true));
 }
 
 /* Split off the last component; returns a malloc'ed parent path. */

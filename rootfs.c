@@ -33,14 +33,16 @@ struct build {
 	unsigned nmagic;
 	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
+	struct stat root_st; /* ... and its identity, to recognise a destination that is "/" */
 };
 
-static bool same_inode(int a, int b)
+static void set_root(struct build *b, int fd)
 {
-	struct stat sa, sb;
-
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
+	if (b->rootfd >= 0)
+		close(b->rootfd);
+	b->rootfd = fd;
+	if (fstat(fd, &b->root_st) < 0)
+		die_errno("fstat /");
 }
 
 /* Host paths resolve below the host root, so absolute symlinks on the host mean what they
@@ -85,10 +87,11 @@ static void resolve_magic_sources(struct build *b)
 /* A mount landed on dest_fd; if dest was the root itself, the root is now that mount. */
 static void adopt_mount(struct build *b, int dest_fd, int *mnt_fd)
 {
-	if (same_inode(dest_fd, b->rootfd)) {
-		close(b->rootfd);
-		b->rootfd = steal_fd(mnt_fd);
-	}
+	struct stat st;
+
+	if (fstat(dest_fd, &st) == 0 && st.st_dev == b->root_st.st_dev &&
+	    st.st_ino == b->root_st.st_ino)
+		set_root(b, steal_fd(mnt_fd));
 }
 
 static void chmod_fd(int fd, int mode, const struct setup_op *op)
@@ -680,9 +683,10 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	b.basefd = mount_new_fs("tmpfs", "tmpfs", "mode=0755", newroot, HMNT_NOSUID | HMNT_NODEV);
 	if (b.basefd < 0)
 		die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
-	b.rootfd = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
-	if (b.rootfd < 0)
+	int r = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
+	if (r < 0)
 		die_errno("cannot duplicate the root fd");
+	set_root(&b, r);
 
 	replay(&b, plan);
 

@@ -31,10 +31,16 @@
  *   errno-of=OP                   0 or errno name of OP, tried in a child process:
  *                                 unshare-user unshare-mnt unshare-net unshare-pid
  *                                 unshare-ipc unshare-uts sethostname setuid0 chroot
- *                                 mount-tmpfs ptrace-me mknod-null
+ *                                 mount-tmpfs ptrace-me mknod-null uname personality
  *   wait-signal=READYFILE         create READYFILE, wait for TERM/INT/USR1/USR2/HUP and
  *                                 print signal=NAME
  *   sleep=SECONDS exit=N kill=SIG sleep; exit with N; kill ourselves with SIG (a number)
+ *   seccomp-filters               Seccomp_filters= from /proc (number of filters stacked)
+ *   tty                           tty:N=isatty of fds 0 1 2 (1 or errno), ttyname=of fd 0
+ *   write-fd=N                    write "probe-hello\n" to fd N: 0 or errno
+ *   unix-send=PATH                connect a stream socket to PATH, write "probe-hello\n":
+ *                                 0 or errno
+ *   wait-file=PATH                wait (up to 60 s) until PATH exists: 0 or ETIMEDOUT
  * Unknown queries print `error=unknown query ...` and make the exit status 2. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -51,12 +57,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -81,7 +90,8 @@ static const struct {
 	ERRNO_NAME(EMFILE),	ERRNO_NAME(ETXTBSY),   ERRNO_NAME(EFBIG),  ERRNO_NAME(ENOSPC),
 	ERRNO_NAME(ESPIPE),	ERRNO_NAME(EROFS),     ERRNO_NAME(EMLINK), ERRNO_NAME(ENAMETOOLONG),
 	ERRNO_NAME(ENOSYS),	ERRNO_NAME(ENOTEMPTY), ERRNO_NAME(ELOOP),  ERRNO_NAME(EUSERS),
-	ERRNO_NAME(EOPNOTSUPP), ERRNO_NAME(ENXIO),
+	ERRNO_NAME(EOPNOTSUPP), ERRNO_NAME(ENXIO),     ERRNO_NAME(ENOTTY), ERRNO_NAME(ECONNREFUSED),
+	ERRNO_NAME(ETIMEDOUT),	ERRNO_NAME(EPIPE),     ERRNO_NAME(ENOTSOCK),
 };
 #undef ERRNO_NAME
 
@@ -772,6 +782,13 @@ static int try_op(const char *op)
 		return mount("tmpfs", "/", "tmpfs", 0, NULL);
 	if (strcmp(op, "ptrace-me") == 0)
 		return (int)ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	if (strcmp(op, "uname") == 0) {
+		struct utsname u;
+
+		return uname(&u);
+	}
+	if (strcmp(op, "personality") == 0)
+		return personality(0xffffffff) == -1 ? -1 : 0;
 	if (strcmp(op, "mknod-null") == 0) {
 		char path[] = "/tmp/probe-mknod-XXXXXX";
 		int fd = mkstemp(path), r;
@@ -862,6 +879,76 @@ static void q_wait_signal(const char *ready)
 			emit("signal", signal_names[k].name);
 }
 
+static void q_tty(void)
+{
+	char key[16], *name;
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		snprintf(key, sizeof(key), "tty:%d", fd);
+		emit(key, isatty(fd) ? "1" : errname(errno));
+	}
+	name = ttyname(0);
+	emit("ttyname", name ? name : errname(errno));
+}
+
+static const char hello[] = "probe-hello\n";
+
+static void q_write_fd(const char *arg)
+{
+	char *end;
+	long fd = strtol(arg, &end, 10);
+	ssize_t n;
+
+	if (*arg == '\0' || *end || fd < 0 || fd > INT_MAX) {
+		emit_kv("write-fd", arg, "EINVAL");
+		status = 2;
+		return;
+	}
+	n = write((int)fd, hello, sizeof(hello) - 1);
+	emit_kv("write-fd", arg, n == (ssize_t)sizeof(hello) - 1 ? "0" : errname(n < 0 ? errno : EIO));
+}
+
+static void q_unix_send(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ssize_t n;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
+		emit_kv("unix-send", path, errname(fd < 0 ? errno : ENAMETOOLONG));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	strcpy(sa.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		emit_kv("unix-send", path, errname(errno));
+		close(fd);
+		return;
+	}
+	n = write(fd, hello, sizeof(hello) - 1);
+	emit_kv("unix-send", path,
+		n == (ssize_t)sizeof(hello) - 1 ? "0" : errname(n < 0 ? errno : EIO));
+	close(fd);
+}
+
+static void q_wait_file(const char *path)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		if (stat(path, &st) == 0) {
+			emit_kv("wait-file", path, "0");
+			return;
+		}
+		nanosleep(&ts, NULL);
+	}
+	emit_kv("wait-file", path, "ETIMEDOUT");
+}
+
 static void q_session(void)
 {
 	emitf("sid", "%d", (int)getsid(0));
@@ -907,6 +994,20 @@ static void query(const char *q, const char *argv0)
 	} else if (IS("seccomp")) {
 		static const char *const f[] = { "Seccomp", NULL };
 		status_fields(f);
+	} else if (IS("seccomp-filters")) {
+		static const char *const f[] = { "Seccomp_filters", NULL };
+		status_fields(f);
+	} else if (IS("tty")) {
+		q_tty();
+	} else if (IS("write-fd")) {
+		NEEDS_ARG();
+		q_write_fd(arg);
+	} else if (IS("unix-send")) {
+		NEEDS_ARG();
+		q_unix_send(arg);
+	} else if (IS("wait-file")) {
+		NEEDS_ARG();
+		q_wait_file(arg);
 	} else if (IS("pid")) {
 		emitf("pid", "%d", (int)getpid());
 	} else if (IS("ppid")) {

@@ -530,7 +530,7 @@ static void test_semantics(void)
 					    RET_ERRNO(ENOSYS), SECCOMP_RET_KILL_PROCESS };
 	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
 	unsigned profiles = 0, checks = 0, mismatches = 0, errors = 0;
-	char first[4096] = "";
+	char first[8192] = "";
 
 	for (int iter = 0; iter < 400; iter++) {
 		struct rrule rules[5];
@@ -574,6 +574,10 @@ static void test_semantics(void)
 				}
 			}
 			len += (size_t)snprintf(text + len, sizeof(text) - len, "\n");
+		}
+		if (getenv("UNIT_SECCOMP_TRACE")) {
+			fprintf(stderr, "=== %d\n%s", iter, text);
+			fflush(stderr);
 		}
 		if (compile_text(text, &prog, &err) < 0) {
 			if (!errors++)
