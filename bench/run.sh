@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# bench/run.sh: hutch (both faces) against the floor (bench/floor.c: the bare syscalls of the
+# same launch) and the system's bubblewrap, interleaved in the same rounds, as an
+# unprivileged user. `make bench` runs it with HUTCH and srcdir set; on its own:
+#
+#   HUTCH=/path/to/hutch bench/run.sh        (default: ./hutch beside bench/, or hutch in PATH)
+#
+# Run as root it installs what is missing (bubblewrap, a C compiler) with apt-get, then drops
+# to uid BENCH_USER (65534) for every measurement; run as a user it measures as that user.
+# Knobs: BENCH_QUICK=1 (a smoke run of a minute), BENCH_OUT=DIR (results, default
+# $TMPDIR/hutch-bench-results-UID), BENCH_USER=UID, BWRAP=PATH, CC=COMPILER.
+# The numbers go to stdout and DIR/report.txt; every measurement to DIR/last-run.tsv.
+set -euo pipefail
+umask 022
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=${srcdir:-$(dirname "$here")}
+if [ -z "${HUTCH:-}" ]; then
+	if [ -x "$srcdir/hutch" ]; then HUTCH=$srcdir/hutch; else HUTCH=$(command -v hutch || :); fi
+fi
+BWRAP=${BWRAP:-/usr/bin/bwrap}
+CC=${CC:-cc}
+QUICK=${BENCH_QUICK:-0}
+OUT=${BENCH_OUT:-${TMPDIR:-/tmp}/hutch-bench-results-$(id -u)}
+BENCH_USER=${BENCH_USER:-65534}
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+fail() { say "$*"; exit 1; }
+
+if [ -z "$HUTCH" ] || [ ! -x "$HUTCH" ]; then fail "no hutch binary: build it (make) or set HUTCH"; fi
+HUTCH=$(cd "$(dirname "$HUTCH")" && pwd)/$(basename "$HUTCH")
+
+# Rounds. Each round runs every contender once, in an order that rotates from round to round.
+if [ "$QUICK" = 1 ]; then
+	R_LAUNCH=10 R_MOUNTS=3 R_MEMORY=2 R_TPUT=1 TPUT_N=50
+	R_BINDS=(10:5 100:5 1000:3 4000:2)
+else
+	R_LAUNCH=200 R_MOUNTS=30 R_MEMORY=7 R_TPUT=5 TPUT_N=200
+	R_BINDS=(10:100 100:50 1000:15 4000:10)
+fi
+# bubblewrap parses /proc/self/mountinfo once per bind (quadratic): 1000 binds take it about
+# two seconds, 4000 would take half a minute per launch.
+BWRAP_MAX_BINDS=1000
+MOUNT_COUNTS=(0 1000 4000)
+
+# ---- what the run needs ----------------------------------------------------------------------
+if [ "$(id -u)" = 0 ]; then
+	need=()
+	[ -x "$BWRAP" ] || { BWRAP=/usr/bin/bwrap; need+=(bubblewrap); }
+	command -v "${CC%% *}" >/dev/null || { CC=cc; need+=(gcc libc6-dev); }
+	command -v setpriv >/dev/null && command -v unshare >/dev/null || need+=(util-linux)
+	if [ ${#need[@]} -gt 0 ]; then
+		say "installing ${need[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -q "${need[@]}" >&2 ||
+			{ apt-get update -q >&2 && apt-get install -y -q "${need[@]}" >&2; } ||
+			fail "cannot install ${need[*]}"
+	fi
+	as_user=(setpriv --reuid="$BENCH_USER" --regid="$BENCH_USER" --clear-groups --)
+	measured_as="uid $BENCH_USER (root dropped with setpriv)"
+else
+	as_user=()
+	measured_as="uid $(id -u) ($(id -un 2>/dev/null || echo '?'))"
+fi
+command -v "${CC%% *}" >/dev/null || fail "no C compiler ($CC)"
+have_bwrap=1
+[ -x "$BWRAP" ] || { have_bwrap=0; say "no bubblewrap at $BWRAP: measuring without it"; }
+
+# ---- binaries, in a world-readable directory the unprivileged user can run from ----------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+BIN=$WORK/bin
+mkdir -p "$BIN" "$WORK/mnt" "$OUT"
+chmod 755 "$WORK" "$BIN" "$WORK/mnt"
+cp "$HUTCH" "$BIN/hutch"
+ln -s hutch "$BIN/bwrap" # the bwrap face: hutch run under the name bwrap
+$CC -O2 -o "$BIN/floor" "$here/floor.c" || fail "cannot build the floor"
+$CC -O2 -DBENCH_HARNESS -o "$BIN/bench-harness" "$here/floor.c" || fail "cannot build the harness"
+have_nop=1
+$CC -O2 -static -nostdlib -fno-stack-protector -DBENCH_NOP -o "$BIN/bench-nop" "$here/floor.c" \
+	2>/dev/null || { have_nop=0; say "cannot build bench-nop here: no memory section"; }
+chmod -R a+rX "$WORK"
+H=$BIN/bench-harness
+TSV=$OUT/last-run.tsv
+: >"$TSV"
+
+clean_env=(env -i PATH=/usr/bin:/bin HOME=/ LC_ALL=C)
+# Every measurement: from "/", as the unprivileged user, with a small fixed environment.
+measure() { (cd / && "${as_user[@]}" "${clean_env[@]}" "$@"); }
+# ... with N extra mounts in the caller's mount namespace: a private namespace of the run,
+# never the host's (bench-harness with-mounts refuses the namespace of pid 1).
+measure_with_mounts() {
+	local n=$1
+	shift
+	if [ "$(id -u)" = 0 ]; then
+		(cd / && unshare -m --propagation private -- "$H" with-mounts "$WORK/mnt" "$n" \
+			"${as_user[@]}" "${clean_env[@]}" "$@")
+	else
+		# A user namespace of our own to mount in, then back to our own ids inside it.
+		(cd / && unshare -Urm --propagation private -- "$H" with-mounts "$WORK/mnt" "$n" \
+			unshare --map-user="$(id -u)" --map-group="$(id -g)" -U -- \
+			"${clean_env[@]}" "$@")
+	fi
+}
+
+line() {
+	local IFS=$'\t'
+	printf '%s\n' "$*"
+}
+# spec FILE WITH_BWRAP ARGS...: the contenders, each with the same arguments.
+spec() {
+	local f=$1 with_bwrap=$2
+	shift 2
+	{
+		line hutch "$BIN/hutch" "$@"
+		line hutch-bwrap "$BIN/bwrap" "$@"
+		line floor "$BIN/floor" "$@"
+		if [ "$with_bwrap" = 1 ] && [ "$have_bwrap" = 1 ]; then line bwrap "$BWRAP" "$@"; fi
+	} >"$f"
+}
+
+shape_ro_bind=(--ro-bind / /)
+shape_unshare_all=(--unshare-all --ro-bind / /)
+shape_flatpak=(--unshare-all --die-with-parent --ro-bind /usr /usr
+	--symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/bin /bin
+	--symlink usr/sbin /sbin --proc /proc --dev /dev --tmpfs /tmp --ro-bind /etc /etc
+	--setenv HOME /home/user --setenv XDG_RUNTIME_DIR /run/user/1000 --setenv LANG C.UTF-8
+	--setenv FLATPAK_ID org.example.Bench)
+SHAPES=(ro-bind unshare-all flatpak)
+shape_args() {
+	case $1 in
+	ro-bind) args=("${shape_ro_bind[@]}") ;;
+	unshare-all) args=("${shape_unshare_all[@]}") ;;
+	flatpak) args=("${shape_flatpak[@]}") ;;
+	esac
+}
+# N read-only binds: /usr (and its symlinks, for `true`) and N-1 binds of /usr/share.
+binds_args() {
+	local i
+	args=(--ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64
+		--symlink usr/bin /bin)
+	for ((i = 1; i < $1; i++)); do args+=(--ro-bind /usr/share "/b/$i"); done
+}
+
+# ---- the machine -------------------------------------------------------------------------
+git() { command git -c safe.directory='*' "$@"; }
+commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$commit" != unknown ] && [ -n "$(git -C "$srcdir" status --porcelain --untracked-files=no \
+	-- ':(top,glob)*.[ch]' 2>/dev/null)" ]; then commit="$commit+changes"; fi
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+{
+	line I date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	line I machine "$(uname -srm), ${cpu:-unknown cpu}, $(nproc) cpus, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+	line I os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+	line I hutch "$("$HUTCH" --version 2>/dev/null | head -1), commit $commit"
+	line I bwrap "$([ "$have_bwrap" = 1 ] && "$BWRAP" --version 2>/dev/null | head -1 || echo none)"
+	line I floor "$($CC --version | head -1), -O2"
+	line I user "$measured_as"
+	line I load "$(cut -d' ' -f1-3 /proc/loadavg) before the run"
+	line I quick "$QUICK"
+} >>"$TSV"
+
+# The floor must run, or unprivileged user namespaces are off and nothing can be measured.
+measure "$BIN/floor" --ro-bind / / true ||
+	fail "the floor cannot create a user namespace here (kernel.unprivileged_userns_clone, user.max_user_namespaces, AppArmor?)"
+
+t_start=$SECONDS
+# ---- 1. launch shapes --------------------------------------------------------------------
+for s in "${SHAPES[@]}"; do
+	say "launch: $s, $R_LAUNCH rounds"
+	shape_args "$s"
+	spec "$WORK/spec" 1 "${args[@]}" true
+	measure "$H" rounds launch "$s" "$R_LAUNCH" "$WORK/spec" >>"$TSV"
+done
+
+# ---- 2. N binds --------------------------------------------------------------------------
+for nr in "${R_BINDS[@]}"; do
+	n=${nr%%:*} r=${nr##*:}
+	say "binds: $n, $r rounds"
+	binds_args "$n"
+	spec "$WORK/spec" "$([ "$n" -le "$BWRAP_MAX_BINDS" ] && echo 1 || echo 0)" "${args[@]}" true
+	measure "$H" rounds binds "$n" "$r" "$WORK/spec" >>"$TSV"
+done
+
+# ---- 3. a large caller mount table -------------------------------------------------------
+for m in "${MOUNT_COUNTS[@]}"; do
+	for s in "${SHAPES[@]}"; do
+		say "caller mounts: $m, $s, $R_MOUNTS rounds"
+		shape_args "$s"
+		spec "$WORK/spec" 1 "${args[@]}" true
+		measure_with_mounts "$m" "$H" rounds mounts "$s/$m" "$R_MOUNTS" "$WORK/spec" >>"$TSV"
+	done
+done
+
+# ---- 4. memory ---------------------------------------------------------------------------
+if [ "$have_nop" = 1 ]; then
+	for s in "${SHAPES[@]}"; do
+		say "memory: $s, $R_MEMORY runs"
+		shape_args "$s"
+		if [ "$s" = flatpak ]; then
+			spec "$WORK/spec" 1 "${args[@]}" --ro-bind "$BIN" /bench /bench/bench-nop sleep
+		else
+			spec "$WORK/spec" 1 "${args[@]}" "$BIN/bench-nop" sleep
+		fi
+		measure "$H" memory "$s" "$R_MEMORY" "$WORK/spec" >>"$TSV"
+	done
+fi
+
+# ---- 5. throughput -----------------------------------------------------------------------
+for s in ro-bind unshare-all; do
+	shape_args "$s"
+	spec "$WORK/spec" 1 "${args[@]}" true
+	for p in 1 2 8; do
+		say "throughput: $s, parallelism $p, $TPUT_N launches x $R_TPUT rounds"
+		measure "$H" throughput "$s" "$p" "$TPUT_N" "$R_TPUT" "$WORK/spec" >>"$TSV"
+	done
+done
+line I duration "$((SECONDS - t_start)) s" >>"$TSV"
+line I load-after "$(cut -d' ' -f1-3 /proc/loadavg) after the run" >>"$TSV"
+
+# ---- the report --------------------------------------------------------------------------
+awk -F'\t' -v bwrap_max="$BWRAP_MAX_BINDS" '
+function ratio(x) { return x == "-" ? "     -" : sprintf("%6.3f", x) }
+function ok(b) { return b ? "met" : "MISSED" }
+$1 == "I" { info[$2] = $3; order[++ni] = $2 }
+$1 == "T" {
+	k = $2 SUBSEP $3 SUBSEP $4
+	med[k] = $5; q1[k] = $6; q3[k] = $7; rf[k] = $8; rb[k] = $9; bad[k] = $10
+	if (!(($2 SUBSEP $3) in seen)) { seen[$2, $3] = 1; cases[$2, ++nc[$2]] = $3 }
+	if (!(($2 SUBSEP $4) in seenc)) { seenc[$2, $4] = 1; conts[$2, ++nco[$2]] = $4 }
+}
+$1 == "M" { mrow[++nm] = $0 }
+$1 == "P" { prow[++np] = $0 }
+function table(sec, title,   i, j, c, k) {
+	printf "\n%s\n", title
+	printf "  %-16s %-12s %10s %10s %10s %8s %8s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap"
+	for (i = 1; i <= nc[sec]; i++)
+		for (j = 1; j <= nco[sec]; j++) {
+			c = conts[sec, j]; k = sec SUBSEP cases[sec, i] SUBSEP c
+			if (!(k in med)) continue
+			if (med[k] == "-") { printf "  %-16s %-12s %10s\n", cases[sec, i], c, "FAILED"; continue }
+			printf "  %-16s %-12s %10.0f %10.0f %10.0f %8s %8s%s\n", cases[sec, i], c, med[k], q1[k], q3[k], ratio(rf[k]), ratio(rb[k]), (bad[k] > 0 ? "  (" bad[k] " failed runs)" : "")
+		}
+}
+# Least-squares line through (N, median us) for one contender: slope in us per bind.
+function fit(c,   i, n, x, y, sx, sy, sxx, sxy, k) {
+	n = sx = sy = sxx = sxy = 0
+	for (i = 1; i <= nc["binds"]; i++) {
+		k = "binds" SUBSEP cases["binds", i] SUBSEP c
+		if (!(k in med) || med[k] == "-") continue
+		x = cases["binds", i] + 0; y = med[k] + 0
+		n++; sx += x; sy += y; sxx += x * x; sxy += x * y
+	}
+	if (n < 2) return "-"
+	fit_b = (sy - ((n * sxy - sx * sy) / (n * sxx - sx * sx)) * sx) / n
+	return (n * sxy - sx * sy) / (n * sxx - sx * sx)
+}
+function m(sec, cs, c) { k = sec SUBSEP cs SUBSEP c; return (k in med) && med[k] != "-" ? med[k] : "" }
+END {
+	print "hutch benchmark"
+	for (i = 1; i <= ni; i++) if (order[i] != "quick" || info["quick"] == 1) printf "  %-9s %s\n", order[i] ":", info[order[i]]
+	print "  Times are medians over rounds; /floor and /bwrap are medians of the per-round ratios"
+	print "  (each round runs every contender once, rotating the order); q1, q3: quartiles."
+
+	table("launch", "Launch shapes: ro-bind = --ro-bind / / true; unshare-all = --unshare-all --ro-bind / / true;\n  flatpak = --unshare-all --die-with-parent, /usr, symlinks, --proc, --dev, --tmpfs /tmp, /etc, 4 --setenv")
+	table("binds", "N --ro-bind operations (/usr, then N-1 binds of /usr/share; bwrap up to N=" bwrap_max ")")
+	print "\n  Fit, median time against N (least squares), and the marginal cost of the last 3000 binds:"
+	for (j = 1; j <= nco["binds"]; j++) {
+		c = conts["binds", j]; s = fit(c)
+		a = m("binds", 1000, c); b = m("binds", 4000, c)
+		slope[c] = s
+		if (s == "-") continue
+		printf "    %-12s %7.2f us/bind + %7.0f us", c, s, fit_b
+		if (a != "" && b != "") printf "   (1000->4000: %.2f us/bind)", (b - a) / 3000
+		printf "\n"
+	}
+	table("mounts", "The same launches with extra mounts in the caller\047s mount namespace (case = shape/mounts)")
+	print "\n  Cost of the caller\047s mount table: median(M mounts) - median(0); hutch cost / floor cost:"
+	for (i = 1; i <= nc["mounts"]; i++) {
+		split(cases["mounts", i], p, "/")
+		if (p[2] == 0) continue
+		f0 = m("mounts", p[1] "/0", "floor"); f1 = m("mounts", cases["mounts", i], "floor")
+		line = sprintf("    %-20s floor %+8.0f us", cases["mounts", i], f1 - f0)
+		foreach_c = split("hutch hutch-bwrap bwrap", cc, " ")
+		for (j = 1; j <= foreach_c; j++) {
+			h0 = m("mounts", p[1] "/0", cc[j]); h1 = m("mounts", cases["mounts", i], cc[j])
+			if (h0 == "" || h1 == "") continue
+			line = line sprintf("   %s %+8.0f us", cc[j], h1 - h0)
+			if (f1 - f0 > 0) line = line sprintf(" (%.2fx)", (h1 - h0) / (f1 - f0))
+			if (cc[j] == "hutch" && f1 - f0 > 0) { mcost[++nmc] = (h1 - h0) / (f1 - f0); mcase[nmc] = cases["mounts", i] }
+		}
+		print line
+	}
+	if (nm) {
+		print "\nMemory (command: a static no-libc program sleeping 300 ms; medians of runs)"
+		printf "  %-12s %-12s %12s %8s %16s %16s\n", "case", "contender", "peak RSS KiB", "helpers", "helpers RSS KiB", "helpers anon KiB"
+		for (i = 1; i <= nm; i++) {
+			split(mrow[i], f, "\t")
+			printf "  %-12s %-12s %12s %8s %16s %16s%s\n", f[2], f[3], f[4], f[5], f[6], f[7], (f[8] > 0 ? "  (" f[8] " failed runs)" : "")
+			if (f[3] == "hutch") { peak[++npk] = f[4]; helpers[npk] = f[5]; pkcase[npk] = f[2] }
+		}
+		print "  peak RSS: ru_maxrss of the launch, i.e. of its largest process. helpers: the"
+		print "  processes of the launch other than the command, counted and summed while it runs."
+	}
+	if (np) {
+		print "\nThroughput (launches per second, N launches at a time kept in flight)"
+		printf "  %-12s %4s %-12s %10s %8s %8s\n", "case", "par", "contender", "launches/s", "/floor", "/bwrap"
+		for (i = 1; i <= np; i++) {
+			split(prow[i], f, "\t")
+			if (f[5] == "-") { printf "  %-12s %4s %-12s %10s\n", f[2], f[3], f[4], "FAILED"; continue }
+			printf "  %-12s %4s %-12s %10.0f %8s %8s%s\n", f[2], f[3], f[4], f[5], ratio(f[6]), ratio(f[7]), (f[8] > 0 ? "  (" f[8] " failed)" : "")
+			if (f[4] == "hutch") { tput[++ntp] = f[6]; tpcase[ntp] = f[2] ", parallelism " f[3] }
+		}
+	}
+
+	print "\nGoals (reported, not asserted)"
+	for (i = 1; i <= nc["launch"]; i++) {
+		cs = cases["launch", i]
+		for (j = 1; j <= 2; j++) {
+			c = j == 1 ? "hutch" : "hutch-bwrap"; k = "launch" SUBSEP cs SUBSEP c
+			if (k in rf && rf[k] != "-")
+				printf "  %-62s %6.3f  %s\n", "launch " cs ", " c "/floor <= 1.10:", rf[k], ok(rf[k] <= 1.10)
+		}
+	}
+	if (slope["hutch"] != "" && slope["hutch"] != "-")
+		printf "  %-62s %6.2f  %s\n", "binds: hutch us per bind <= 20:", slope["hutch"], ok(slope["hutch"] <= 20)
+	k = "binds" SUBSEP 4000 SUBSEP "hutch"
+	printf "  %-62s %6s  %s\n", "binds: hutch runs 4000 binds:", (k in med) && med[k] != "-" && bad[k] == 0 ? "yes" : "no", ok((k in med) && med[k] != "-" && bad[k] == 0)
+	for (i = 1; i <= nmc; i++)
+		printf "  %-62s %6.2f  %s\n", "caller mounts " mcase[i] ": hutch cost / floor cost <= 1.2:", mcost[i], ok(mcost[i] <= 1.2)
+	for (i = 1; i <= npk; i++)
+		printf "  %-62s %6.0f  %s\n", "peak RSS " pkcase[i] ", hutch KiB <= 1331 (1.3 MiB):", peak[i], ok(peak[i] <= 1331)
+	for (i = 1; i <= npk; i++)
+		if (pkcase[i] == "ro-bind")
+			printf "  %-62s %6s  %s\n", "helpers kept alive, ro-bind (none needed):", helpers[i], ok(helpers[i] == 0)
+		else
+			printf "  %-62s %6s  %s\n", "helpers kept alive, " pkcase[i] " (pid 1 needed):", helpers[i], "(report)"
+	for (i = 1; i <= ntp; i++)
+		printf "  %-62s %6.3f  %s\n", "throughput " tpcase[i] ", hutch/floor >= 0.97:", tput[i], ok(tput[i] >= 0.97)
+}' "$TSV" | tee "$OUT/report.txt"
+say "results: $OUT/report.txt, every measurement in $TSV"
