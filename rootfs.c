@@ -6,6 +6,7 @@
  * the current root fd (mount.c: RESOLVE_IN_ROOT), every host source is opened once into an
  * O_PATH fd, and every mount is attached through those fds. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,110 @@ struct build {
 	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
 	struct stat root_st; /* ... and its identity, to recognise a destination that is "/" */
+	/* The parent directory of the last bind's destination, as given and as an fd: the next
+	 * bind into the same directory skips the walk from the root. Only binds into that same
+	 * directory under a plain name keep it (they cannot change what the path resolves to);
+	 * every other operation drops it first. */
+	char *pc_path;
+	int pc_fd;
+	bool dest_cached; /* the last destination came from the cache: a plain name, not "/" */
 };
+
+static void parent_cache_drop(struct build *b)
+{
+	if (b->pc_fd >= 0)
+		close(b->pc_fd);
+	b->pc_fd = -1;
+	free(b->pc_path);
+	b->pc_path = NULL;
+}
+
+/* Split dest into a parent string (owned by the caller) and a plain last name; NULL when the
+ * last component is not a plain name ("", ".", "..", or trailing slashes). */
+static char *split_plain(const char *dest, const char **name)
+{
+	const char *slash = strrchr(dest, '/');
+	const char *n = slash ? slash + 1 : dest;
+
+	if (!*n || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strlen(n) > NAME_MAX)
+		return NULL;
+	*name = n;
+	return slash ? strndup(dest, (size_t)(slash - dest)) : xstrdup("");
+}
+
+/* The cached fast path: a single-name lookup below the cached parent, never following a
+ * symlink (those take the slow path, which follows them inside the root). */
+static int dest_from_cache(struct build *b, const struct setup_op *op, bool dir)
+{
+	const char *name;
+	_cleanup_free_ char *parent = split_plain(op->dest, &name);
+
+	if (!parent || b->pc_fd < 0 || strcmp(parent, b->pc_path) != 0)
+		return -1;
+	for (int tries = 0; tries < 2; tries++) {
+		struct stat st;
+		int fd = openat(b->pc_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd >= 0) {
+			if (fstat(fd, &st) == 0 &&
+			    (dir ? S_ISDIR(st.st_mode) : !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)))
+				return fd;
+			close(fd);
+			return -1;
+		}
+		if (errno != ENOENT || tries)
+			return -1;
+		if (dir) {
+			if (mkdirat(b->pc_fd, name, 0755) < 0 && errno != EEXIST)
+				return -1;
+		} else {
+			_cleanup_close_ int d = openat(b->pc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int f = d < 0 ? -1 : openat(d, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+							      O_CLOEXEC | O_NOCTTY, 0444);
+			if (f < 0 && errno != EEXIST)
+				return -1;
+			if (f >= 0)
+				close(f);
+		}
+	}
+	return -1;
+}
+
+static void parent_cache_fill(struct build *b, const struct setup_op *op)
+{
+	const char *name;
+	char *parent = split_plain(op->dest, &name);
+
+	parent_cache_drop(b);
+	if (!parent)
+		return;
+	b->pc_fd = mount_resolve(b->rootfd, parent, true);
+	if (b->pc_fd < 0)
+		free(parent);
+	else
+		b->pc_path = parent;
+}
+
+/* May op use (and keep) the parent cache? Binds into the cached directory only. */
+static bool parent_cache_keeps(const struct build *b, const struct setup_op *op)
+{
+	const char *name;
+
+	switch (op->type) {
+	case SETUP_BIND:
+	case SETUP_RO_BIND:
+	case SETUP_DEV_BIND:
+	case SETUP_BIND_FD:
+	case SETUP_RO_BIND_FD:
+	case SETUP_BIND_DATA:
+	case SETUP_RO_BIND_DATA:
+		break;
+	default:
+		return false;
+	}
+	_cleanup_free_ char *parent = split_plain(op->dest, &name);
+	return parent && b->pc_path && strcmp(parent, b->pc_path) == 0;
+}
 
 static void set_root(struct build *b, int fd)
 {
@@ -89,6 +193,8 @@ static void adopt_mount(struct build *b, int dest_fd, int *mnt_fd)
 {
 	struct stat st;
 
+	if (b->dest_cached)
+		return; /* a plain name below a directory is never "/" */
 	if (fstat(dest_fd, &st) == 0 && st.st_dev == b->root_st.st_dev &&
 	    st.st_ino == b->root_st.st_ino)
 		set_root(b, steal_fd(mnt_fd));
@@ -106,7 +212,12 @@ static void chmod_fd(int fd, int mode, const struct setup_op *op)
 
 static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 {
-	int fd = mount_mkdir_p(b->rootfd, op->dest, mode);
+	int fd = dest_from_cache(b, op, true);
+
+	b->dest_cached = fd >= 0;
+	if (fd >= 0)
+		return fd;
+	fd = mount_mkdir_p(b->rootfd, op->dest, mode);
 
 	if (fd < 0)
 		die_errno(FACE_MSG("cannot create directory '%s' (--%s)", "Can't mkdir %s%.0s"),
@@ -116,7 +227,12 @@ static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 
 static int dest_file(struct build *b, const struct setup_op *op)
 {
-	int fd = mount_touch_p(b->rootfd, op->dest);
+	int fd = dest_from_cache(b, op, false);
+
+	b->dest_cached = fd >= 0;
+	if (fd >= 0)
+		return fd;
+	fd = mount_touch_p(b->rootfd, op->dest);
 
 	if (fd < 0)
 		die_errno(FACE_MSG("cannot create mount point '%s' (--%s)",
@@ -537,6 +653,9 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 static void replay(struct build *b, const struct rootfs_plan *plan)
 {
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
+		bool keep = parent_cache_keeps(b, op);
+		if (!keep)
+			parent_cache_drop(b);
 		switch (op->type) {
 		case SETUP_BIND:
 		case SETUP_RO_BIND:
@@ -544,6 +663,8 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 		case SETUP_BIND_FD:
 		case SETUP_RO_BIND_FD:
 			op_bind(b, op);
+			if (!keep)
+				parent_cache_fill(b, op);
 			break;
 		case SETUP_REMOUNT_RO:
 			op_remount_ro(b, op);
@@ -588,6 +709,7 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 			break; /* taken by the reaper once the sandbox is complete */
 		}
 	}
+	parent_cache_drop(b);
 	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next)
 		if (op->fd >= 0)
@@ -641,7 +763,7 @@ static int mount_scratch(int slash)
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
 {
 	struct build b = { .cfg = cfg, .plan = plan, .hostfd = -1, .basefd = -1, .rootfd = -1,
-			   .scratchfd = -1 };
+			   .scratchfd = -1, .pc_fd = -1 };
 
 	mount_probe();
 	/* Without a new user namespace the copied mounts keep their shared peers: make them

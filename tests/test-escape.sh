@@ -35,7 +35,7 @@ LINK_KINDS="abs rel rel-deep oldroot oldroot-rel newroot proc-self-root proc-sel
 
 # The operations, each aimed through /w/evil; fd 3 carries $DATA.
 OPS="dir dir-parents file bind-data ro-bind-data symlink tmpfs bind dev chmod-file chmod-link
-remount-ro"
+remount-ro bind-sibling ro-bind-data-sibling"
 op_args() {
 	case $1 in
 	dir) echo --dir /w/evil/newdir ;;
@@ -50,6 +50,10 @@ op_args() {
 	chmod-file) echo --chmod 0777 /w/evil/keep ;;
 	chmod-link) echo --chmod 0777 /w/evil ;;
 	remount-ro) echo --remount-ro /w/evil ;;
+	# A bind into /w first, so the next one into the same directory takes hutch's cached
+	# parent path, whose target is the planted link itself.
+	bind-sibling) echo --bind "$BSRC" /w/first --bind "$BSRC" /w/evil ;;
+	ro-bind-data-sibling) echo --ro-bind "$DATA" /w/firstfile --ro-bind-data 3 /w/evil ;;
 	esac
 }
 
@@ -71,7 +75,8 @@ escape_case() {
 	w=$base/w
 	# The victim and the bound dir belong to the caller, so an escape is not stopped by
 	# plain permissions in user mode.
-	mkdir -m 0755 "$victim" "$w"
+	mkdir -m 0755 "$victim" "$w" "$w/first"
+	: >"$w/firstfile"
 	echo keep >"$victim/keep"
 	chmod 0640 "$victim/keep"
 	target=$(link_target "$kind" "$victim")
@@ -115,6 +120,8 @@ control_expect() {
 	ro-bind-data) echo "stat=/w/plain/newrbd file[[:space:]]" ;;
 	symlink) echo "lstat=/w/plain/newlink link[[:space:]]" ;;
 	tmpfs) echo "touch=/w/plain/newtmpfs/t 0$" ;;
+	bind-sibling) echo "stat=/w/plain/marker file[[:space:]]" ;;
+	ro-bind-data-sibling) echo "read=/w/plain/keep data" ;;
 	bind) echo "stat=/w/plain/newbind/marker file[[:space:]]" ;;
 	dev) echo "stat=/w/plain/newdev/null chr[[:space:]]" ;;
 	chmod-file) echo "stat=/w/plain/keep file[[:space:]]0777[[:space:]]" ;;
@@ -139,6 +146,8 @@ case_control() {
 	for op in $OPS; do
 		rm -rf "$w/plain"
 		mkdir -m 0755 "$w/plain"
+		mkdir -p -m 0755 "$w/first"
+		: >"$w/firstfile"
 		echo keep >"$w/plain/keep"
 		chmod 0640 "$w/plain/keep"
 		[ "$(id -u)" = 0 ] && chown -R "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w/plain"
@@ -146,7 +155,8 @@ case_control() {
 		# --remount-ro needs a mount point: /w itself.
 		# shellcheck disable=SC2046 # op_args is split on purpose
 		run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w \
-			$(op_args "$op" | sed 's|^--remount-ro /w/evil$|--remount-ro /w|; s|/w/evil|/w/plain|') \
+			$(op_args "$op" | sed 's|^--remount-ro /w/evil$|--remount-ro /w|
+				s|--ro-bind-data 3 /w/evil$|--ro-bind-data 3 /w/plain/keep|; s|/w/evil|/w/plain|') \
 			"$P" "$q" 3<"$DATA"
 		like "$RC:$(val "${q/=/:}")" "^0:$re" "$MODE: control: --$op without a link on the way works"
 	done

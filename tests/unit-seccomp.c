@@ -421,12 +421,20 @@ static int compile_text(const char *text, struct seccomp_prog *out, struct error
 	return r;
 }
 
+static uint32_t verdict3(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr,
+			 const uint64_t *args)
+{
+	struct data d = { nr, arch, 0, { args[0], args[1], args[2], 0, 0, 0 } };
+
+	return bpf_run(prog, &d);
+}
+
 static uint32_t verdict(const struct seccomp_prog *prog, uint32_t arch, uint32_t nr, uint64_t a0,
 			uint64_t a1)
 {
-	struct data d = { nr, arch, 0, { a0, a1, 0, 0, 0, 0 } };
+	uint64_t args[3] = { a0, a1, 0 };
 
-	return bpf_run(prog, &d);
+	return verdict3(prog, arch, nr, args);
 }
 
 /* --- the semantics, checked against a reference on random profiles ------------------------ */
@@ -529,7 +537,7 @@ static void test_semantics(void)
 	static const uint32_t actions[] = { SECCOMP_RET_ALLOW, RET_ERRNO(EPERM), RET_ERRNO(EACCES),
 					    RET_ERRNO(ENOSYS), SECCOMP_RET_KILL_PROCESS };
 	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
-	unsigned profiles = 0, checks = 0, mismatches = 0, errors = 0;
+	unsigned profiles = 0, checks = 0, mismatches = 0, errors = 0, hard_errors = 0;
 	char first[8192] = "";
 
 	for (int iter = 0; iter < 400; iter++) {
@@ -553,7 +561,7 @@ static void test_semantics(void)
 			for (unsigned k = 0; k < r->n; k++) {
 				struct rcond *c = &r->c[k];
 
-				c->arg = (unsigned)(rnd() % 2);
+				c->arg = (unsigned)(rnd() % 3);
 				c->mask = UINT64_MAX;
 				if (rnd() % 3 == 0) {
 					c->mask = masks[rnd() % (sizeof(masks) / sizeof(masks[0]))];
@@ -580,33 +588,35 @@ static void test_semantics(void)
 			fflush(stderr);
 		}
 		if (compile_text(text, &prog, &err) < 0) {
-			if (!errors++)
+			if (!strstr(err.msg, "too complex") && !hard_errors++)
 				printf("# compile error: %s\n# %s\n", err.msg, text);
+			errors++;
 			continue;
 		}
 		profiles++;
 		for (int t = 0; t < 300; t++) {
-			uint64_t args[6] = { pick_value(), pick_value(), 0, 0, 0, 0 };
-			uint64_t lo[6] = { args[0] & 0xffffffff, args[1] & 0xffffffff, 0, 0, 0, 0 };
+			uint64_t args[6] = { pick_value(), pick_value(), pick_value(), 0, 0, 0 };
+			uint64_t lo[6] = { args[0] & 0xffffffff, args[1] & 0xffffffff,
+					   args[2] & 0xffffffff, 0, 0, 0 };
 			uint32_t want, got;
 
 			/* x86_64: all 64 bits count. */
 			want = ref_eval(rules, n, def, args);
-			got = verdict(&prog, AUDIT_ARCH_X86_64, 0, args[0], args[1]);
+			got = verdict3(&prog, AUDIT_ARCH_X86_64, 0, args);
 			checks++;
 			if (got != want && !mismatches++)
 				snprintf(first, sizeof(first),
-					 "x86_64 args 0x%llx 0x%llx: got 0x%x want 0x%x\n%s",
+					 "x86_64 args 0x%llx 0x%llx 0x%llx: got 0x%x want 0x%x\n%s",
 					 (unsigned long long)args[0], (unsigned long long)args[1],
-					 got, want, text);
+					 (unsigned long long)args[2], got, want, text);
 			/* i386: the kernel passes 32-bit values; x32: only the low half counts. */
 			want = ref_eval(rules, n, def, lo);
-			got = verdict(&prog, AUDIT_ARCH_I386, 3, lo[0], lo[1]);
+			got = verdict3(&prog, AUDIT_ARCH_I386, 3, lo);
 			checks++;
 			if (got != want && !mismatches++)
 				snprintf(first, sizeof(first), "i386: got 0x%x want 0x%x\n%s", got,
 					 want, text);
-			got = verdict(&prog, AUDIT_ARCH_X86_64, X32_BIT | 0, args[0], args[1]);
+			got = verdict3(&prog, AUDIT_ARCH_X86_64, X32_BIT | 0, args);
 			checks++;
 			if (got != want && !mismatches++)
 				snprintf(first, sizeof(first), "x32: got 0x%x want 0x%x\n%s", got,
@@ -614,7 +624,9 @@ static void test_semantics(void)
 		}
 		free(prog.insns);
 	}
-	is_int(errors, 0, "random profiles: all compile");
+	ok(errors < 400 / 20, "random profiles: at most 1 in 20 is too complex to compile (%u)",
+	   errors);
+	is_int(hard_errors, 0, "random profiles: no error but 'too complex'");
 	if (!is_int(mismatches, 0, "random profiles: the filter agrees with the reference"))
 		printf("# %u of %u checks differ; first:\n# %s\n", mismatches, checks, first);
 	printf("# %u profiles, %u checks\n", profiles, checks);
@@ -1116,6 +1128,7 @@ static void test_requests(void)
 int main(void)
 {
 	face_set(FACE_HUTCH);
+	alarm(600); /* a hang in libseccomp is a failure, not a stuck `make check` */
 	if (!mkdtemp(tmpdir)) {
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
