@@ -95,6 +95,12 @@ enum opt_key {
 	/* Options of the hutch face only; the bwrap face rejects them as unknown. */
 	OPT_HUTCH_ONLY = 0x200,
 	OPT_PASS_FD = OPT_HUTCH_ONLY,
+	OPT_SECCOMP_PROFILE,
+	OPT_SECCOMP_ALLOW,
+	OPT_SECCOMP_DENY,
+	OPT_SECCOMP_EXPORT,
+	OPT_SECCOMP_LIST,
+	OPT_SECCOMP_SHOW,
 };
 
 /* The one table: argp parses with it and --help prints it, in bubblewrap's usage() order.
@@ -209,6 +215,17 @@ static const struct argp_option option_table[] = {
 	  0 },
 	{ "pass-fd", OPT_PASS_FD, "FD", 0,
 	  "Let COMMAND inherit FD (repeatable); other fds above 2 are closed", 0 },
+	{ "seccomp-profile", OPT_SECCOMP_PROFILE, "NAME|PATH", 0,
+	  "Apply a seccomp profile: a shipped NAME or a PATH (repeatable: merged)", 0 },
+	{ "seccomp-allow", OPT_SECCOMP_ALLOW, "SYSCALL", 0,
+	  "Allow SYSCALL whatever the profile says (repeatable)", 0 },
+	{ "seccomp-deny", OPT_SECCOMP_DENY, "SYSCALL[:ERRNO]", 0,
+	  "Make SYSCALL fail with ERRNO, EPERM by default (repeatable)", 0 },
+	{ "seccomp-export", OPT_SECCOMP_EXPORT, "FILE", 0,
+	  "Write the BPF program of the profile to FILE (for bwrap --seccomp)", 0 },
+	{ "seccomp-list", OPT_SECCOMP_LIST, NULL, 0, "List the shipped seccomp profiles", 0 },
+	{ "seccomp-show", OPT_SECCOMP_SHOW, "NAME|PATH", 0,
+	  "Print the effective rules of a seccomp profile", 0 },
 	{ 0 },
 };
 
@@ -858,6 +875,38 @@ static int handle(struct parse_ctx *ctx, const struct argp_option *o, const char
 		op->perms = mode;
 		return 0;
 	}
+	case OPT_SECCOMP_PROFILE:
+		seccomp_request_add_profile(&cfg->seccomp_req, a[0]);
+		return 0;
+	case OPT_SECCOMP_ALLOW:
+		seccomp_request_add_adjust(&cfg->seccomp_req, SECCOMP_ADJUST_ALLOW, a[0]);
+		return 0;
+	case OPT_SECCOMP_DENY:
+		seccomp_request_add_adjust(&cfg->seccomp_req, SECCOMP_ADJUST_DENY, a[0]);
+		return 0;
+	case OPT_SECCOMP_EXPORT:
+		cfg->seccomp_export = a[0];
+		return 0;
+	case OPT_SECCOMP_LIST:
+	case OPT_SECCOMP_SHOW: {
+		struct seccomp_request req = { 0 };
+		int r;
+
+		if (o->key == OPT_SECCOMP_LIST) {
+			r = seccomp_request_list(stdout, NULL, ctx->err);
+		} else {
+			seccomp_request_add_profile(&req, a[0]);
+			r = seccomp_request_show(stdout, &req, ctx->err);
+			seccomp_request_free(&req);
+		}
+		if (r < 0) {
+			ctx->failed = true;
+			return -1;
+		}
+		ctx->exit_now = true;
+		ctx->exit_status = 0;
+		return 0;
+	}
 	case OPT_PASS_FD: {
 		int fd;
 
@@ -1081,6 +1130,7 @@ void config_free(struct config *cfg)
 	setup_list_free(&cfg->ops);
 	free(cfg->pass_fds.v);
 	free(cfg->seccomp_fds.v);
+	seccomp_request_free(&cfg->seccomp_req);
 	for (i = 0; i < cfg->n_owned; i++)
 		free(cfg->owned[i]);
 	free(cfg->owned);
@@ -1124,6 +1174,12 @@ int options_parse(struct config *cfg, int argc, char **argv, int *exit_now, stru
 	if (!IS_BWRAP && check_modifiers(&ctx, NULL) < 0)
 		return -1;
 
+	if (ctx.cmd_argc < 1 && cfg->seccomp_export) {
+		/* --seccomp-export without a command: write the program and stop there */
+		*exit_now = 1;
+		err->exit_code = 0;
+		return 0;
+	}
 	if (ctx.cmd_argc < 1) {
 		if (IS_BWRAP) {
 			/* bubblewrap prints its usage on stderr and exits 1 */

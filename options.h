@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "seccomp-request.h"
 #include "setup-op.h"
 #include "util.h"
 
@@ -62,6 +63,10 @@ struct config {
 
 	/* Descriptors. */
 	struct int_list pass_fds; /* --pass-fd (hutch face) */
+	/* Seccomp profiles (hutch face): --seccomp-profile, --seccomp-allow, --seccomp-deny in
+	 * order; face->default_seccomp applies when no --seccomp-profile was given. */
+	struct seccomp_request seccomp_req;
+	const char *seccomp_export; /* --seccomp-export FILE */
 	int info_fd, json_status_fd, sync_fd, block_fd, userns_block_fd;
 	struct int_list seccomp_fds; /* --seccomp then --add-seccomp-fd, in order */
 	bool seccomp_legacy;	     /* --seccomp was used (cannot combine with --add-seccomp-fd) */

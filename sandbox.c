@@ -19,6 +19,7 @@
 #include "options.h"
 #include "process.h"
 #include "rootfs.h"
+#include "seccomp-request.h"
 #include "seccomp.h"
 #include "setup-op.h"
 #include "userns.h"
@@ -92,9 +93,36 @@ static void make_pipe(int *rd, int *wr)
 	*wr = p[1];
 }
 
+/* The profile (the face's unless --seccomp-profile names one) as one program, put first in
+ * the set: it allows prctl and seccomp, so the --seccomp/--add-seccomp-fd programs can still
+ * be loaded after it. --seccomp-export writes it out. */
+static void plan_seccomp_profile(const struct config *cfg, struct seccomp_set *set)
+{
+	struct seccomp_request req = cfg->seccomp_req;
+	struct seccomp_prog prog;
+	struct error err = { 0 };
+	bool all;
+
+	req.fallback = face->default_seccomp;
+	if (seccomp_request_build(&req, &prog, &all, &err) < 0)
+		die_error(&err);
+	if (cfg->seccomp_export && seccomp_request_export(&prog, cfg->seccomp_export, &err) < 0)
+		die_error(&err);
+	if (prog.len == 0 || all) {
+		free(prog.insns);
+		return;
+	}
+	set->progs = xrealloc(set->progs, (set->n + 1) * sizeof(*set->progs));
+	memmove(set->progs + 1, set->progs, set->n * sizeof(*set->progs));
+	set->progs[0] = prog;
+	set->n++;
+}
+
 static void make_plan(const struct config *cfg, struct plan *p)
 {
-	bool root = geteuid() == 0;
+	/* "Root" means able to mount without a user namespace: uid 0 holding CAP_SYS_ADMIN. A
+	 * uid 0 without it (inside another sandbox) needs a user namespace like anyone else. */
+	bool root = geteuid() == 0 && (caps_current_effective() & (UINT64_C(1) << 21));
 	struct error err = { 0 };
 
 	p->outer_uid = geteuid();
@@ -161,6 +189,7 @@ static void make_plan(const struct config *cfg, struct plan *p)
 				   cfg->pass_fds.v[i]);
 	if (seccomp_read_programs(&cfg->seccomp_fds, &p->seccomp, &err) < 0)
 		die_error(&err);
+	plan_seccomp_profile(cfg, &p->seccomp);
 	if (label_check(cfg, &err) < 0)
 		die_error(&err);
 }
@@ -311,6 +340,12 @@ int main(int argc, char **argv)
 	config_init(&cfg);
 	if (options_parse(&cfg, argc, argv, &exit_now, &err) < 0)
 		die_error(&err);
+	if (exit_now && cfg.seccomp_export) { /* --seccomp-export without a command */
+		struct seccomp_set set = { 0 };
+
+		plan_seccomp_profile(&cfg, &set);
+		return 0;
+	}
 	if (exit_now)
 		return err.exit_code;
 	util_set_level_prefix(cfg.level_prefix);

@@ -24,7 +24,7 @@ static const struct face face_table[] = {
 		.exit_notfound = 127,
 		.close_inherited_fds = true,
 		.root_keeps_caps = false,
-		.default_seccomp = NULL, /* issue 4 brings the "default" profile */
+		.default_seccomp = "default",
 	},
 	[FACE_BWRAP] = {
 		.id = FACE_BWRAP,

@@ -13,7 +13,8 @@
  * The arguments are chosen so that an allowed call fails harmlessly with an errno the
  * filter does not use (EBADF, EINVAL, EFAULT...), which tells "the filter said no" from "the
  * kernel said no". OP is one of the names in `ops` below, or raw=NR[,ARG...] (numbers in C
- * notation) for any call by number, e.g. raw=0x40000202,-1,0x5412 for x32's ioctl. */
+ * notation) for any call by number, e.g. raw=0x40000202,-1,0x5412 for x32's ioctl.
+ * seccomp-mode prints the Seccomp: field of /proc/self/status (0 none, 2 filter). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -149,8 +150,9 @@ static long run_op(const char *op)
 		return syscall(SYS_settimeofday, NULL, NULL);
 	if (strcmp(op, "open_by_handle_at") == 0)
 		return syscall(SYS_open_by_handle_at, -1, NULL, 0);
+	/* A bad pointer: EFAULT, and accounting is left alone even as root. */
 	if (strcmp(op, "acct") == 0)
-		return syscall(SYS_acct, NULL);
+		return syscall(SYS_acct, (const char *)1);
 	if (strcmp(op, "swapoff") == 0)
 		return syscall(SYS_swapoff, NULL);
 	if (strcmp(op, "reboot") == 0)
@@ -233,6 +235,21 @@ static int probe(const char *op)
 	return 0;
 }
 
+static int seccomp_mode(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+	int mode = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			break;
+	if (f)
+		fclose(f);
+	printf("seccomp-mode=%d\n", mode);
+	return mode < 0;
+}
+
 static int load(const char *path)
 {
 	static char buf[65536 + 512];
@@ -285,7 +302,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (; i < argc; i++) {
-		int r = probe(argv[i]);
+		int r = strcmp(argv[i], "seccomp-mode") == 0 ? seccomp_mode() : probe(argv[i]);
 
 		if (r > status)
 			status = r;

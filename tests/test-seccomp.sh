@@ -1,0 +1,316 @@
+#!/bin/bash
+# Seccomp profiles (issue 4): what the kernel answers under the shipped profiles, from 64-bit
+# and 32-bit code; the programs `default` must not break; the options of the hutch face;
+# --seccomp-export read by Debian's bubblewrap.
+#
+# Part one needs no sandbox: tests/seccomp-probe --load installs the prebuilt programs
+# itself. Part two runs them through hutch and is skipped while hutch lacks the options.
+#
+# Environment (make check sets them): SECCOMP_PROBE (tests/seccomp-probe), HUTCH_SECCOMP_DIR
+# (the compiled and the source profiles), CC (to build the 32-bit probe with -m32).
+. "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+
+SPROBE=${SECCOMP_PROBE:-$top_builddir/tests/seccomp-probe}
+PROFILE_DIRS=${HUTCH_SECCOMP_DIR:-$top_builddir/seccomp-profiles:$srcdir/seccomp-profiles}
+
+# Copies everyone can read (uid 65534 cannot reach most build trees).
+mkdir -m 0755 "$T/profiles" "$T/profiles/groups"
+for _d in ${PROFILE_DIRS//:/ }; do
+	cp "$_d"/*.bpf "$_d"/*.profile "$T/profiles/" 2>/dev/null
+	cp "$_d"/groups/*.inc "$T/profiles/groups/" 2>/dev/null
+done
+chmod -R a+rX "$T/profiles"
+export HUTCH_SECCOMP_DIR=$T/profiles
+[ -x "$SPROBE" ] || bail_out "SECCOMP_PROBE=$SPROBE is not an executable"
+cp "$SPROBE" "$T/bin/sprobe" && chmod 0755 "$T/bin/sprobe" || bail_out "cannot copy the probe"
+SP=$T/bin/sprobe
+for _p in default strict none; do
+	[ -f "$T/profiles/$_p.bpf" ] || bail_out "no compiled profile $_p.bpf in $PROFILE_DIRS"
+done
+unset _d _p
+
+# The 32-bit probe, when the compiler can make one.
+SP32=
+if ${CC:-cc} -m32 -O2 -o "$T/bin/sprobe32" "$srcdir/tests/seccomp-probe.c" 2>"$T/cc32.err" &&
+	"$T/bin/sprobe32" getpid >/dev/null 2>&1; then
+	chmod 0755 "$T/bin/sprobe32"
+	SP32=$T/bin/sprobe32
+else
+	WHY32="no 32-bit build: ${CC:-cc} -m32 failed or its output does not run ($(head -n 1 "$T/cc32.err"))"
+fi
+
+# What `default` answers: exact errnos. The probe's arguments make an allowed call fail with
+# something else (EBADF, EINVAL, EFAULT...), except kexec_load, which the kernel also refuses
+# with EPERM to a process without CAP_SYS_BOOT (the unit tests check the program itself).
+DENIED="tiocsti tiocsti-hi tioclinux tioclinux-hi kexec_load bpf keyctl add_key io_uring_setup
+	userfaultfd perf_event_open clock_settime adjtimex open_by_handle_at"
+
+check_default() { # LABEL: $OUT holds the probe's answers under `default`
+	local op
+	for op in $DENIED; do
+		is "$(val "$op")" EPERM "$1: $op fails with EPERM"
+	done
+	is "$(val clone3)" ENOSYS "$1: clone3 fails with ENOSYS (the C library falls back to clone)"
+	is "$(val tiocgwinsz)" EBADF "$1: other ioctls reach the kernel"
+	is "$(val unshare-user)" 0 "$1: unshare(CLONE_NEWUSER) works (nested sandboxes)"
+	is "$(val getpid)" 0 "$1: getpid works"
+}
+
+check_strict() {
+	is "$(val unshare-user)" EPERM "$1: unshare(CLONE_NEWUSER) fails with EPERM"
+	is "$(val clone-newuser)" EPERM "$1: clone(CLONE_NEWUSER) fails with EPERM"
+	is "$(val unshare-files)" 0 "$1: unshare(CLONE_FILES) works"
+	is "$(val setns)" EPERM "$1: setns fails with EPERM"
+	is "$(val ptrace)" EPERM "$1: ptrace fails with EPERM"
+	is "$(val personality-query)" 0 "$1: personality(0xffffffff) works"
+	is "$(val personality-set)" EPERM "$1: personality(ADDR_NO_RANDOMIZE) fails with EPERM"
+	is "$(val tiocsti)" EPERM "$1: TIOCSTI fails with EPERM (from default)"
+}
+
+OPS_DEFAULT="$DENIED clone3 tiocgwinsz unshare-user getpid"
+OPS_STRICT="unshare-user clone-newuser unshare-files setns ptrace personality-query personality-set tiocsti"
+
+# --- part one: the prebuilt programs, loaded by the probe ------------------------------------
+
+case_loaded() {
+	local bits probe
+	for bits in 64 32; do
+		probe=$SP
+		if [ "$bits" = 32 ]; then
+			if [ -z "$SP32" ]; then
+				skip "$MODE: 32-bit: $WHY32"
+				continue
+			fi
+			probe=$SP32
+		fi
+		run_as "$MODE" "$probe" --load "$T/profiles/default.bpf" $OPS_DEFAULT
+		check_default "$MODE: default.bpf, $bits-bit"
+		run_as "$MODE" "$probe" --load "$T/profiles/strict.bpf" $OPS_STRICT
+		check_strict "$MODE: strict.bpf, $bits-bit"
+		run_as "$MODE" "$probe" --load "$T/profiles/none.bpf" tiocsti bpf clone3
+		is "$(val tiocsti):$(val bpf):$(val clone3)" EBADF:EINVAL:EINVAL \
+			"$MODE: none.bpf, $bits-bit: the kernel answers"
+	done
+	# x32 entry points (numbers with bit 30) from a 64-bit process: denied or handled,
+	# never let through. The kernel may lack x32 (ENOSYS), the filter must answer first.
+	run_as "$MODE" "$SP" --load "$T/profiles/default.bpf" \
+		raw=0x40000202,-1,0x5412 raw=0x40000202,-1,0x100005412 raw=0x40000210
+	is "$(val raw=0x40000202,-1,0x5412):$(val raw=0x40000202,-1,0x100005412)" EPERM:EPERM \
+		"$MODE: x32 ioctl TIOCSTI (both forms) fails with EPERM"
+	is "$(val raw=0x40000210)" EPERM "$MODE: x32 kexec_load fails with EPERM"
+}
+
+# bubblewrap takes the raw program: strip the container's header (its size is at offset 12).
+raw_of() { # BPF OUT
+	local hs
+	hs=$(od -An -tu4 -j12 -N4 "$1" | tr -d ' ')
+	tail -c +$((hs + 1)) "$1" >"$2"
+}
+
+case_bwrap_loads() {
+	if [ ! -x /usr/bin/bwrap ]; then
+		skip "$MODE: /usr/bin/bwrap is not installed"
+		return
+	fi
+	raw_of "$T/profiles/default.bpf" "$T/default.raw"
+	chmod 0644 "$T/default.raw"
+	run_as "$MODE" /usr/bin/bwrap --ro-bind / / --seccomp 3 "$SP" tiocsti tiocsti-hi tiocgwinsz \
+		3<"$T/default.raw"
+	if [ "$RC" != 0 ] && [ -z "$OUT" ]; then
+		skip "$MODE: /usr/bin/bwrap does not run here: $ERR"
+		return
+	fi
+	is "$(val tiocsti):$(val tiocsti-hi):$(val tiocgwinsz)" EPERM:EPERM:EBADF \
+		"$MODE: /usr/bin/bwrap --seccomp with the raw default program denies TIOCSTI"
+}
+
+for_each_mode case_loaded
+for_each_mode case_bwrap_loads
+
+# --- part two: through hutch -----------------------------------------------------------------
+
+if ! "$H" --help 2>/dev/null | grep -q -- '--seccomp-profile'; then
+	skip "hutch has no --seccomp-profile yet: the options are not integrated"
+	done_testing
+fi
+
+# A fresh /tmp for the programs, with the test's own directory (often under /tmp) back on top.
+SB=(--ro-bind / / --proc /proc --dev /dev --tmpfs /tmp --ro-bind "$T" "$T")
+
+case_profiles() {
+	local bits probe
+	for bits in 64 32; do
+		probe=$SP
+		if [ "$bits" = 32 ]; then
+			if [ -z "$SP32" ]; then
+				skip "$MODE: 32-bit: $WHY32"
+				continue
+			fi
+			probe=$SP32
+		fi
+		run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile default "$probe" $OPS_DEFAULT
+		is "$RC" 0 "$MODE: --seccomp-profile default, $bits-bit: runs"
+		check_default "$MODE: --seccomp-profile default, $bits-bit"
+		run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile strict "$probe" $OPS_STRICT
+		check_strict "$MODE: --seccomp-profile strict, $bits-bit"
+	done
+}
+
+case_faces() {
+	run_as "$MODE" "$H" "${SB[@]}" "$SP" seccomp-mode tiocsti
+	is "$(val seccomp-mode):$(val tiocsti)" 2:EPERM "$MODE: the hutch face applies default"
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile none "$SP" seccomp-mode tiocsti
+	is "$(val seccomp-mode):$(val tiocsti)" 0:EBADF \
+		"$MODE: --seccomp-profile none: no filter at all"
+	run_as "$MODE" "$B" "${SB[@]}" "$SP" seccomp-mode tiocsti
+	is "$(val seccomp-mode):$(val tiocsti)" 0:EBADF "$MODE: the bwrap face applies nothing"
+}
+
+case_adjust() {
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile default --seccomp-allow keyctl \
+		--seccomp-deny setns:EACCES --seccomp-deny getppid "$SP" keyctl setns raw=110
+	is "$(val keyctl)" EOPNOTSUPP "$MODE: --seccomp-allow keyctl: the call reaches the kernel"
+	is "$(val setns)" EACCES "$MODE: --seccomp-deny setns:EACCES"
+	is "$(val raw=110)" EPERM "$MODE: --seccomp-deny getppid: EPERM by default"
+	# Merged into one filter, the later profile overriding: strict's rules, none's default.
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile strict --seccomp-profile none "$SP" \
+		setns raw=470
+	is "$(val setns):$(val raw=470)" EPERM:ENOSYS \
+		"$MODE: two profiles are merged: strict's rules, none's default (allow)"
+	# A profile given as a path is compiled at run time.
+	printf 'include default\nerrno EACCES uname\n' >"$T/my.profile"
+	chmod 0644 "$T/my.profile"
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile "$T/my.profile" "$SP" raw=63 tiocsti
+	is "$(val raw=63):$(val tiocsti)" EACCES:EPERM "$MODE: a profile file: its rules and default's"
+}
+
+case_errors() {
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile nosuch true
+	is "$RC" 64 "$MODE: an unknown profile is a usage error"
+	like "$ERR" "^hutch: cannot find seccomp profile 'nosuch' in '" "$MODE: ... and says so"
+	printf 'default allow\nallow read\nerrno EPERM nosuchcall\n' >"$T/bad.profile"
+	chmod 0644 "$T/bad.profile"
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile "$T/bad.profile" true
+	is "$RC" 64 "$MODE: a profile with an unknown call is a usage error"
+	is "$ERR" "hutch: $T/bad.profile:3: unknown system call 'nosuchcall'" \
+		"$MODE: ... named with file and line"
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-deny nosuchcall true
+	is "$RC" 64 "$MODE: --seccomp-deny with an unknown call is a usage error"
+	is "$ERR" "hutch: --seccomp-deny: unknown system call 'nosuchcall'" "$MODE: ... and says so"
+}
+
+case_list_show_export() {
+	run_as "$MODE" "$H" --seccomp-list
+	like "$OUT" "^default	Allowlist" "$MODE: --seccomp-list names default"
+	like "$OUT" "^strict	" "$MODE: --seccomp-list names strict"
+	run_as "$MODE" "$H" --seccomp-show strict
+	like "$OUT" "^errno EPERM ioctl arg1 &0xffffffff == 0x5412$" \
+		"$MODE: --seccomp-show strict prints the effective rules"
+	like "$OUT" "^errno EPERM clone arg0 &0x7e020000 != 0$" "$MODE: ... strict's own too"
+	local d
+	d=$(owned_dir "$MODE")
+	run_as "$MODE" "$H" --seccomp-profile default --seccomp-export "$d/export.bpf"
+	is "$RC" 0 "$MODE: --seccomp-export writes the program"
+	if [ ! -x /usr/bin/bwrap ]; then
+		skip "$MODE: /usr/bin/bwrap is not installed"
+		return
+	fi
+	run_as "$MODE" /usr/bin/bwrap --ro-bind / / --seccomp 3 "$SP" tiocsti tiocsti-hi \
+		3<"$d/export.bpf"
+	is "$(val tiocsti):$(val tiocsti-hi)" EPERM:EPERM \
+		"$MODE: /usr/bin/bwrap --seccomp loads it and TIOCSTI is denied"
+}
+
+# --- programs that must keep working under default ---------------------------------------
+
+# A fresh directory for MODE's caller, holding hello.c and a Makefile.
+fresh_dir() {
+	local d
+	d=$(owned_dir "$MODE")
+	printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' >"$d/hello.c"
+	printf 'all: hello\n\t./hello\nhello: hello.c\n\t$(CC) -o $@ hello.c\n' >"$d/Makefile"
+	chmod a+r "$d/hello.c" "$d/Makefile"
+	if [ "$(id -u)" = 0 ]; then
+		chown "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$d/hello.c" "$d/Makefile"
+	fi
+	echo "$d"
+}
+
+# works NAME CMD...: CMD succeeds under `default` whenever it succeeds under `none`; each run
+# in a fresh directory.
+works() {
+	local name=$1 none_rc d
+	shift
+	d=$(fresh_dir)
+	run_as "$MODE" "$H" "${SB[@]}" --bind "$d" "$d" --chdir "$d" --setenv HOME "$d" \
+		--seccomp-profile none "$@"
+	none_rc=$RC
+	if [ "$none_rc" != 0 ]; then
+		skip "$MODE: $name: fails without a filter too (status $none_rc): $(printf '%s' "$ERR" | head -n 1)"
+		return
+	fi
+	d=$(fresh_dir)
+	run_as "$MODE" "$H" "${SB[@]}" --bind "$d" "$d" --chdir "$d" --setenv HOME "$d" \
+		--seccomp-profile default "$@"
+	is "$RC" 0 "$MODE: $name works under default"
+}
+
+PY=$(command -v /usr/bin/python3 python3 | head -n 1)
+
+case_programs() {
+	works "sh" sh -c 'echo ok | cat >/dev/null'
+	works "coreutils" sh -c 'ls -la / >/dev/null && date >/dev/null && sort /etc/passwd >/dev/null &&
+		t=$(mktemp -d) && cp /etc/hostname "$t/x" && mv "$t/x" "$t/y" && rm -r "$t" && id >/dev/null'
+	if command -v gcc >/dev/null; then
+		works "gcc (compile and link)" sh -c 'gcc -O2 -o hello2 hello.c && ./hello2'
+	else
+		skip "$MODE: gcc is not installed"
+	fi
+	if command -v make >/dev/null; then
+		works "make" make -s CC="${CC:-cc}"
+	else
+		skip "$MODE: make is not installed"
+	fi
+	if [ -n "$PY" ]; then
+		works "python3 (ssl, sqlite3, threading, subprocess)" "$PY" -c '
+import ssl, sqlite3, threading, subprocess
+ctx = ssl.create_default_context()
+db = sqlite3.connect(":memory:"); db.execute("create table t (x)"); db.execute("insert into t values (1)")
+assert db.execute("select x from t").fetchone() == (1,)
+out = []
+t = threading.Thread(target=lambda: out.append(1)); t.start(); t.join(); assert out == [1]
+assert subprocess.run(["true"]).returncode == 0
+'
+	else
+		skip "$MODE: python3 is not installed"
+	fi
+	if command -v git >/dev/null; then
+		works "git (init, commit)" sh -c 'git init -q repo && cd repo && echo x >f && git add f &&
+			git -c user.name=t -c user.email=t@example.invalid commit -q -m x && git log --oneline >/dev/null'
+	else
+		skip "$MODE: git is not installed"
+	fi
+	if command -v node >/dev/null; then
+		works "node" node -e '
+const cp = require("child_process"), fs = require("fs");
+fs.writeFileSync("n.txt", "x"); fs.readFileSync("n.txt");
+cp.execSync("true");
+setTimeout(() => process.exit(0), 10);'
+	else
+		skip "$MODE: node is not installed"
+	fi
+	# Inside, the caller is uid 0 without capabilities (root mode) or an unprivileged uid
+	# (user mode); the kernel decides what it may do, the filter must not get in the way.
+	works "a nested hutch" "$H" --ro-bind / / "$SP" getpid
+	works "a nested hutch with its own user and PID namespaces" \
+		"$H" --unshare-user --unshare-pid --ro-bind / / --dev /dev "$SP" getpid
+}
+
+for_each_mode case_profiles
+for_each_mode case_faces
+for_each_mode case_adjust
+for_each_mode case_errors
+for_each_mode case_list_show_export
+for_each_mode case_programs
+
+done_testing
