@@ -221,9 +221,29 @@ static uint32_t arch_parse(const char *s)
 
 const char *seccomp_profile_dir(void)
 {
+	static char dirs[PATH_MAX * 2 + 32];
 	const char *d = getenv("HUTCH_SECCOMP_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
 
-	return d && *d ? d : PKGDATADIR "/seccomp-profiles";
+	if (d && *d)
+		return d;
+	if (dirs[0])
+		return dirs;
+	/* The installed profiles first; then those beside the binary, so a hutch run from its
+	 * build tree (not installed) finds the profiles built with it. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(dirs, sizeof(dirs), "%s/seccomp-profiles:%s/seccomp-profiles",
+				 PKGDATADIR, exe);
+			return dirs;
+		}
+	}
+	return PKGDATADIR "/seccomp-profiles";
 }
 
 /* --- the profile ---------------------------------------------------------------------------- */
