@@ -29,10 +29,11 @@ int label_check(const struct config *cfg, struct error *err)
 		if (!labels[i])
 			continue;
 		if (!label_selinux_enabled())
-			return error_set(err, "%s",
-					 FACE_MSG("--exec-label and --file-label need SELinux, which "
-						  "is not enabled on this system",
-						  "labeling not supported on this system"));
+			return error_set(
+				err, "%s",
+				FACE_MSG("--exec-label and --file-label need SELinux, which "
+					 "is not enabled on this system",
+					 "labeling not supported on this system"));
 		if (!context_valid(labels[i])) {
 			err->exit_code = face->exit_setup;
 			return error_set_errno(err, errno ? errno : EINVAL,

@@ -25,21 +25,21 @@
 #include "util.h"
 
 #ifndef RESOLVE_NO_MAGICLINKS
-#define RESOLVE_NO_XDEV 0x01
+#define RESOLVE_NO_XDEV	      0x01
 #define RESOLVE_NO_MAGICLINKS 0x02
-#define RESOLVE_NO_SYMLINKS 0x04
-#define RESOLVE_BENEATH 0x08
-#define RESOLVE_IN_ROOT 0x10
+#define RESOLVE_NO_SYMLINKS   0x04
+#define RESOLVE_BENEATH	      0x08
+#define RESOLVE_IN_ROOT	      0x10
 #endif
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
 #ifndef SYS_open_tree
-#define SYS_open_tree 428
+#define SYS_open_tree  428
 #define SYS_move_mount 429
-#define SYS_fsopen 430
-#define SYS_fsconfig 431
-#define SYS_fsmount 432
+#define SYS_fsopen     430
+#define SYS_fsconfig   431
+#define SYS_fsmount    432
 #endif
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
@@ -61,14 +61,14 @@
 #define FSMOUNT_CLOEXEC 0x00000001
 #endif
 #ifndef FSCONFIG_SET_STRING
-#define FSCONFIG_SET_FLAG 0
+#define FSCONFIG_SET_FLAG   0
 #define FSCONFIG_SET_STRING 1
 #define FSCONFIG_CMD_CREATE 6
 #endif
 #ifndef MOUNT_ATTR_RDONLY
 #define MOUNT_ATTR_RDONLY 0x00000001
 #define MOUNT_ATTR_NOSUID 0x00000002
-#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NODEV  0x00000004
 #define MOUNT_ATTR_NOEXEC 0x00000008
 #endif
 #ifndef AT_RECURSIVE
@@ -179,13 +179,13 @@ static int resolve_fallback(int rootfd, const char *path, bool follow_last)
 	size_t pos = 0;
 	int links = 0, ret = -1, err = 0;
 
-#define PUSH(fd)                                                                                   \
-	do {                                                                                       \
-		if (depth == cap) {                                                                \
-			cap = cap ? cap * 2 : 16;                                                  \
-			stack = xrealloc(stack, cap * sizeof(*stack));                             \
-		}                                                                                  \
-		stack[depth++] = (fd);                                                             \
+#define PUSH(fd)                                                       \
+	do {                                                           \
+		if (depth == cap) {                                    \
+			cap = cap ? cap * 2 : 16;                      \
+			stack = xrealloc(stack, cap * sizeof(*stack)); \
+		}                                                      \
+		stack[depth++] = (fd);                                 \
 	} while (0)
 
 	int root = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
@@ -364,8 +364,7 @@ static char *split_last(const char *path, const char **last)
 	return copy;
 }
 
-int mount_open_parent(int rootfd, const char *path, bool create, const char **last,
-		      char **to_free)
+int mount_open_parent(int rootfd, const char *path, bool create, const char **last, char **to_free)
 {
 	_cleanup_free_ char *parent = split_last(path, last);
 	/* Copy the last component without trailing slashes for the caller. */
@@ -501,7 +500,8 @@ static int fallback_set_attrs_recursive(int fd, unsigned attrs)
 		changed = false;
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = 0; j < n && !ents[i].under; j++)
-				if (ents[j].under && ents[j].id == ents[i].parent && ents[i].id != top) {
+				if (ents[j].under && ents[j].id == ents[i].parent &&
+				    ents[i].id != top) {
 					ents[i].under = changed = true;
 				}
 	}
@@ -509,7 +509,8 @@ static int fallback_set_attrs_recursive(int fd, unsigned attrs)
 	for (size_t i = 0; i < n && top_mp; i++) {
 		if (!ents[i].under || ents[i].id == top)
 			continue;
-		const char *rel = ents[i].mp + (strncmp(ents[i].mp, top_mp, toplen) == 0 ? toplen : 0);
+		const char *rel =
+			ents[i].mp + (strncmp(ents[i].mp, top_mp, toplen) == 0 ? toplen : 0);
 		int sub = mount_resolve(fd, rel, false);
 		if (sub < 0)
 			continue; /* covered or gone: nothing reachable to protect */
@@ -531,7 +532,8 @@ int mount_set_attrs(int fd, unsigned attrs, bool recursive)
 		return (int)syscall(SYS_mount_setattr, fd, "",
 				    AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a));
 	}
-	return recursive ? fallback_set_attrs_recursive(fd, attrs) : fallback_remount_one(fd, attrs);
+	return recursive ? fallback_set_attrs_recursive(fd, attrs) :
+			   fallback_remount_one(fd, attrs);
 }
 
 int mount_make_unbindable(int fd)
@@ -633,7 +635,8 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, in
 		_cleanup_close_ int fsfd = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
 		if (fsfd < 0)
 			return -1;
-		if (source && syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+		if (source &&
+		    syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
 			return -1;
 		if (fsconfig_options(fsfd, options) < 0)
 			return -1;

@@ -10,7 +10,7 @@
 /* Mount attributes hutch sets, independent of the API that applies them. */
 #define HMNT_RDONLY 0x1u
 #define HMNT_NOSUID 0x2u
-#define HMNT_NODEV 0x4u
+#define HMNT_NODEV  0x4u
 #define HMNT_NOEXEC 0x8u
 
 /* Decide once which kernel interfaces to use. HUTCH_TEST_FALLBACK=1 in the environment
@@ -34,8 +34,7 @@ int mount_touch_p(int rootfd, const char *path);
 
 /* Open the parent directory of PATH below rootfd (created when missing) and return its
  * O_PATH fd; *last points into path at the last component ("" for the root). */
-int mount_open_parent(int rootfd, const char *path, bool create, const char **last,
-		      char **to_free);
+int mount_open_parent(int rootfd, const char *path, bool create, const char **last, char **to_free);
 
 /* Bind the host tree at src_fd (an O_PATH fd) onto dest_fd, recursively, with attrs applied
  * to every mount of the new tree. Returns an O_PATH fd of the new mount's root, -1 errno. */

@@ -21,7 +21,8 @@ void net_child_loopback_up(void)
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, "lo");
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		die_errno(FACE_MSG("cannot read the flags of 'lo'", "loopback: Failed to get flags"));
+		die_errno(
+			FACE_MSG("cannot read the flags of 'lo'", "loopback: Failed to get flags"));
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 		die_errno(FACE_MSG("cannot bring up 'lo'", "loopback: Failed RTM_NEWLINK"));

@@ -203,13 +203,15 @@ void process_child_enter_pidns(int pidns_fd, bool unshare_pid, int pid_wr)
 			die_errno(FACE_MSG("cannot create a PID namespace", "unshare pid ns"));
 		pid_t pid = fork();
 		if (pid < 0)
-			die_errno(FACE_MSG("cannot fork into the PID namespace", "Can't fork for --pidns"));
+			die_errno(FACE_MSG("cannot fork into the PID namespace",
+					   "Can't fork for --pidns"));
 		if (pid > 0) {
 			if (step == (unshare_pid ? 1 : 0)) {
 				/* Our pid numbers are the parent's: we never left its namespace. */
 				int v = pid;
 				if (write_all(pid_wr, &v, sizeof(v)) < 0)
-					die_errno(FACE_MSG("cannot send the sandbox pid", "Can't send pid"));
+					die_errno(FACE_MSG("cannot send the sandbox pid",
+							   "Can't send pid"));
 			}
 			_exit(0);
 		}
@@ -275,7 +277,8 @@ void process_child_close_fds(const struct int_list *keep)
 		die_errno(FACE_MSG("cannot mark descriptors close-on-exec", "close_range"));
 	for (unsigned i = 0; i < keep->n; i++)
 		if (fcntl(keep->v[i], F_SETFD, 0) < 0)
-			die_errno(FACE_MSG("cannot pass fd %d (--pass-fd)", "fcntl fd %d"), keep->v[i]);
+			die_errno(FACE_MSG("cannot pass fd %d (--pass-fd)", "fcntl fd %d"),
+				  keep->v[i]);
 }
 
 void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd)

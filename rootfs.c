@@ -24,13 +24,13 @@
 struct build {
 	const struct config *cfg;
 	const struct rootfs_plan *plan;
-	int hostfd; /* the host's root, at /oldroot of the scratch root until the end */
+	int hostfd;    /* the host's root, at /oldroot of the scratch root until the end */
 	int basefd;    /* root of the base tmpfs */
 	int scratchfd; /* the scratch root (a real dir fd): home of --bind-data's files */
 	struct {
 		const char *given;
 		char *real;
-	} *magic; /* sources resolved through magic links before the first pivot */
+	} * magic; /* sources resolved through magic links before the first pivot */
 	unsigned nmagic;
 	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
@@ -81,7 +81,8 @@ static int dest_from_cache(struct build *b, const struct setup_op *op, bool dir)
 
 		if (fd >= 0) {
 			if (fstat(fd, &st) == 0 &&
-			    (dir ? S_ISDIR(st.st_mode) : !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)))
+			    (dir ? S_ISDIR(st.st_mode) :
+				   !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)))
 				return fd;
 			close(fd);
 			return -1;
@@ -92,9 +93,13 @@ static int dest_from_cache(struct build *b, const struct setup_op *op, bool dir)
 			if (mkdirat(b->pc_fd, name, 0755) < 0 && errno != EEXIST)
 				return -1;
 		} else {
-			_cleanup_close_ int d = openat(b->pc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			int f = d < 0 ? -1 : openat(d, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-							      O_CLOEXEC | O_NOCTTY, 0444);
+			_cleanup_close_ int d =
+				openat(b->pc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int f = d < 0 ? -1 :
+					openat(d, name,
+					       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+						       O_CLOEXEC | O_NOCTTY,
+					       0444);
 			if (f < 0 && errno != EEXIST)
 				return -1;
 			if (f >= 0)
@@ -206,8 +211,8 @@ static void chmod_fd(int fd, int mode, const struct setup_op *op)
 
 	/* fchmod does not work on O_PATH fds; the magic link acts on the same inode. */
 	if (chmod(mount_fd_path(fd, p, sizeof(p)), (mode_t)mode) < 0)
-		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"),
-			  mode, op->dest, op->option);
+		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"), mode,
+			  op->dest, op->option);
 }
 
 static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
@@ -254,14 +259,16 @@ static void do_bind(struct build *b, const struct setup_op *op, int src_fd)
 	if (fstat(src_fd, &st) < 0)
 		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
 			  op->src ? op->src : "fd", op->option);
-	_cleanup_close_ int dest_fd = S_ISDIR(st.st_mode) ? dest_dir(b, op, 0755) : dest_file(b, op);
+	_cleanup_close_ int dest_fd = S_ISDIR(st.st_mode) ? dest_dir(b, op, 0755) :
+							    dest_file(b, op);
 	_cleanup_close_ int mnt = mount_bind_fd(src_fd, dest_fd, attrs);
 	if (mnt < 0) {
 		if (op->src)
 			die_errno(FACE_MSG("cannot bind '%s' on '%s' (--%s)",
 					   "Can't bind mount %s on %s%.0s"),
 				  op->src, op->dest, op->option);
-		die_errno(FACE_MSG("cannot bind fd %d on '%s' (--%s)", "Can't bind mount fd %d on %s%.0s"),
+		die_errno(FACE_MSG("cannot bind fd %d on '%s' (--%s)",
+				   "Can't bind mount fd %d on %s%.0s"),
 			  op->fd, op->dest, op->option);
 	}
 	adopt_mount(b, dest_fd, &mnt);
@@ -280,7 +287,8 @@ static void op_bind(struct build *b, const struct setup_op *op)
 	if (src_fd < 0) {
 		if (errno == ENOENT && (op->flags & SETUP_FLAG_ALLOW_MISSING))
 			return;
-		die_errno(FACE_MSG("cannot find source '%s' (--%s)", "Can't find source path %s%.0s"),
+		die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+				   "Can't find source path %s%.0s"),
 			  op->src, op->option);
 	}
 	do_bind(b, op, src_fd);
@@ -307,15 +315,15 @@ static void op_remount_ro(struct build *b, const struct setup_op *op)
 			  op->dest, op->option);
 }
 
-static int new_fs(struct build *b, const struct setup_op *op, const char *type,
-		  const char *options, unsigned attrs, mode_t dir_mode)
+static int new_fs(struct build *b, const struct setup_op *op, const char *type, const char *options,
+		  unsigned attrs, mode_t dir_mode)
 {
 	_cleanup_close_ int dest_fd = dest_dir(b, op, dir_mode);
 	int mnt = mount_new_fs(type, type, options, dest_fd, attrs);
 
 	if (mnt < 0)
-		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"), type,
-			  op->dest, op->option);
+		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"),
+			  type, op->dest, op->option);
 	int keep = fcntl(mnt, F_DUPFD_CLOEXEC, 3);
 	adopt_mount(b, dest_fd, &mnt);
 	if (mnt >= 0)
@@ -346,8 +354,8 @@ static void cover_ro(int mnt, const char *sub, const struct setup_op *op)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return;
-		die_errno(FACE_MSG("cannot open '%s/%s' (--%s)", "Can't access %s/%s%.0s"), op->dest,
-			  sub, op->option);
+		die_errno(FACE_MSG("cannot open '%s/%s' (--%s)", "Can't access %s/%s%.0s"),
+			  op->dest, sub, op->option);
 	}
 	_cleanup_close_ int ro = mount_bind_fd(fd, fd, HMNT_RDONLY | HMNT_NOSUID | HMNT_NODEV);
 	if (ro < 0)
@@ -410,13 +418,13 @@ static void dev_bind_node(struct build *b, int devfd, const char *name, const ch
 
 static void op_dev(struct build *b, const struct setup_op *op, const struct rootfs_plan *plan)
 {
-	_cleanup_close_ int devfd = new_fs(b, op, "tmpfs", "mode=0755", HMNT_NOSUID | HMNT_NODEV,
-					   0755);
+	_cleanup_close_ int devfd =
+		new_fs(b, op, "tmpfs", "mode=0755", HMNT_NOSUID | HMNT_NODEV, 0755);
 	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	static const char *const links[][2] = {
-		{ "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+		{ "stdin", "/proc/self/fd/0" },	 { "stdout", "/proc/self/fd/1" },
 		{ "stderr", "/proc/self/fd/2" }, { "fd", "/proc/self/fd" },
-		{ "core", "/proc/kcore" },	{ "ptmx", "pts/ptmx" },
+		{ "core", "/proc/kcore" },	 { "ptmx", "pts/ptmx" },
 	};
 	char host[64];
 
@@ -430,13 +438,14 @@ static void op_dev(struct build *b, const struct setup_op *op, const struct root
 					   "Can't create symlink %s/%s%.0s"),
 				  op->dest, links[i][0], op->option);
 	if (mkdirat(devfd, "shm", 0755) < 0 || mkdirat(devfd, "pts", 0755) < 0)
-		die_errno(FACE_MSG("cannot create directories in '%s' (--%s)", "Can't mkdir %s/pts%.0s"),
+		die_errno(FACE_MSG("cannot create directories in '%s' (--%s)",
+				   "Can't mkdir %s/pts%.0s"),
 			  op->dest, op->option);
 	_cleanup_close_ int pts = openat(devfd, "pts", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_close_ int ptsmnt =
-		pts < 0 ? -1
-			: mount_new_fs("devpts", "devpts", "newinstance,ptmxmode=0666,mode=620", pts,
-				       HMNT_NOSUID | HMNT_NOEXEC);
+	_cleanup_close_ int ptsmnt = pts < 0 ? -1 :
+					       mount_new_fs("devpts", "devpts",
+							    "newinstance,ptmxmode=0666,mode=620",
+							    pts, HMNT_NOSUID | HMNT_NOEXEC);
 	if (ptsmnt < 0)
 		die_errno(FACE_MSG("cannot mount devpts on '%s/pts' (--%s)",
 				   "Can't mount devpts on %s/pts%.0s"),
@@ -462,7 +471,8 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 	_cleanup_close_ int parent = mount_open_parent(b->rootfd, op->dest, true, &last, &name);
 
 	if (parent < 0)
-		die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
+		die_errno(FACE_MSG("cannot create symlink '%s' (--%s)",
+				   "Can't make symlink at %s%.0s"),
 			  op->dest, op->option);
 	if (symlinkat(op->src, parent, last) == 0)
 		return;
@@ -503,12 +513,13 @@ static void copy_fd_to(int from, int to, const struct setup_op *op)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die_errno(FACE_MSG("cannot read fd %d (--%s)", "Can't read fd %d%.0s"), op->fd,
-				  op->option);
+			die_errno(FACE_MSG("cannot read fd %d (--%s)", "Can't read fd %d%.0s"),
+				  op->fd, op->option);
 		if (n == 0)
 			return;
 		if (write_all(to, buf, (size_t)n) < 0)
-			die_errno(FACE_MSG("cannot write '%s' (--%s)", "Can't write to file %s%.0s"),
+			die_errno(FACE_MSG("cannot write '%s' (--%s)",
+					   "Can't write to file %s%.0s"),
 				  op->dest, op->option);
 	}
 }
@@ -523,10 +534,9 @@ static void op_file(struct build *b, const struct setup_op *op)
 		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
 			  op->dest, op->option);
 	/* O_NOFOLLOW: a link planted at the name fails instead of being written through. */
-	_cleanup_close_ int f = openat(parent, last,
-				       O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC |
-					       O_NOCTTY,
-				       op->perms == SETUP_PERMS_UNSET ? 0666 : op->perms);
+	_cleanup_close_ int f = openat(
+		parent, last, O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+		op->perms == SETUP_PERMS_UNSET ? 0666 : op->perms);
 	if (f < 0)
 		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
 			  op->dest, op->option);
@@ -559,7 +569,8 @@ static int open_layer(struct build *b, const struct setup_op *op, const char *pa
 	int fd = open_host(b, path);
 
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot find source '%s' (--%s)", "Can't find source path %s%.0s"),
+		die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+				   "Can't find source path %s%.0s"),
 			  path, op->option);
 	return fd;
 }
@@ -730,7 +741,8 @@ void rootfs_child_take_locks(const struct config *cfg)
 				  op->dest);
 		struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
 		if (fcntl(fd, F_SETLK, &fl) < 0)
-			die_errno(FACE_MSG("cannot lock '%s' (--lock-file)", "Unable to lock file %s"),
+			die_errno(FACE_MSG("cannot lock '%s' (--lock-file)",
+					   "Unable to lock file %s"),
 				  op->dest);
 	}
 }
@@ -762,8 +774,13 @@ static int mount_scratch(int slash)
 
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
 {
-	struct build b = { .cfg = cfg, .plan = plan, .hostfd = -1, .basefd = -1, .rootfd = -1,
-			   .scratchfd = -1, .pc_fd = -1 };
+	struct build b = { .cfg = cfg,
+			   .plan = plan,
+			   .hostfd = -1,
+			   .basefd = -1,
+			   .rootfd = -1,
+			   .scratchfd = -1,
+			   .pc_fd = -1 };
 
 	mount_probe();
 	/* Without a new user namespace the copied mounts keep their shared peers: make them
@@ -786,7 +803,8 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 				   "Creating oldroot failed"));
 	int sf = openat(scratch, "stagefile", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (sf < 0)
-		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs", "Creating stage failed"));
+		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs",
+				   "Creating stage failed"));
 	close(sf);
 	if (fchdir(scratch) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
 		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));

@@ -8,8 +8,8 @@
 struct config;
 
 struct rootfs_plan {
-	bool make_slave;      /* no user namespace: make "/" a slave tree ourselves */
-	const char *host_tty; /* ttyname(1) computed by the parent, for /dev/console; or NULL */
+	bool make_slave;	/* no user namespace: make "/" a slave tree ourselves */
+	const char *host_tty;	/* ttyname(1) computed by the parent, for /dev/console; or NULL */
 	const char *caller_cwd; /* relative sources are relative to it */
 };
 

@@ -28,16 +28,16 @@
 /* Everything the child needs beyond the config, decided in the parent. */
 struct plan {
 	unsigned long clone_flags;
-	bool new_userns;      /* we create a user namespace (always when unprivileged) */
-	bool write_maps;      /* ... and write its maps ourselves (not --userns-block-fd) */
-	bool nested;	      /* the final ids need a second, nested user namespace */
-	bool in_place;	      /* no process stays outside: unshare, set up and exec here */
-	bool need_reaper;     /* a process stays behind the command to reap (and hold locks) */
+	bool new_userns;  /* we create a user namespace (always when unprivileged) */
+	bool write_maps;  /* ... and write its maps ourselves (not --userns-block-fd) */
+	bool nested;	  /* the final ids need a second, nested user namespace */
+	bool in_place;	  /* no process stays outside: unshare, set up and exec here */
+	bool need_reaper; /* a process stays behind the command to reap (and hold locks) */
 	uid_t outer_uid, first_uid, final_uid;
 	gid_t outer_gid, first_gid, final_gid;
-	uint64_t caps;	    /* the command's capabilities */
+	uint64_t caps;	       /* the command's capabilities */
 	bool caps_as_they_are; /* bwrap face, real root, no cap options: leave the sets alone */
-	bool ambient;  /* ... kept across exec as a non-root uid */
+	bool ambient;	       /* ... kept across exec as a non-root uid */
 	struct rootfs_plan rootfs;
 	char *caller_cwd;
 	struct seccomp_set seccomp;
@@ -165,8 +165,8 @@ static void make_plan(const struct config *cfg, struct plan *p)
 	p->ambient = p->caps != 0 && p->final_uid != 0;
 	p->caps_as_they_are = initial && !cfg->caps_explicit;
 
-	p->need_reaper = !cfg->as_pid_1 && (cfg->unshare_pid || cfg->sync_fd >= 0 ||
-					    has_op(cfg, SETUP_LOCK_FILE));
+	p->need_reaper = !cfg->as_pid_1 &&
+			 (cfg->unshare_pid || cfg->sync_fd >= 0 || has_op(cfg, SETUP_LOCK_FILE));
 	/* Without a PID namespace or a status fd nothing needs a process outside the sandbox. */
 	p->in_place = !cfg->unshare_pid && cfg->pidns_fd < 0 && cfg->info_fd < 0 &&
 		      cfg->json_status_fd < 0 && cfg->userns_block_fd < 0 &&

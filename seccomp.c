@@ -20,15 +20,17 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 		size_t len = 0;
 
 		if (read_all_fd(fds->v[i], &data, &len) < 0)
-			return error_set_errno(err, errno,
-					       FACE_MSG("cannot read the seccomp program from fd %d",
-							"Can't read seccomp data from fd %d"),
-					       fds->v[i]);
+			return error_set_errno(
+				err, errno,
+				FACE_MSG("cannot read the seccomp program from fd %d",
+					 "Can't read seccomp data from fd %d"),
+				fds->v[i]);
 		if (len % 8 != 0 || len == 0) {
 			free(data);
-			return error_set(err, "%s", FACE_MSG("invalid seccomp data: the length is not a "
-							     "multiple of 8",
-							     "Invalid seccomp data, must be multiple of 8"));
+			return error_set(err, "%s",
+					 FACE_MSG("invalid seccomp data: the length is not a "
+						  "multiple of 8",
+						  "Invalid seccomp data, must be multiple of 8"));
 		}
 		out->progs[out->n].insns = data;
 		out->progs[out->n].len = len / 8;
@@ -46,13 +48,15 @@ void seccomp_child_load(const struct seccomp_set *set)
 		};
 		if (set->progs[i].len > 0xffff) {
 			errno = EINVAL;
-			die_errno(FACE_MSG("cannot load seccomp program %zu", "Failed to load seccomp filter%.0zu"),
+			die_errno(FACE_MSG("cannot load seccomp program %zu",
+					   "Failed to load seccomp filter%.0zu"),
 				  i + 1);
 		}
 		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
 			if (errno == EINVAL && face->id == FACE_BWRAP)
 				die("Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)");
-			die_errno(FACE_MSG("cannot load seccomp program %zu", "Failed to load seccomp filter%.0zu"),
+			die_errno(FACE_MSG("cannot load seccomp program %zu",
+					   "Failed to load seccomp filter%.0zu"),
 				  i + 1);
 		}
 	}

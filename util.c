@@ -72,7 +72,8 @@ int util_report_fd(void)
 }
 
 /* syslog levels for --level-prefix: 3 error, 4 warning, 6 info (bubblewrap's choice). */
-__attribute__((format(printf, 3, 0))) static void vmessage(int level, const char *prefix, const char *fmt, va_list ap, int errnum)
+__attribute__((format(printf, 3, 0))) static void vmessage(int level, const char *prefix,
+							   const char *fmt, va_list ap, int errnum)
 {
 	char buf[2048];
 	size_t n = 0;
@@ -207,7 +208,8 @@ void hint_userns(int errnum)
 {
 	long v;
 
-	if (errnum == ENOSPC || (read_sysctl_int("/proc/sys/user/max_user_namespaces", &v) && v == 0))
+	if (errnum == ENOSPC ||
+	    (read_sysctl_int("/proc/sys/user/max_user_namespaces", &v) && v == 0))
 		hint("user namespaces are limited to zero or exhausted: raise the sysctl "
 		     "user.max_user_namespaces");
 	if (read_sysctl_int("/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)
@@ -437,10 +439,26 @@ int parse_size(const char *s, uint64_t *out)
 	switch (*end) {
 	case '\0':
 		break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	default:
 		errno = EINVAL;
 		return -1;

@@ -17,13 +17,13 @@ enum face_id { FACE_HUTCH = 0, FACE_BWRAP = 1 };
 
 struct face {
 	enum face_id id;
-	const char *prog;	  /* prefix of every message: "hutch" or "bwrap" */
-	int exit_usage;		  /* bad command line */
-	int exit_setup;		  /* the sandbox could not be set up */
-	int exit_exec;		  /* the command exists but could not be executed */
-	int exit_notfound;	  /* the command was not found */
-	bool close_inherited_fds; /* fds > 2 not named by --pass-fd are closed before exec */
-	bool root_keeps_caps;	  /* real root without --unshare-user keeps its capabilities */
+	const char *prog;	     /* prefix of every message: "hutch" or "bwrap" */
+	int exit_usage;		     /* bad command line */
+	int exit_setup;		     /* the sandbox could not be set up */
+	int exit_exec;		     /* the command exists but could not be executed */
+	int exit_notfound;	     /* the command was not found */
+	bool close_inherited_fds;    /* fds > 2 not named by --pass-fd are closed before exec */
+	bool root_keeps_caps;	     /* real root without --unshare-user keeps its capabilities */
 	const char *default_seccomp; /* profile applied unless told otherwise; NULL: none */
 };
 
@@ -45,14 +45,14 @@ struct error {
 __attribute__((format(printf, 2, 3))) int error_set(struct error *err, const char *fmt, ...);
 /* Like error_set, appends ": strerror(errnum)". */
 __attribute__((format(printf, 3, 4))) int error_set_errno(struct error *err, int errnum,
-							   const char *fmt, ...);
+							  const char *fmt, ...);
 
 /* Messages: "PROG: TEXT\n" on stderr. die* exit with the face's setup status unless given. */
 __attribute__((format(printf, 1, 2))) noreturn void die(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) noreturn void die_errno(const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) noreturn void die_status(int status, const char *fmt, ...);
 __attribute__((format(printf, 3, 4))) noreturn void die_status_errno(int status, int errnum,
-								      const char *fmt, ...);
+								     const char *fmt, ...);
 noreturn void die_error(const struct error *err);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void hint(const char *fmt, ...);
@@ -74,14 +74,17 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
 
-static inline void freep(void *p) { free(*(void **)p); }
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void closep(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 }
-#define _cleanup_free_ __attribute__((cleanup(freep)))
-#define _cleanup_close_ __attribute__((cleanup(closep)))
+#define _cleanup_free_	 __attribute__((cleanup(freep)))
+#define _cleanup_close_	 __attribute__((cleanup(closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(fclosep)))
 void fclosep(void *f);
 

@@ -189,8 +189,8 @@ static void test_no_command(void)
 		is_str(out, "", "  nothing on stdout");
 	} else {
 		is_int(r, -1, "hutch: no command: error");
-		ok(starts_with(err.msg, "no command given\nhint: run 'hutch --help'"), "  message '%s'",
-		   err.msg);
+		ok(starts_with(err.msg, "no command given\nhint: run 'hutch --help'"),
+		   "  message '%s'", err.msg);
 		is_int(err.exit_code, 0, "  usage error");
 	}
 	free(out);
