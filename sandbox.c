@@ -336,6 +336,9 @@ int main(int argc, char **argv)
 	pid_t ppid = getppid();
 
 	face_select(argv[0]);
+	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap our children for us and
+	 * leave nothing to wait for (bubblewrap 0.11.1 resets it too). */
+	signal(SIGCHLD, SIG_DFL);
 	refuse_privileged_install();
 	config_init(&cfg);
 	if (options_parse(&cfg, argc, argv, &exit_now, &err) < 0)

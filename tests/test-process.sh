@@ -194,6 +194,11 @@ case_exit_codes() {
 			is "$RC" "$code" "$MODE: exit $code passes through ${opts:-(no options)}"
 		done
 	done
+	# Started with SIGCHLD ignored (inherited across exec): the exit status still arrives.
+	run_as "$MODE" python3 -c 'import os, signal, sys
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+os.execv(sys.argv[1], sys.argv[1:])' "$H" --unshare-pid --ro-bind / / "$P" exit=6
+	is "$RC" 6 "$MODE: exit status passes through when started with SIGCHLD ignored"
 	run_as "$MODE" "$H" --unshare-pid --ro-bind / / sh -c 'sleep 2 & exit 5'
 	is "$RC" 5 "$MODE: --unshare-pid: the status is the command's even with a child left behind"
 }
