@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -101,13 +102,11 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 	nj += snprintf(json + nj, sizeof(json) - (size_t)nj, " }\n");
 	if (info_fd >= 0) {
 		if (write_all(info_fd, info, (size_t)ni) < 0)
-			die_errno(FACE_MSG("cannot write to --info-fd %d", "Write to info_fd%.0d"),
-				  info_fd);
+			die_errno_face("Write to info_fd", "cannot write to --info-fd %d", info_fd);
 		close(info_fd);
 	}
 	if (json_fd >= 0 && write_all(json_fd, json, (size_t)nj) < 0)
-		die_errno(FACE_MSG("cannot write to --json-status-fd %d", "Write to info_fd%.0d"),
-			  json_fd);
+		die_errno_face("Write to info_fd", "cannot write to --json-status-fd %d", json_fd);
 }
 
 /* Did the command really start? Its process wrote 'R' just before execve and nothing after
@@ -130,22 +129,52 @@ static bool command_ran(int report_rd)
 	return n == 1 && buf[0] == 'R';
 }
 
-noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd)
+static noreturn void parent_exit(int code, int report_rd, int json_fd)
+{
+	if (command_ran(report_rd) && json_fd >= 0) {
+		char line[64];
+		int n = snprintf(line, sizeof(line), "{ \"exit-code\": %d }\n", code);
+		(void)write_all(json_fd, line, (size_t)n);
+	}
+	exit(code);
+}
+
+noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int status_rd)
 {
 	sigset_t set;
+	int sfd;
 
+	/* The signals are blocked since before clone; a signalfd lets one poll() wait for them
+	 * and for the reaper's word on the command's status (signalfd(2)). */
 	process_forward_set(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0)
+		die_errno(FACE_MSG("cannot create a signalfd", "Can't create signalfd"));
 	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-
-		if (sig < 0) {
+		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
+					 { .fd = status_rd, .events = POLLIN } };
+		if (poll(pfd, status_rd >= 0 ? 2 : 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			die_errno("sigwaitinfo");
+			die_errno("poll");
 		}
-		if (sig != SIGCHLD) {
-			kill(child, sig);
+		/* The reaper tells the command's status as soon as it knows it; like bubblewrap,
+		 * we exit with it then, while pid 1 goes on reaping what the command left. */
+		if (status_rd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
+			int code;
+			ssize_t n = read(status_rd, &code, sizeof(code));
+			if (n == (ssize_t)sizeof(code))
+				parent_exit(code, report_rd, json_fd);
+			close(status_rd);
+			status_rd = -1; /* the reaper died first: its own exit status will tell */
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			kill(child, (int)si.ssi_signo);
 			continue;
 		}
 		int st;
@@ -153,15 +182,8 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd)
 		/* Reap every child (intermediate --pidns processes too); stop at ours. */
 		while ((r = waitpid(-1, &st, WNOHANG)) > 0 && r != child)
 			;
-		if (r != child)
-			continue;
-		int code = status_to_exit(st);
-		if (command_ran(report_rd) && json_fd >= 0) {
-			char line[64];
-			int n = snprintf(line, sizeof(line), "{ \"exit-code\": %d }\n", code);
-			(void)write_all(json_fd, line, (size_t)n);
-		}
-		exit(code);
+		if (r == child)
+			parent_exit(status_to_exit(st), report_rd, json_fd);
 	}
 }
 
@@ -195,9 +217,8 @@ void process_child_enter_pidns(int pidns_fd, bool unshare_pid, int pid_wr)
 	/* setns(CLONE_NEWPID) and unshare(CLONE_NEWPID) only move our future children, so each
 	 * step needs a fork; the parent of each fork is only a relay (pid_namespaces(7)). */
 	if (setns(pidns_fd, CLONE_NEWPID) < 0)
-		die_errno(FACE_MSG("cannot join the PID namespace of fd %d (--pidns)",
-				   "Setting pidns failed%.0d"),
-			  pidns_fd);
+		die_errno_face("Setting pidns failed",
+			       "cannot join the PID namespace of fd %d (--pidns)", pidns_fd);
 	for (int step = 0; step < (unshare_pid ? 2 : 1); step++) {
 		if (step == 1 && unshare(CLONE_NEWPID) < 0)
 			die_errno(FACE_MSG("cannot create a PID namespace", "unshare pid ns"));
@@ -235,7 +256,7 @@ pid_t process_child_fork_command(void)
 	return cmd;
 }
 
-noreturn void process_reaper_loop(pid_t cmd, bool pid1)
+noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 {
 	sigset_t set;
 	int cmd_status = 1 << 8; /* bubblewrap's default: 1 if the command was never reaped */
@@ -264,8 +285,16 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1)
 				break;
 			if (r == cmd) {
 				cmd_status = st;
-				if (pid1)
+				/* The parent exits with this now; we stay while anything is left,
+				 * holding --sync-fd and --lock-file (bubblewrap's pid 1 does). */
+				if (status_wr >= 0) {
+					int code = status_to_exit(st);
+					(void)write_all(status_wr, &code, sizeof(code));
+					close(status_wr);
+					status_wr = -1;
+				} else if (pid1) {
 					_exit(status_to_exit(st));
+				}
 			}
 		}
 	}

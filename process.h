@@ -25,9 +25,10 @@ pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd);
  * Namespace ids are those of `child` for every namespace in clone_flags (mnt always). */
 void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned long clone_flags);
 
-/* Parent: forward signals to child until it exits; then exit with its status (128+N for
- * signal N). When the command really ran, `{ "exit-code": N }` goes to json_fd (-1: none). */
-noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd);
+/* Parent: forward signals to child until the command's status is known: from status_rd
+ * (the reaper writes it there, -1: none) or from child's own exit. Then exit with it (128+N
+ * for signal N); when the command really ran, `{ "exit-code": N }` goes to json_fd. */
+noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int status_rd);
 
 /* Child: SIGKILL when the parent dies (and exit now if it already has). */
 void process_child_die_with_parent(void);
@@ -44,10 +45,11 @@ void process_child_enter_pidns(int pidns_fd, bool unshare_pid, int pid_wr);
  * that stays behind as its reaper. */
 pid_t process_child_fork_command(void);
 
-/* The reaper: forward signals to cmd, reap everything; exit with the command's status as
- * soon as it ends when pid 1 (the kernel then ends the namespace), else once every
- * descendant is gone (it is their subreaper). */
-noreturn void process_reaper_loop(pid_t cmd, bool pid1);
+/* The reaper: forward signals to cmd, reap everything. The command's status goes to
+ * status_wr as soon as it is known (the parent exits with it); the reaper itself stays until
+ * every process of the sandbox is gone, then exits with that status. Without status_wr (no
+ * parent waits) pid 1 exits at once with it. */
+noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr);
 
 /* Child: make every inherited fd > 2 close-on-exec except those in keep. */
 void process_child_close_fds(const struct int_list *keep);

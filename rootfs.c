@@ -32,6 +32,8 @@ struct build {
 		char *real;
 	} * magic; /* sources resolved through magic links before the first pivot */
 	unsigned nmagic;
+	char **fd_paths; /* "/proc/self/fd/N" of --bind-fd ops, the keys of their magic entries */
+	unsigned nfd_paths;
 	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
 	struct stat root_st; /* ... and its identity, to recognise a destination that is "/" */
@@ -179,6 +181,8 @@ static void resolve_magic_sources(struct build *b)
 {
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
 		const char *src = op->type == SETUP_SYMLINK ? NULL : op->src;
+		if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD)
+			src = b->fd_paths[b->nfd_paths++] = xasprintf("/proc/self/fd/%d", op->fd);
 		if (!src || (strncmp(src, "/proc/", 6) != 0 && strncmp(src, "/dev/", 5) != 0))
 			continue;
 		char *real = realpath(src, NULL);
@@ -279,7 +283,25 @@ static void op_bind(struct build *b, const struct setup_op *op)
 	_cleanup_close_ int src_fd = -1;
 
 	if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD) {
-		do_bind(b, op, op->fd);
+		/* The caller's fd points into the caller's mount namespace, which open_tree()
+		 * refuses: bind the path it names here (resolved before the first pivot), and
+		 * check that this is still the object the fd refers to (bubblewrap does both). */
+		char path[64];
+		struct stat want, got;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", op->fd);
+		src_fd = open_host(b, path);
+		if (src_fd < 0)
+			die_errno(FACE_MSG("cannot find the source of fd %d (--%s)",
+					   "Can't find source path /proc/self/fd/%d%.0s"),
+				  op->fd, op->option);
+		if (fstat(op->fd, &want) < 0 || fstat(src_fd, &got) < 0 ||
+		    want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
+			errno = ESTALE;
+			die_errno_face("Race condition binding dirfd",
+				       "the source of fd %d changed while binding it (--%s)",
+				       op->fd, op->option);
+		}
+		do_bind(b, op, src_fd);
 		return;
 	}
 	/* The source is the caller's choice on the host: resolved normally, once. */
@@ -792,6 +814,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	/* A scratch root with two directories: the host goes to /oldroot, the sandbox is built
 	 * on a tmpfs at /newroot. Neither name is ever looked up from inside the sandbox tree:
 	 * destinations resolve below the new root's fd, sources below the host's fd. */
+	b.fd_paths = xcalloc(cfg->ops.count + 1, sizeof(char *));
 	resolve_magic_sources(&b);
 	_cleanup_close_ int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int scratch = slash < 0 ? -1 : mount_scratch(slash);

@@ -41,8 +41,9 @@ struct plan {
 	struct rootfs_plan rootfs;
 	char *caller_cwd;
 	struct seccomp_set seccomp;
-	int release_rd, release_wr; /* --userns-block-fd: the parent lets the child go on */
+	int release_rd, release_wr; /* status fds, --userns-block-fd: the parent says go on */
 	int pid_rd, pid_wr;	    /* --pidns: the child tells the parent its final pid */
+	int status_rd, status_wr;   /* the reaper tells the parent the command's status */
 };
 
 /* Never setuid, setgid or file capabilities: hutch needs no privilege and must not lend
@@ -125,6 +126,19 @@ static void make_plan(const struct config *cfg, struct plan *p)
 	bool root = geteuid() == 0 && (caps_current_effective() & (UINT64_C(1) << 21));
 	struct error err = { 0 };
 
+	/* Every fd an operation names must be the caller's, open now, before hutch opens any
+	 * of its own: a closed number would otherwise name one of ours in the child. */
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
+		if (op->fd < 0 || fcntl(op->fd, F_GETFD) >= 0)
+			continue;
+		if (face->id == FACE_BWRAP &&
+		    (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD))
+			die_status_errno(face->exit_setup, ENOENT,
+					 "Can't find source path /proc/self/fd/%d", op->fd);
+		die_status_errno(face->exit_usage, errno,
+				 FACE_MSG("--%s: fd %d is not open", "--%s: fd %d"), op->option,
+				 op->fd);
+	}
 	p->outer_uid = geteuid();
 	p->outer_gid = getegid();
 	p->new_userns = cfg->userns_fd < 0 &&
@@ -177,11 +191,15 @@ static void make_plan(const struct config *cfg, struct plan *p)
 	p->rootfs.host_tty = isatty(STDOUT_FILENO) ? ttyname(STDOUT_FILENO) : NULL;
 	p->caller_cwd = get_current_dir_name();
 	p->rootfs.caller_cwd = p->caller_cwd;
-	p->release_rd = p->release_wr = p->pid_rd = p->pid_wr = -1;
-	if (cfg->userns_block_fd >= 0)
+	p->release_rd = p->release_wr = p->pid_rd = p->pid_wr = p->status_rd = p->status_wr = -1;
+	/* With status fds the child waits until the parent has written them, so the namespace
+	 * ids are read before the setup changes anything (bubblewrap's order). */
+	if (cfg->userns_block_fd >= 0 || cfg->info_fd >= 0 || cfg->json_status_fd >= 0)
 		make_pipe(&p->release_rd, &p->release_wr);
 	if (cfg->pidns_fd >= 0)
 		make_pipe(&p->pid_rd, &p->pid_wr);
+	if (p->need_reaper && !p->in_place)
+		make_pipe(&p->status_rd, &p->status_wr);
 
 	for (unsigned i = 0; i < cfg->pass_fds.n; i++)
 		if (fcntl(cfg->pass_fds.v[i], F_GETFD) < 0)
@@ -198,9 +216,9 @@ static void make_plan(const struct config *cfg, struct plan *p)
 static void final_ids(const struct config *cfg, const struct plan *p, int procfd, int procsysfd)
 {
 	if (cfg->userns2_fd >= 0 && setns(cfg->userns2_fd, CLONE_NEWUSER) < 0)
-		die_errno(FACE_MSG("cannot join the user namespace of fd %d (--userns2)",
-				   "Setting userns2 failed%.0d"),
-			  cfg->userns2_fd);
+		die_errno_face("Setting userns2 failed",
+			       "cannot join the user namespace of fd %d (--userns2)",
+			       cfg->userns2_fd);
 	if (p->nested)
 		userns_child_enter_nested(procfd, procsysfd, p->final_uid, p->final_gid,
 					  cfg->disable_userns);
@@ -225,9 +243,16 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 	/* Another PID namespace is joined by forking into it; the parent learns the pid. */
 	if (cfg->pidns_fd >= 0)
 		process_child_enter_pidns(cfg->pidns_fd, cfg->unshare_pid, p->pid_wr);
-	/* --userns-block-fd: the caller writes our maps; wait until the parent says go. */
-	if (p->release_rd >= 0)
+	/* Only the parent keeps these ends. */
+	if (p->pid_rd >= 0)
+		close(p->pid_rd);
+	if (p->status_rd >= 0)
+		close(p->status_rd);
+	/* Status fds written, --userns-block-fd read (the caller wrote our maps): go on. */
+	if (p->release_rd >= 0) {
+		close(p->release_wr);
 		process_child_block_on(p->release_rd, "the release pipe");
+	}
 	/* Our /proc/<pid> and /proc/sys, while the host's /proc is still the one at /proc. */
 	_cleanup_close_ int procfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int procsysfd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -270,7 +295,8 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 			caps_child_clear();
 			rootfs_child_take_locks(cfg);
 			seccomp_child_load(&p->seccomp);
-			process_reaper_loop(cmd, cfg->unshare_pid || cfg->pidns_fd >= 0);
+			process_reaper_loop(cmd, cfg->unshare_pid || cfg->pidns_fd >= 0,
+					    p->status_wr);
 		}
 	}
 	if (cfg->sync_fd >= 0 && !cfg->as_pid_1)
@@ -307,11 +333,13 @@ static noreturn void namespaces_failed(const struct plan *p, int e)
 /* The parent after clone: status fds, --pidns pid, --userns-block-fd, then the monitor. */
 static noreturn void parent(const struct config *cfg, struct plan *p, pid_t pid, int report_rd)
 {
+	if (p->status_wr >= 0)
+		close(p->status_wr);
+	if (p->release_rd >= 0)
+		close(p->release_rd);
 	if (p->pid_wr >= 0) {
 		int v = 0;
 		close(p->pid_wr);
-		/* The intermediate processes exit; the real one is reparented to us. */
-		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 		if (read(p->pid_rd, &v, sizeof(v)) != (ssize_t)sizeof(v) || v <= 0)
 			die(FACE_MSG("cannot learn the pid of the sandbox (--pidns)",
 				     "No pid returned on socket"));
@@ -319,11 +347,11 @@ static noreturn void parent(const struct config *cfg, struct plan *p, pid_t pid,
 	}
 	if (cfg->info_fd >= 0 || cfg->json_status_fd >= 0)
 		process_parent_write_info(cfg->info_fd, cfg->json_status_fd, pid, p->clone_flags);
-	if (cfg->userns_block_fd >= 0) {
+	if (cfg->userns_block_fd >= 0)
 		process_child_block_on(cfg->userns_block_fd, "--userns-block-fd");
+	if (p->release_wr >= 0)
 		close(p->release_wr);
-	}
-	process_parent_wait(pid, report_rd, cfg->json_status_fd);
+	process_parent_wait(pid, report_rd, cfg->json_status_fd, p->status_rd);
 }
 
 int main(int argc, char **argv)
@@ -367,13 +395,19 @@ int main(int argc, char **argv)
 		if (errno == EINVAL && face->id == FACE_BWRAP)
 			die("Joining the specified user namespace failed, it might not be a "
 			    "descendant of the current user namespace.");
-		die_errno(FACE_MSG("cannot join the user namespace of fd %d (--userns)",
-				   "Joining specified user namespace failed%.0d"),
-			  cfg.userns_fd);
+		die_errno_face("Joining specified user namespace failed",
+			       "cannot join the user namespace of fd %d (--userns)", cfg.userns_fd);
 	}
+	/* --pidns: the sandbox is a grandchild; as subreaper we get it when its parent exits,
+	 * which may happen at once, so this must be in place before clone. */
+	if (cfg.pidns_fd >= 0)
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	pid_t pid = 0;
 	if (plan.in_place) {
-		sigprocmask(SIG_BLOCK, NULL, &mask);
+		/* The reaper (--sync-fd, --lock-file) waits for these; exec restores the mask. */
+		sigset_t set;
+		process_forward_set(&set);
+		sigprocmask(SIG_BLOCK, &set, &mask);
 		if (unshare((int)plan.clone_flags) < 0)
 			pid = -1;
 	} else {

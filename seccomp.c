@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "seccomp.h"
@@ -19,12 +20,17 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 		char *data = NULL;
 		size_t len = 0;
 
-		if (read_all_fd(fds->v[i], &data, &len) < 0)
-			return error_set_errno(
-				err, errno,
-				FACE_MSG("cannot read the seccomp program from fd %d",
-					 "Can't read seccomp data from fd %d"),
-				fds->v[i]);
+		int r = read_all_fd(fds->v[i], &data, &len);
+		int e = errno;
+
+		/* Consumed: like bubblewrap, the program's fd does not reach the command. */
+		close(fds->v[i]);
+		if (r < 0) {
+			if (face->id == FACE_BWRAP)
+				return error_set_errno(err, e, "Can't read seccomp data");
+			return error_set_errno(err, e, "cannot read the seccomp program from fd %d",
+					       fds->v[i]);
+		}
 		if (len % 8 != 0 || len == 0) {
 			free(data);
 			return error_set(err, "%s",
@@ -48,16 +54,14 @@ void seccomp_child_load(const struct seccomp_set *set)
 		};
 		if (set->progs[i].len > 0xffff) {
 			errno = EINVAL;
-			die_errno(FACE_MSG("cannot load seccomp program %zu",
-					   "Failed to load seccomp filter%.0zu"),
-				  i + 1);
+			die_errno_face("prctl(PR_SET_SECCOMP)", "cannot load seccomp program %zu",
+				       i + 1);
 		}
 		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
 			if (errno == EINVAL && face->id == FACE_BWRAP)
 				die("Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)");
-			die_errno(FACE_MSG("cannot load seccomp program %zu",
-					   "Failed to load seccomp filter%.0zu"),
-				  i + 1);
+			die_errno_face("prctl(PR_SET_SECCOMP)", "cannot load seccomp program %zu",
+				       i + 1);
 		}
 	}
 }

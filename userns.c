@@ -43,9 +43,8 @@ void userns_child_enter_nested(int procfd, int procsysfd, uid_t uid, gid_t gid, 
 				   "/proc/sys/user/max_user_namespaces",
 				   "sysctl user.max_user_namespaces = 1"));
 	if (unshare(CLONE_NEWUSER) < 0)
-		die_errno(FACE_MSG("cannot create the nested user namespace for uid %u",
-				   "unshare user ns%.0u"),
-			  (unsigned)uid);
+		die_errno_face("unshare user ns",
+			       "cannot create the nested user namespace for uid %u", (unsigned)uid);
 	userns_child_map_self(procfd, uid, gid, cur_uid, cur_gid, true);
 }
 
