@@ -273,7 +273,9 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 		if (sig < 0)
 			continue;
 		if (sig != SIGCHLD) {
-			kill(cmd, sig);
+			/* Once reaped, the command's pid may name another process: no more. */
+			if (cmd > 0)
+				kill(cmd, sig);
 			continue;
 		}
 		for (;;) {
@@ -284,6 +286,7 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 			if (r <= 0)
 				break;
 			if (r == cmd) {
+				cmd = 0;
 				cmd_status = st;
 				/* The parent exits with this now; we stay while anything is left,
 				 * holding --sync-fd and --lock-file (bubblewrap's pid 1 does). */
