@@ -305,6 +305,32 @@ for_each_mode() {
 }
 
 # val KEY: the value of KEY in $OUT (the probe's key=value lines); empty when missing.
+# kill_matching STRING: SIGKILL every process whose command line contains STRING (a unique
+# temp path of the test), so nothing a failed case started outlives the test.
+kill_matching() {
+	local f p
+	for f in /proc/[0-9]*/cmdline; do
+		if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$1"; then
+			p=${f#/proc/}
+			p=${p%/cmdline}
+			[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && kill -9 "$p" 2>/dev/null
+		fi
+	done
+	return 0
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms; its last status.
+wait_until() {
+	local n=$(($1 * 20))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		n=$((n - 1))
+	done
+	"$@"
+}
+
 val() {
 	printf '%s\n' "$OUT" | awk -v k="$1=" 'index($0, k) == 1 { print substr($0, length(k) + 1); exit }'
 }

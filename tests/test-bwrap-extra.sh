@@ -40,18 +40,6 @@ nul() {
 	chmod 0644 "$f"
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms; its last status.
-wait_until() {
-	local n=$(($1 * 20))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	"$@"
-}
-
 # bg_start NAME REDIRECTIONS COMMAND...: start COMMAND as $MODE in the background, stdout
 # and stderr to $T/bg.NAME.out/.err; BG_PID is the background job. REDIRECTIONS (a string
 # such as "3>'$d/info'") are made by a shell that then execs COMMAND, so only COMMAND holds
@@ -69,19 +57,6 @@ bg_start() {
 	) >"$T/bg.$name.out" 2>"$T/bg.$name.err" &
 	BG_PID=$!
 	BG_PIDS="$BG_PIDS $BG_PID"
-}
-# kill_matching STRING: SIGKILL every process whose command line contains STRING. Sandboxes
-# a broken run left behind (a setup process blocked forever) all name a path under $T.
-kill_matching() {
-	local f p
-	for f in /proc/[0-9]*/cmdline; do
-		if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$1"; then
-			p=${f#/proc/}
-			p=${p%/cmdline}
-			[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && kill -9 "$p" 2>/dev/null
-		fi
-	done
-	return 0
 }
 # shellcheck disable=SC2016 # eval'd at exit
 at_cleanup 'for _p in $BG_PIDS; do kill -9 $_p 2>/dev/null; done; kill_matching "$T/"'
@@ -451,18 +426,20 @@ case_userns_block_fd() {
 	is "$(val uid):$(val euid)" 0:0 "$MODE: --userns-block-fd: ids come from the caller's map"
 }
 
-# lock_state FILE: "locked" when an exclusive lock cannot be taken, else "free"; with
-# "shared" as $2, the same for a read lock.
+# lock_state FILE: "locked" when an exclusive lock could not be taken, else "free"; with
+# "shared" as $2, the same for a read lock. It asks with F_GETLK, which takes no lock: a lock
+# taken here, however briefly, could make the sandbox's own non-blocking F_SETLK fail.
 lock_state() {
 	"$PY" - "$1" "${2:-}" <<'EOF'
-import fcntl, os, sys
+import fcntl, os, struct, sys
 shared = sys.argv[2] == "shared"
 fd = os.open(sys.argv[1], os.O_RDONLY if shared else os.O_RDWR)
-try:
-    fcntl.lockf(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-    print("free")
-except OSError:
-    print("locked")
+# struct flock on x86_64 Linux: short l_type, short l_whence, off_t l_start, off_t l_len,
+# pid_t l_pid (padded)
+fmt = "hhqqi4x"
+want = fcntl.F_RDLCK if shared else fcntl.F_WRLCK
+res = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack(fmt, want, os.SEEK_SET, 0, 0, 0))
+print("free" if struct.unpack(fmt, res)[0] == fcntl.F_UNLCK else "locked")
 EOF
 }
 

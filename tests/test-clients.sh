@@ -15,32 +15,7 @@ for _p in /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
 done
 unset _p
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms; its last status.
-wait_until() {
-	local n=$(($1 * 20))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	"$@"
-}
-
 BG_PIDS=
-# kill_matching STRING: SIGKILL every process whose command line contains STRING. Sandboxes
-# a broken run left behind (a setup process blocked forever) all name a path under $T.
-kill_matching() {
-	local f p
-	for f in /proc/[0-9]*/cmdline; do
-		if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$1"; then
-			p=${f#/proc/}
-			p=${p%/cmdline}
-			[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && kill -9 "$p" 2>/dev/null
-		fi
-	done
-	return 0
-}
 # shellcheck disable=SC2016 # eval'd at exit
 at_cleanup 'for _p in $BG_PIDS; do kill -9 $_p 2>/dev/null; done; kill_matching "$T/"'
 

@@ -73,19 +73,6 @@ pid_by_cmdline() {
 	done
 }
 
-# kill_matching STRING: SIGKILL every process whose command line contains STRING (a unique
-# temp path of this test), so nothing a failed case started outlives the test.
-kill_matching() {
-	local f p
-	for f in /proc/[0-9]*/cmdline; do
-		if tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$1"; then
-			p=${f#/proc/}
-			p=${p%/cmdline}
-			[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && kill -9 "$p" 2>/dev/null
-		fi
-	done
-	return 0
-}
 
 alive() {
 	[ -e "/proc/$1/stat" ] && ! awk '{ exit !($3 == "Z") }' "/proc/$1/stat" 2>/dev/null
