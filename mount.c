@@ -349,15 +349,13 @@ static char *split_last(const char *path, const char **last)
 		copy[--n] = '\0';
 	char *slash = strrchr(copy, '/');
 	if (!slash) {
-		*last = path + 0;
-		char *parent = xstrdup("");
-		/* last must point into the caller's string: find it. */
+		/* last points into the caller's string; its trailing slashes are not part of the
+		 * name (callers take the name up to the first '/'). */
 		*last = path;
 		while (**last == '/')
 			(*last)++;
 		free(copy);
-		/* The trailing slashes of path are not part of the name. */
-		return parent;
+		return xstrdup("");
 	}
 	*slash = '\0';
 	*last = path + (slash + 1 - copy);
@@ -569,7 +567,7 @@ int mount_is_mount_root(int fd)
 
 int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs)
 {
-	char sp[64], dp[64];
+	char sp[64];
 
 	if (have_new_mount) {
 		_cleanup_close_ int tree = (int)syscall(SYS_open_tree, src_fd, "",
@@ -586,7 +584,6 @@ int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs)
 			return -1;
 		return steal_fd(&tree);
 	}
-	(void)dp;
 	if (!stage) {
 		errno = ENOTSUP;
 		return -1;
@@ -629,8 +626,6 @@ static int fsconfig_options(int fsfd, const char *options)
 int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
 		 unsigned attrs)
 {
-	char dp[64];
-
 	if (have_new_mount) {
 		_cleanup_close_ int fsfd = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
 		if (fsfd < 0)
@@ -651,7 +646,6 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, in
 			return -1;
 		return steal_fd(&mfd);
 	}
-	(void)dp;
 	if (!stage) {
 		errno = ENOTSUP;
 		return -1;

@@ -1,10 +1,11 @@
 /* rootfs: build the new root on an empty tmpfs from the setup operations, then pivot.
  *
- * The base tmpfs is made with fsopen/fsmount and stacked on "/" of our private mount
- * namespace: it has no host path at all, so there is no scratch directory (/newroot,
- * /oldroot, /tmp/...) a planted symlink could point at. Every destination is resolved below
- * the current root fd (mount.c: RESOLVE_IN_ROOT), every host source is opened once into an
- * O_PATH fd, and every mount is attached through those fds. */
+ * A private scratch tmpfs becomes the root first: the host moves to its /oldroot and the
+ * sandbox is built on a tmpfs at its /newroot. Neither name is ever looked up through the
+ * sandbox's tree: every destination resolves below the new root's fd (mount.c:
+ * RESOLVE_IN_ROOT, so a planted link to /oldroot/... stays inside), every host source below
+ * the host root's fd, and every mount is attached through those fds. At the end the host is
+ * detached, pivot_root(".", ".") makes the new root "/" and the scratch root is detached. */
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -197,16 +198,21 @@ static void resolve_magic_sources(struct build *b)
 	}
 }
 
-/* A mount landed on dest_fd; if dest was the root itself, the root is now that mount. */
-static void adopt_mount(struct build *b, int dest_fd, int *mnt_fd)
+/* The mount mnt landed on dest_fd; if dest was the root itself, the root is now that
+ * mount (a copy of the fd: the caller keeps mnt). */
+static void adopt_mount(struct build *b, int dest_fd, int mnt)
 {
 	struct stat st;
 
 	if (b->dest_cached)
 		return; /* a plain name below a directory is never "/" */
 	if (fstat(dest_fd, &st) == 0 && st.st_dev == b->root_st.st_dev &&
-	    st.st_ino == b->root_st.st_ino)
-		set_root(b, steal_fd(mnt_fd));
+	    st.st_ino == b->root_st.st_ino) {
+		int fd = fcntl(mnt, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			die_errno("cannot duplicate the root fd");
+		set_root(b, fd);
+	}
 }
 
 static void chmod_fd(int fd, int mode, const struct setup_op *op)
@@ -275,7 +281,7 @@ static void do_bind(struct build *b, const struct setup_op *op, int src_fd)
 				   "Can't bind mount fd %d on %s%.0s"),
 			  op->fd, op->dest, op->option);
 	}
-	adopt_mount(b, dest_fd, &mnt);
+	adopt_mount(b, dest_fd, mnt);
 }
 
 static void op_bind(struct build *b, const struct setup_op *op)
@@ -346,11 +352,8 @@ static int new_fs(struct build *b, const struct setup_op *op, const char *type, 
 	if (mnt < 0)
 		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"),
 			  type, op->dest, op->option);
-	int keep = fcntl(mnt, F_DUPFD_CLOEXEC, 3);
-	adopt_mount(b, dest_fd, &mnt);
-	if (mnt >= 0)
-		close(mnt);
-	return keep;
+	adopt_mount(b, dest_fd, mnt);
+	return mnt;
 }
 
 static void op_tmpfs(struct build *b, const struct setup_op *op)
@@ -403,11 +406,7 @@ static void op_proc(struct build *b, const struct setup_op *op)
 			die_errno(FACE_MSG("cannot bind the host's /proc on '%s' (--%s)",
 					   "Can't mount proc on %s%.0s"),
 				  op->dest, op->option);
-		int keep = fcntl(mnt, F_DUPFD_CLOEXEC, 3);
-		adopt_mount(b, dest_fd, &mnt);
-		if (mnt >= 0)
-			close(mnt);
-		mnt = keep;
+		adopt_mount(b, dest_fd, mnt);
 	}
 	/* Old interfaces that act on the whole machine stay read-only, as in bubblewrap. */
 	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
@@ -670,9 +669,8 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 				   "Can't make overlay mount on %s with options %s"),
 			  op->dest, FACE_MSG(op->option, opts));
 	}
-	adopt_mount(b, dest_fd, &mnt);
-	if (mnt >= 0)
-		close(mnt);
+	adopt_mount(b, dest_fd, mnt);
+	close(mnt);
 	for (unsigned j = 0; j < n; j++)
 		close(fds[j]);
 	if (upper >= 0)

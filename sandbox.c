@@ -39,7 +39,6 @@ struct plan {
 	bool caps_as_they_are; /* bwrap face, real root, no cap options: leave the sets alone */
 	bool ambient;	       /* ... kept across exec as a non-root uid */
 	struct rootfs_plan rootfs;
-	char *caller_cwd;
 	struct seccomp_set seccomp;
 	int release_rd, release_wr; /* status fds, --userns-block-fd: the parent says go on */
 	int pid_rd, pid_wr;	    /* --pidns: the child tells the parent its final pid */
@@ -175,6 +174,9 @@ static void make_plan(const struct config *cfg, struct plan *p)
 	/* bubblewrap's rule: real root keeps what it has, minus --cap-drop, plus --cap-add;
 	 * everyone else starts from nothing. The hutch face drops root's too. */
 	uint64_t initial = (getuid() == 0 && face->root_keeps_caps) ? caps_current_effective() : 0;
+	/* Read here, from the host's /proc: the child needs the value after pivot_root, where
+	 * /proc is whatever the sandbox was given (caps_all caches it). */
+	(void)caps_all();
 	p->caps = (initial & cfg->caps_keep_initial) | cfg->caps;
 	p->ambient = p->caps != 0 && p->final_uid != 0;
 	p->caps_as_they_are = initial && !cfg->caps_explicit;
@@ -189,8 +191,7 @@ static void make_plan(const struct config *cfg, struct plan *p)
 
 	p->rootfs.make_slave = !p->new_userns;
 	p->rootfs.host_tty = isatty(STDOUT_FILENO) ? ttyname(STDOUT_FILENO) : NULL;
-	p->caller_cwd = get_current_dir_name();
-	p->rootfs.caller_cwd = p->caller_cwd;
+	p->rootfs.caller_cwd = get_current_dir_name();
 	p->release_rd = p->release_wr = p->pid_rd = p->pid_wr = p->status_rd = p->status_wr = -1;
 	/* With status fds the child waits until the parent has written them, so the namespace
 	 * ids are read before the setup changes anything (bubblewrap's order). */
@@ -283,7 +284,7 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 		process_child_block_on(cfg->block_fd, "--block-fd");
 	/* Environment, working directory and session of the command. */
 	umask(umask_saved);
-	process_child_env_and_cwd(cfg, p->caller_cwd);
+	process_child_env_and_cwd(cfg, p->rootfs.caller_cwd);
 	if (cfg->new_session && setsid() < 0)
 		die_errno(FACE_MSG("cannot start a new session", "setsid"));
 	label_child_exec(cfg, procfd);
