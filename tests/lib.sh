@@ -305,6 +305,9 @@ for_each_mode() {
 }
 
 # val KEY: the value of KEY in $OUT (the probe's key=value lines); empty when missing.
+# python3 for the cases that need it (empty when missing: those cases skip).
+PY=$(command -v /usr/bin/python3 python3 2>/dev/null | head -n 1)
+
 # kill_matching STRING: SIGKILL every process whose command line contains STRING (a unique
 # temp path of the test), so nothing a failed case started outlives the test.
 kill_matching() {

@@ -9,15 +9,6 @@
 # behaviour is observable there; messages are bubblewrap 0.11.1's exact texts.
 . "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-PY=
-for _p in /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
-	if [ -n "$_p" ] && [ -x "$_p" ]; then
-		PY=$_p
-		break
-	fi
-done
-unset _p
-
 DATA=$T/data
 echo fd-data >"$DATA"
 chmod 0644 "$DATA"

@@ -6,15 +6,6 @@
 # joining a running one from its --info-fd output (--userns, --pidns).
 . "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-PY=
-for _p in /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
-	if [ -n "$_p" ] && [ -x "$_p" ]; then
-		PY=$_p
-		break
-	fi
-done
-unset _p
-
 BG_PIDS=
 # shellcheck disable=SC2016 # eval'd at exit
 at_cleanup 'for _p in $BG_PIDS; do kill -9 $_p 2>/dev/null; done; kill_matching "$T/"'

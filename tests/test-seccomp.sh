@@ -255,7 +255,6 @@ works() {
 	is "$RC" 0 "$MODE: $name works under default"
 }
 
-PY=$(command -v /usr/bin/python3 python3 | head -n 1)
 
 case_programs() {
 	works "sh" sh -c 'echo ok | cat >/dev/null'
