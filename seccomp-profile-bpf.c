@@ -422,11 +422,21 @@ static void emit_decisions(struct code *c, const struct abi *abi, const struct i
 
 /* --- one architecture: dispatch on the system call number ------------------------------------ */
 
+/* A number inside a leaf's range with a plain answer of its own. */
+struct exception {
+	uint32_t nr, value;
+};
+
 struct leaf {
 	uint32_t lo, hi; /* the numbers it answers */
 	bool ret;	 /* a plain answer, else code */
 	uint32_t value;
 	struct code code;
+	/* With a plain answer: single numbers that answer otherwise, each tested with one
+	 * jeq before the answer (see fold_singletons) */
+	struct exception *exc;
+	size_t n_exc;
+	uint32_t weight; /* how many of its numbers the kernel emulates (see split) */
 };
 
 struct leaves {
@@ -446,10 +456,38 @@ static void leaf_push(struct leaves *l, uint32_t lo, uint32_t hi, bool ret, uint
 		l->cap = l->cap ? 2 * l->cap : 64;
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
-	l->v[l->n] = (struct leaf){ lo, hi, ret, value, { 0 } };
+	l->v[l->n] = (struct leaf){ lo, hi, ret, value, { 0 }, NULL, 0, 0 };
 	if (code)
 		l->v[l->n].code = *code;
 	l->n++;
+}
+
+/* A single number whose neighbours on both sides give one same plain answer (a call denied
+ * among allowed ones, the usual shape) costs two comparisons as a leaf of the search, one as
+ * an exception of the merged range: A [s] A becomes A with the exception s. Every instruction
+ * is paid at each launch (the kernel converts and JITs the program when it is attached). */
+static void fold_singletons(struct leaves *l)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct leaf *cur = &l->v[i];
+
+		if (out >= 2) {
+			struct leaf *a = &l->v[out - 2], *s = &l->v[out - 1];
+
+			if (a->ret && s->ret && s->n_exc == 0 && s->lo == s->hi && cur->ret &&
+			    cur->n_exc == 0 && cur->value == a->value) {
+				a->exc = xrealloc(a->exc, (a->n_exc + 1) * sizeof(*a->exc));
+				a->exc[a->n_exc++] = (struct exception){ s->lo, s->value };
+				a->hi = cur->hi;
+				out--;
+				continue;
+			}
+		}
+		l->v[out++] = *cur;
+	}
+	l->n = out;
 }
 
 /* A jump of a pooled subtree to one of its shared returns, resolved once the pool is laid. */
@@ -485,17 +523,64 @@ static void pool_ref(struct pooled *pl, size_t insn, bool jt, uint32_t value)
 	pl->refs[pl->n_refs++] = (struct pool_ref){ insn, jt, value };
 }
 
+/* When a filter is attached, the kernel runs it once for every number of the native and
+ * compat tables with constant data (no argument), to cache the calls it always allows; that
+ * emulation is most of the attach cost, paid at each launch. So the search splits where
+ * half of those numbers lie on each side, not half of the leaves: a long run of allowed calls
+ * sits near the root, a lone denied call deep. Leaves the kernel never emulates (x32, numbers
+ * above the table) weigh nothing. */
+static size_t split(const struct leaf *leaves, size_t n)
+{
+	uint64_t total = 0, below = 0, best_gap = UINT64_MAX;
+	size_t best = n / 2;
+
+	for (size_t i = 0; i < n; i++)
+		total += leaves[i].weight;
+	if (total == 0)
+		return best;
+	for (size_t mid = 1; mid < n; mid++) {
+		uint64_t gap;
+
+		below += leaves[mid - 1].weight;
+		gap = 2 * below > total ? 2 * below - total : total - 2 * below;
+		if (gap < best_gap)
+			best_gap = gap, best = mid;
+	}
+	return best;
+}
+
+/* The weights of leaves whose numbers the kernel emulates below `end`. */
+static void leaves_weigh(struct leaves *l, uint32_t end)
+{
+	for (size_t i = 0; i < l->n; i++)
+		l->v[i].weight = l->v[i].lo >= end ?
+					 0 :
+					 (l->v[i].hi < end ? l->v[i].hi : end - 1) - l->v[i].lo + 1;
+}
+
 /* The search over leaves[0..n) where a plain answer is a jump to the pool (laid after the
  * whole pooled subtree), not an instruction of its own. */
 static void emit_pooled(struct pooled *pl, const struct leaf *leaves, size_t n)
 {
-	size_t mid = n / 2, node;
+	size_t mid = split(leaves, n), node;
 	const struct leaf *l = leaves, *r = leaves + mid;
-	bool l_ret = mid == 1 && l->ret, r_ret = n - mid == 1 && r->ret;
+	bool l_ret = mid == 1 && l->ret && !l->n_exc, r_ret = n - mid == 1 && r->ret && !r->n_exc;
 	size_t l_start;
 
-	if (n == 1) { /* a leaf with code: a plain answer is laid by the caller */
+	if (n == 1 && !leaves[0].ret) { /* a plain answer is laid by the caller */
 		code_append(&pl->code, &leaves[0].code);
+		return;
+	}
+	if (n == 1) { /* jeq for each exception, then the answer (the last jf) */
+		node = pl->code.n;
+		for (size_t i = 0; i < leaves[0].n_exc; i++) {
+			node = pl->code.n;
+			emit(&pl->code, JEQ, 0, 0, leaves[0].exc[i].nr);
+			pool_ref(pl, node, true, leaves[0].exc[i].value);
+		}
+		if (!leaves[0].n_exc) /* not reached: the caller jumps to the pool */
+			emit(&pl->code, JEQ, 0, 0, 0), pool_ref(pl, node, true, leaves[0].value);
+		pool_ref(pl, node, false, leaves[0].value);
 		return;
 	}
 	node = pl->code.n;
@@ -550,9 +635,13 @@ static void emit_tree(struct code *c, const struct leaf *leaves, size_t n)
 {
 	struct code left = { 0 }, right = { 0 };
 	struct pooled pl = { { 0 }, NULL, 0, { 0 }, 0, false };
-	size_t mid = n / 2;
+	size_t mid = split(leaves, n);
 
 	if (n == 1) {
+		for (size_t i = 0; i < leaves[0].n_exc; i++) {
+			emit(c, JEQ, 0, 1, leaves[0].exc[i].nr);
+			emit(c, RET, 0, 0, leaves[0].exc[i].value);
+		}
 		if (leaves[0].ret)
 			emit(c, RET, 0, 0, leaves[0].value);
 		else
@@ -599,14 +688,139 @@ static void add_item(struct item **items, size_t *n, uint32_t nr, size_t order,
 	(*n)++;
 }
 
-/* The code of one AUDIT_ARCH_*: its ABIs (x86_64 and x32 share one), after `ld nr`. */
+/* The numbers of one span of a block and the answer of those no rule names. */
+struct span {
+	uint32_t lo, hi, value;
+};
+
+/* The abi whose registers a number's conditions read: x32's for x32 numbers. */
+static const struct abi *abi_of(struct abi **abis, size_t n_abis, uint32_t nr)
+{
+	for (size_t a = 0; a < n_abis; a++)
+		if (abis[a]->token == SCMP_ARCH_X32 && (nr & X32_SYSCALL_BIT))
+			return abis[a];
+	return abis[0];
+}
+
+/* The leaves for items[0..n_items) (sorted) over the spans, in order. The conditions are
+ * read for `abi`, or when it is NULL for the ABI the number belongs to. */
+static int build_leaves(struct leaves *leaves, const struct item *items, size_t n_items,
+			const struct span *spans, size_t n_spans, struct abi **abis, size_t n_abis,
+			const struct abi *abi, uint32_t def, struct error *err)
+{
+	size_t next = 0;
+	int r = 0;
+
+	for (size_t b = 0; b < n_spans && r == 0; b++) {
+		uint32_t lo = spans[b].lo, hi = spans[b].hi;
+
+		while (r == 0) {
+			size_t j, first;
+			struct code code = { 0 };
+
+			while (next < n_items && items[next].nr < lo)
+				next++;
+			if (next == n_items || items[next].nr > hi) {
+				leaf_push(leaves, lo, hi, true, spans[b].value, NULL);
+				break;
+			}
+			if (items[next].nr > lo)
+				leaf_push(leaves, lo, items[next].nr - 1, true, spans[b].value,
+					  NULL);
+			/* The rules of this number; the last unconditional one hides those before
+			 * it. */
+			for (j = next; j < n_items && items[j].nr == items[next].nr; j++)
+				;
+			first = next;
+			for (size_t k = next; k < j; k++)
+				if (items[k].rule.n_conds == 0)
+					first = k;
+			const struct abi *own = abi ? abi : abi_of(abis, n_abis, items[next].nr);
+
+			for (size_t k = first; k < j && r == 0; k++)
+				if (items[k].opaque)
+					r = rule_error(
+						err, items[k].origin,
+						"the rules for '%s' have conditions, which %s "
+						"cannot check: it reaches the call through a "
+						"multiplexer, with the arguments in memory; drop "
+						"the conditions, or leave %s out with an 'arch' "
+						"line",
+						items[k].rule.syscall,
+						seccomp_profile_arch_name(own->token),
+						seccomp_profile_arch_name(own->token));
+			if (j - first == 1 && items[first].rule.n_conds == 0) {
+				leaf_push(leaves, items[next].nr, items[next].nr, true,
+					  action_value(&items[first].rule.action), NULL);
+			} else {
+				emit_decisions(&code, own, items + first, j - first, def);
+				leaf_push(leaves, items[next].nr, items[next].nr, false, 0, &code);
+			}
+			if (items[next].nr == hi)
+				break;
+			lo = items[next].nr + 1;
+			next = j;
+		}
+	}
+	if (r == 0)
+		fold_singletons(leaves);
+	return r;
+}
+
+static void leaves_free(struct leaves *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		code_free(&l->v[i].code);
+		free(l->v[i].exc);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One past the highest number libseccomp knows on this ABI: where the kernel's table, which
+ * the attach-time emulation covers, roughly ends. */
+static uint32_t abi_table_end(const struct abi *abi)
+{
+	for (uint32_t nr = 1024; nr-- > 0;) {
+		char *name = seccomp_syscall_resolve_num_arch(abi->token, (int)nr);
+
+		free(name);
+		if (name)
+			return nr + 1;
+	}
+	return 0;
+}
+
+/* x32 numbers are x86_64's plus X32_SYSCALL_BIT, up to the first x32 number that is not the
+ * same call as on x86_64 (512: x32's own entry points for calls with pointers in their
+ * arguments); below that, a number x32 lacks fails in the kernel, whatever the filter says.
+ * That bound, or 0 when the tables disagree below it. */
+static uint32_t x32_shared_bound(void)
+{
+	for (uint32_t n = 0; n < 1024; n++) {
+		char *x =
+			seccomp_syscall_resolve_num_arch(SCMP_ARCH_X32, (int)(X32_SYSCALL_BIT | n));
+		char *y = x ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)n) : NULL;
+		bool same = !x || (y && strcmp(x, y) == 0);
+
+		free(x);
+		free(y);
+		if (!same)
+			return n;
+	}
+	return 0;
+}
+
+/* The code of one AUDIT_ARCH_*: its ABIs (x86_64 and x32 share one). */
 static int emit_block(struct code *c, const struct seccomp_profile *p, struct abi **abis,
 		      size_t n_abis, struct error *err)
 {
 	uint32_t def = action_value(&p->def), kill = SECCOMP_RET_KILL_PROCESS;
 	struct item *items = NULL;
-	struct leaves leaves = { 0 };
-	size_t n_items = 0, i;
+	struct leaves leaves = { 0 }, x32_leaves = { 0 };
+	const struct abi *x86_64 = NULL, *x32 = NULL;
+	size_t n_items = 0, i, n_native = 0;
+	uint32_t shared = 0;
 	int r = 0;
 
 	for (size_t a = 0; a < n_abis; a++) {
@@ -628,92 +842,82 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 			items[n_items - 1].rule.n_conds = 1;
 			items[n_items - 1].rule.conds[0] = sel;
 		}
+		if (abis[a]->token == SCMP_ARCH_X86_64)
+			x86_64 = abis[a];
+		if (abis[a]->token == SCMP_ARCH_X32)
+			x32 = abis[a];
 	}
 	if (n_items)
 		qsort(items, n_items, sizeof(*items), cmp_item);
+	if (abis[0]->audit == AUDIT_ARCH_X86_64 && x86_64 && x32)
+		shared = x32_shared_bound();
 
-	/* The numbers of an ABI the profile leaves out end the process; -1 (a tracer skipping
-	 * the call) gets the default, as with libseccomp. */
-	struct span {
-		uint32_t lo, hi, value;
-	} spans[3];
-	size_t n_spans = 0, next = 0;
+	if (shared) {
+		/* x32 through x86_64's search: its number with the bit cleared is looked up
+		 * there below `shared`, in a search of its own above. So the x32 rules below
+		 * `shared` (the same rules, by name) are dropped, those above lose the bit. */
+		while (n_native < n_items && items[n_native].nr < X32_SYSCALL_BIT)
+			n_native++;
+		size_t k = n_native;
 
-	if (abis[0]->audit == AUDIT_ARCH_X86_64) {
-		bool x86_64 = false, x32 = false;
+		for (i = n_native; i < n_items; i++)
+			if (items[i].nr >= (X32_SYSCALL_BIT | shared)) {
+				items[k] = items[i];
+				items[k++].nr &= ~X32_SYSCALL_BIT;
+			}
+		const struct span native[] = { { 0, X32_SYSCALL_BIT - 1, def } };
+		/* -1 (a tracer skipping the call) becomes 0xbfffffff: the default, as
+		 * everything above the x32 calls */
+		const struct span own[] = { { shared, ~X32_SYSCALL_BIT, def } };
 
-		for (size_t a = 0; a < n_abis; a++) {
-			x86_64 |= abis[a]->token == SCMP_ARCH_X86_64;
-			x32 |= abis[a]->token == SCMP_ARCH_X32;
-		}
-		spans[n_spans++] = (struct span){ 0, X32_SYSCALL_BIT - 1, x86_64 ? def : kill };
-		spans[n_spans++] = (struct span){ X32_SYSCALL_BIT, 0xfffffffe, x32 ? def : kill };
-		spans[n_spans++] = (struct span){ 0xffffffff, 0xffffffff, def };
+		r = build_leaves(&leaves, items, n_native, native, 1, abis, n_abis, x86_64, def,
+				 err);
+		if (r == 0)
+			r = build_leaves(&x32_leaves, items + n_native, k - n_native, own, 1, abis,
+					 n_abis, x32, def, err);
 	} else {
-		spans[n_spans++] = (struct span){ 0, 0xffffffff, def };
-	}
-	for (size_t b = 0; b < n_spans && r == 0; b++) {
-		uint32_t lo = spans[b].lo, hi = spans[b].hi;
+		/* The numbers of an ABI the profile leaves out end the process; -1 (a tracer
+		 * skipping the call) gets the default, as with libseccomp. */
+		struct span spans[3];
+		size_t n_spans = 0;
 
-		while (r == 0) {
-			size_t j, first;
-			struct code code = { 0 };
-
-			while (next < n_items && items[next].nr < lo)
-				next++;
-			if (next == n_items || items[next].nr > hi) {
-				leaf_push(&leaves, lo, hi, true, spans[b].value, NULL);
-				break;
-			}
-			if (items[next].nr > lo)
-				leaf_push(&leaves, lo, items[next].nr - 1, true, spans[b].value,
-					  NULL);
-			/* The rules of this number; the last unconditional one hides those before
-			 * it. */
-			for (j = next; j < n_items && items[j].nr == items[next].nr; j++)
-				;
-			first = next;
-			for (size_t k = next; k < j; k++)
-				if (items[k].rule.n_conds == 0)
-					first = k;
-			for (size_t k = first; k < j && r == 0; k++)
-				if (items[k].opaque)
-					r = rule_error(
-						err, items[k].origin,
-						"the rules for '%s' have conditions, which %s "
-						"cannot check: it reaches the call through a "
-						"multiplexer, with the arguments in memory; drop "
-						"the conditions, or leave %s out with an 'arch' "
-						"line",
-						items[k].rule.syscall,
-						seccomp_profile_arch_name(abis[0]->token),
-						seccomp_profile_arch_name(abis[0]->token));
-			if (j - first == 1 && items[first].rule.n_conds == 0) {
-				leaf_push(&leaves, items[next].nr, items[next].nr, true,
-					  action_value(&items[first].rule.action), NULL);
-			} else {
-				const struct abi *abi = abis[0];
-
-				for (size_t a = 0; a < n_abis; a++)
-					if (abis[a]->token == SCMP_ARCH_X32 &&
-					    (items[first].nr & X32_SYSCALL_BIT))
-						abi = abis[a];
-				emit_decisions(&code, abi, items + first, j - first, def);
-				leaf_push(&leaves, items[next].nr, items[next].nr, false, 0, &code);
-			}
-			if (items[next].nr == hi)
-				break;
-			lo = items[next].nr + 1;
-			next = j;
+		if (abis[0]->audit == AUDIT_ARCH_X86_64) {
+			spans[n_spans++] =
+				(struct span){ 0, X32_SYSCALL_BIT - 1, x86_64 ? def : kill };
+			spans[n_spans++] =
+				(struct span){ X32_SYSCALL_BIT, 0xfffffffe, x32 ? def : kill };
+			spans[n_spans++] = (struct span){ 0xffffffff, 0xffffffff, def };
+		} else {
+			spans[n_spans++] = (struct span){ 0, 0xffffffff, def };
 		}
+		r = build_leaves(&leaves, items, n_items, spans, n_spans, abis, n_abis, NULL, def,
+				 err);
 	}
 	if (r == 0) {
+		/* x32 calls are not cached: the kernel emulates the native and compat tables */
+		leaves_weigh(&leaves, abis[0]->token == SCMP_ARCH_X32 ? 0 : abi_table_end(abis[0]));
 		emit(c, LD_ABS, 0, 0, offsetof(struct seccomp_data, nr));
-		emit_tree(c, leaves.v, leaves.n);
+		if (shared) {
+			struct code native = { 0 };
+
+			emit_tree(&native, leaves.v, leaves.n);
+			emit(c, JGE, 0, native.n <= 255 ? 2 : 3, X32_SYSCALL_BIT);
+			emit(c, AND_K, 0, 0, ~X32_SYSCALL_BIT);
+			if (native.n <= 255) {
+				emit(c, JGE, (uint8_t)native.n, 0, shared);
+			} else {
+				emit(c, JGE, 0, 1, shared);
+				emit(c, JA, 0, 0, (uint32_t)native.n);
+			}
+			code_append(c, &native);
+			code_free(&native);
+			emit_tree(c, x32_leaves.v, x32_leaves.n);
+		} else {
+			emit_tree(c, leaves.v, leaves.n);
+		}
 	}
-	for (i = 0; i < leaves.n; i++)
-		code_free(&leaves.v[i].code);
-	free(leaves.v);
+	leaves_free(&leaves);
+	leaves_free(&x32_leaves);
 	free(items);
 	return r;
 }
@@ -757,19 +961,19 @@ int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
 		r = emit_block(&blocks[n_blocks++], p, group, ng, err);
 	}
 	if (r == 0) {
-		/* ld arch; per block: jeq AUDIT, then ja to it; else kill */
-		size_t after = 2 * n_blocks + 1, skip = 0;
-
+		/* ld arch; per block: jeq AUDIT, the block when equal, else over it (a block
+		 * always returns, the arch stays loaded); then kill */
 		emit(&prog, LD_ABS, 0, 0, offsetof(struct seccomp_data, arch));
 		for (i = 0; i < n_blocks; i++) {
-			emit(&prog, JEQ, 0, 1, audits[i]);
-			/* from after this ja: the rest of the dispatch, then earlier blocks */
-			emit(&prog, JA, 0, 0, (uint32_t)(after - 2 * (i + 1) + skip));
-			skip += blocks[i].n;
+			if (blocks[i].n <= 255) {
+				emit(&prog, JEQ, 0, (uint8_t)blocks[i].n, audits[i]);
+			} else {
+				emit(&prog, JEQ, 1, 0, audits[i]);
+				emit(&prog, JA, 0, 0, (uint32_t)blocks[i].n);
+			}
+			code_append(&prog, &blocks[i]);
 		}
 		emit(&prog, RET, 0, 0, SECCOMP_RET_KILL_PROCESS);
-		for (i = 0; i < n_blocks; i++)
-			code_append(&prog, &blocks[i]);
 		if (prog.n > BPF_MAXINSNS)
 			r = error_set(err,
 				      "cannot compile the seccomp profile: it is too complex: "
