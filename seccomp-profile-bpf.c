@@ -777,39 +777,11 @@ static void leaves_free(struct leaves *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* One past the highest number libseccomp knows on this ABI: where the kernel's table, which
- * the attach-time emulation covers, roughly ends. */
-static uint32_t abi_table_end(const struct abi *abi)
-{
-	for (uint32_t nr = 1024; nr-- > 0;) {
-		char *name = seccomp_syscall_resolve_num_arch(abi->token, (int)nr);
-
-		free(name);
-		if (name)
-			return nr + 1;
-	}
-	return 0;
-}
-
-/* x32 numbers are x86_64's plus X32_SYSCALL_BIT, up to the first x32 number that is not the
- * same call as on x86_64 (512: x32's own entry points for calls with pointers in their
- * arguments); below that, a number x32 lacks fails in the kernel, whatever the filter says.
- * That bound, or 0 when the tables disagree below it. */
-static uint32_t x32_shared_bound(void)
-{
-	for (uint32_t n = 0; n < 1024; n++) {
-		char *x =
-			seccomp_syscall_resolve_num_arch(SCMP_ARCH_X32, (int)(X32_SYSCALL_BIT | n));
-		char *y = x ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, (int)n) : NULL;
-		bool same = !x || (y && strcmp(x, y) == 0);
-
-		free(x);
-		free(y);
-		if (!same)
-			return n;
-	}
-	return 0;
-}
+/* x32 numbers below 512 are x86_64's numbers plus X32_SYSCALL_BIT, for the same calls; from
+ * 512 on are x32's own entry points for calls with pointers in their arguments (the ABI since
+ * Linux 3.4; tests/unit-seccomp checks libseccomp's tables agree). An x32 number below 512
+ * that x32 lacks fails in the kernel (ENOSYS) whatever the filter says. */
+#define X32_OWN_BASE 512u
 
 /* The code of one AUDIT_ARCH_*: its ABIs (x86_64 and x32 share one). */
 static int emit_block(struct code *c, const struct seccomp_profile *p, struct abi **abis,
@@ -820,7 +792,7 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 	struct leaves leaves = { 0 }, x32_leaves = { 0 };
 	const struct abi *x86_64 = NULL, *x32 = NULL;
 	size_t n_items = 0, i, n_native = 0;
-	uint32_t shared = 0;
+	uint32_t shared = 0, end = 1;
 	int r = 0;
 
 	for (size_t a = 0; a < n_abis; a++) {
@@ -850,7 +822,12 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 	if (n_items)
 		qsort(items, n_items, sizeof(*items), cmp_item);
 	if (abis[0]->audit == AUDIT_ARCH_X86_64 && x86_64 && x32)
-		shared = x32_shared_bound();
+		shared = X32_OWN_BASE;
+	/* Where the table the kernel emulates ends, about: past the highest number a rule names
+	 * (the shipped profiles name every call). */
+	for (i = 0; i < n_items; i++)
+		if (items[i].nr < 1024 && items[i].nr >= end)
+			end = items[i].nr + 1;
 
 	if (shared) {
 		/* x32 through x86_64's search: its number with the bit cleared is looked up
@@ -895,7 +872,7 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 	}
 	if (r == 0) {
 		/* x32 calls are not cached: the kernel emulates the native and compat tables */
-		leaves_weigh(&leaves, abis[0]->token == SCMP_ARCH_X32 ? 0 : abi_table_end(abis[0]));
+		leaves_weigh(&leaves, abis[0]->token == SCMP_ARCH_X32 ? 0 : end);
 		emit(c, LD_ABS, 0, 0, offsetof(struct seccomp_data, nr));
 		if (shared) {
 			struct code native = { 0 };

@@ -2,7 +2,8 @@
 # bench/seccomp-bench.sh: what seccomp profiles cost (issue 4). Not a timed test.
 #
 #   1. the cost a launch avoids: reading a prebuilt .bpf against parsing and compiling the
-#      profile text (tools/seccomp-compile --bench);
+#      profile text (tools/seccomp-compile --bench); and what attaching the filter costs the
+#      kernel (fork, attach, exit);
 #   2. the cost per system call: a loop of allowed, conditionally allowed and denied calls,
 #      with no filter and under none, default and strict (tests/seccomp-probe --load);
 #   3. the launch: `hutch --seccomp-profile X true` for none, default, strict and default
@@ -23,9 +24,9 @@ SPROBE=${SECCOMP_PROBE:-$BUILDDIR/tests/seccomp-probe}
 PROFILES=$BUILDDIR/seccomp-profiles
 CC=${CC:-cc}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	N=${BENCH_N:-200000} LAUNCHES=${BENCH_LAUNCHES:-20} COMPILES=200
+	N=${BENCH_N:-200000} LAUNCHES=${BENCH_LAUNCHES:-20} COMPILES=200 ATTACHES=200
 else
-	N=${BENCH_N:-2000000} LAUNCHES=${BENCH_LAUNCHES:-200} COMPILES=2000
+	N=${BENCH_N:-2000000} LAUNCHES=${BENCH_LAUNCHES:-200} COMPILES=2000 ATTACHES=2000
 fi
 export HUTCH_SECCOMP_DIR=${HUTCH_SECCOMP_DIR:-$PROFILES:$srcdir/seccomp-profiles}
 
@@ -43,6 +44,91 @@ echo "== 1. per launch: prebuilt .bpf against compiling the text ($COMPILES time
 for p in default strict; do
 	echo "-- $p"
 	"$COMPILE" --bench "$COMPILES" "$srcdir/seccomp-profiles/$p.profile" | sed 's/^/   /'
+done
+
+echo
+echo "== 1b. attaching the filter ($ATTACHES forks each; microseconds, medians)"
+# The kernel converts and JITs every instruction, then runs the program once for every number
+# of the native and compat tables to cache the calls it always allows: paid at each launch.
+cat >"$T/attach.c" <<'EOF'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* attach FILE.bpf N: fork N children that attach the program (after the container's 104-byte
+ * header) and exit; "-" attaches nothing. */
+int main(int argc, char **argv)
+{
+	static struct sock_filter insns[4096];
+	int n = argc > 2 ? atoi(argv[2]) : 1000, len = 0, p[2];
+	double *attach = calloc(n, sizeof(double)), *whole = calloc(n, sizeof(double));
+
+	if (argv[1][0] != '-') {
+		int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || lseek(fd, 104, SEEK_SET) != 104)
+			return perror(argv[1]), 1;
+		len = (int)(read(fd, insns, sizeof(insns)) / 8);
+		close(fd);
+	}
+	if (pipe(p) < 0)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		double t0 = now_us(), t;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			struct sock_fprog prog = { (unsigned short)len, insns };
+			double a;
+
+			prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+			a = now_us();
+			if (len && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+				_exit(1);
+			a = now_us() - a;
+			_exit(write(p[1], &a, sizeof(a)) == sizeof(a) ? 0 : 1);
+		}
+		waitpid(pid, NULL, 0);
+		whole[i] = now_us() - t0;
+		if (read(p[0], &t, sizeof(t)) != sizeof(t))
+			return 1;
+		attach[i] = t;
+	}
+	qsort(attach, n, sizeof(double), cmp);
+	qsort(whole, n, sizeof(double), cmp);
+	printf("%5d instructions  attach %7.1f  fork+attach+exit %7.1f\n", len, attach[n / 2],
+	       whole[n / 2]);
+	return 0;
+}
+EOF
+"$CC" -O2 -o "$T/attach" "$T/attach.c"
+printf '   %-8s ' "(none)"
+"$T/attach" - "$ATTACHES"
+for p in default strict; do
+	printf '   %-8s ' "$p"
+	"$T/attach" "$PROFILES/$p.bpf" "$ATTACHES"
 done
 
 echo

@@ -711,6 +711,17 @@ static void test_table_semantics(void)
 				pool[n_pool++] = names[a][nr];
 			}
 		}
+	{
+		/* The compiler's X32_OWN_BASE: below 512, x32 numbers are x86_64's calls. */
+		unsigned differ = 0;
+
+		for (uint32_t nr = 0; nr < 512; nr++)
+			differ += names[2][nr] &&
+				  (!names[0][nr] || strcmp(names[2][nr], names[0][nr]) != 0);
+		ok(differ == 0 && names[2][512] && !names[0][512],
+		   "x32 below 512 is x86_64's calls; 512 is x32's own (%s)",
+		   names[2][512] ? names[2][512] : "none");
+	}
 	for (size_t a = 0; a < 3; a++) /* i386's own calls too */
 		for (uint32_t nr = 0; a == 1 && nr < 1024; nr++)
 			if (names[a][nr]) {
