@@ -88,7 +88,7 @@ struct hutch_mount_attr {
 	uint64_t userns_fd;
 };
 
-static bool have_openat2, have_new_mount, have_setattr;
+static bool have_openat2, have_new_mount, have_setattr, force_attached;
 
 void mount_probe(void)
 {
@@ -98,6 +98,7 @@ void mount_probe(void)
 
 	if (force && strcmp(force, "1") == 0)
 		return; /* everything false: fallback */
+	force_attached = force && strcmp(force, "attached") == 0;
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
 	have_openat2 = fd >= 0;
 	if (fd >= 0)
@@ -111,6 +112,11 @@ void mount_probe(void)
 bool mount_have_new_api(void)
 {
 	return have_new_mount;
+}
+
+bool mount_may_build_detached(void)
+{
+	return have_new_mount && !force_attached;
 }
 
 static const char *proc_prefix = "";
@@ -623,6 +629,12 @@ static int fsconfig_options(int fsfd, const char *options)
 	return 0;
 }
 
+int mount_attach(int mnt_fd, int dest_fd)
+{
+	return (int)syscall(SYS_move_mount, mnt_fd, "", dest_fd, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
 		 unsigned attrs)
 {
@@ -641,12 +653,11 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, in
 						       attrs_to_mount_attr(attrs));
 		if (mfd < 0)
 			return -1;
-		if (syscall(SYS_move_mount, mfd, "", dest_fd, "",
-			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		if (dest_fd >= 0 && mount_attach(mfd, dest_fd) < 0)
 			return -1;
 		return steal_fd(&mfd);
 	}
-	if (!stage) {
+	if (dest_fd < 0 || !stage) {
 		errno = ENOTSUP;
 		return -1;
 	}

@@ -14,9 +14,12 @@
 #define HMNT_NOEXEC 0x8u
 
 /* Decide once which kernel interfaces to use. HUTCH_TEST_FALLBACK=1 in the environment
- * forces the fallback (tests run both paths on a new kernel). */
+ * forces the fallback (tests run both paths on a new kernel); HUTCH_TEST_FALLBACK=attached
+ * keeps the new API but builds the root attached, as kernels before 6.15 need. */
 void mount_probe(void);
 bool mount_have_new_api(void);
+/* May the root be built as a detached tree (rootfs.c)? The new API, unless forced off. */
+bool mount_may_build_detached(void);
 
 /* Resolve PATH (absolute or relative: both are taken below rootfd) to an O_PATH fd, never
  * leaving rootfd: ".." stops at it, absolute symlinks restart at it, magic links are not
@@ -41,9 +44,13 @@ int mount_open_parent(int rootfd, const char *path, bool create, const char **la
 int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs);
 
 /* Mount a new filesystem of fstype at dest_fd. options: "k=v,k=v" (may be NULL).
- * Returns an O_PATH fd of the new mount's root, -1 errno. */
+ * Returns an O_PATH fd of the new mount's root, -1 errno. With dest_fd -1 (new API only) the
+ * mount stays detached. */
 int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
 		 unsigned attrs);
+
+/* Move the mount (or detached tree) at mnt_fd onto dest_fd (new API). 0 or -1 errno. */
+int mount_attach(int mnt_fd, int dest_fd);
 
 /* Add attrs to the mount at fd, and to every mount below it when recursive. */
 int mount_set_attrs(int fd, unsigned attrs, bool recursive);

@@ -1,11 +1,23 @@
 /* rootfs: build the new root on an empty tmpfs from the setup operations, then pivot.
  *
- * A private scratch tmpfs becomes the root first: the host moves to its /oldroot and the
- * sandbox is built on a tmpfs at its /newroot. Neither name is ever looked up through the
- * sandbox's tree: every destination resolves below the new root's fd (mount.c:
- * RESOLVE_IN_ROOT, so a planted link to /oldroot/... stays inside), every host source below
- * the host root's fd, and every mount is attached through those fds. At the end the host is
- * detached, pivot_root(".", ".") makes the new root "/" and the scratch root is detached. */
+ * The sandbox is built on a tmpfs (the base) at "newroot" of a private scratch tmpfs, which
+ * also holds --bind-data's files and --tmp-overlay's layers. Nothing is ever looked up through
+ * the sandbox's tree by name: every destination resolves below the new root's fd (mount.c:
+ * RESOLVE_IN_ROOT, so a planted link to a host path stays inside), every host source below
+ * the host root's fd, and every mount is attached through those fds.
+ *
+ * Detached (Linux 6.15+, which attaches mounts inside a detached tree): the scratch and the
+ * base stay detached from every namespace while the operations run, so no host lookup and no
+ * recursive bind of a host tree can meet them. At the end the scratch goes onto a host
+ * directory, one pivot_root(".", ".") from the new root puts the host on top of it, and one
+ * detach removes the host with the scratch. One pivot_root: each walks every thread of the
+ * system (chroot_fs_refs), which is most of a launch on a busy desktop.
+ *
+ * Attached (older kernels, the fallback without the new API, and --remount-ro, which the
+ * kernel refuses inside a detached tree): the scratch is stacked on "/" and becomes the root
+ * by a first pivot_root, the host moving to its /oldroot; at the end the host is detached,
+ * pivot_root(".", ".") makes the new root "/" and the scratch is detached. A detached build
+ * switches to this at any point (enter_scratch). */
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -25,9 +37,11 @@
 struct build {
 	const struct config *cfg;
 	const struct rootfs_plan *plan;
-	int hostfd;    /* the host's root, at /oldroot of the scratch root until the end */
-	int basefd;    /* root of the base tmpfs */
-	int scratchfd; /* the scratch root (a real dir fd): home of --bind-data's files */
+	int hostfd;	 /* the host's root (at /oldroot of the scratch once attached) */
+	int basefd;	 /* root of the base tmpfs */
+	int scratchfd;	 /* the scratch root (a real dir fd): home of --bind-data's files */
+	int scratch_mnt; /* the scratch mount (new API), to attach it */
+	bool attached;	 /* the scratch is the root: the attached build (see the top) */
 	struct {
 		const char *given;
 		char *real;
@@ -322,8 +336,12 @@ static void op_bind(struct build *b, const struct setup_op *op)
 	do_bind(b, op, src_fd);
 }
 
+static void enter_scratch(struct build *b);
+
 static void op_remount_ro(struct build *b, const struct setup_op *op)
 {
+	/* The kernel changes a mount inside a detached tree only at its root. */
+	enter_scratch(b);
 	_cleanup_close_ int fd = mount_resolve(b->rootfd, op->dest, true);
 
 	if (fd < 0)
@@ -767,16 +785,15 @@ void rootfs_child_take_locks(const struct config *cfg)
 	}
 }
 
-/* The scratch tmpfs. With the new API it is made detached and stacked on "/": it needs no
- * host path. The fallback must mount by path and then open the new mount by name, which a
- * mount stacked on the process root does not allow, so it covers an existing host directory
- * for the moment (the first pivot_root moves it away again). */
+/* The scratch tmpfs, detached (new API). The fallback must mount by path and then open the
+ * new mount by name, which a mount stacked on the process root does not allow, so it covers
+ * an existing host directory for the moment (the first pivot_root moves it away again). */
 static int mount_scratch(int slash)
 {
 	static const char *const spots[] = { "tmp", "dev", "mnt", "run" };
 
 	if (mount_have_new_api())
-		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", slash, HMNT_NOSUID | HMNT_NODEV);
+		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", -1, HMNT_NOSUID | HMNT_NODEV);
 	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
 		struct stat st;
 		char path[16];
@@ -792,6 +809,63 @@ static int mount_scratch(int slash)
 	return -1;
 }
 
+/* The attached build from here on: the scratch (stacked on "/" with the new API; over a host
+ * directory in the fallback) becomes the root by pivot_root, the host moves to its /oldroot.
+ * The fds of the build (host, base, scratch, the new root) stay valid. */
+static void enter_scratch(struct build *b)
+{
+	if (b->attached)
+		return;
+	parent_cache_drop(b);
+	if (mkdirat(b->scratchfd, "oldroot", 0755) < 0 || mkdirat(b->scratchfd, "stage", 0755) < 0)
+		die_errno(FACE_MSG("cannot create directories in the scratch tmpfs",
+				   "Creating oldroot failed"));
+	int sf = openat(b->scratchfd, "stagefile", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (sf < 0)
+		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs",
+				   "Creating stage failed"));
+	close(sf);
+	if (b->scratch_mnt >= 0 && mount_attach(b->scratch_mnt, b->hostfd) < 0)
+		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
+	if (fchdir(b->scratchfd) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
+		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));
+	if (chdir("/") < 0)
+		die_errno("chdir /");
+	mount_set_stage("/stage", "/stagefile");
+	mount_set_proc_prefix("/oldroot");
+	b->attached = true;
+}
+
+/* A host directory to hang the detached scratch on for the final pivot_root: not the host
+ * root itself (a mount stacked there would sit on top of the new root after pivot_root(".",
+ * ".") and the detach would take it instead of the host). Never a symlink. */
+static int scratch_spot(int hostfd)
+{
+	static const char *const spots[] = { "tmp", "mnt", "run", "dev", "usr", "etc", "var" };
+
+	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
+		int fd = openat(hostfd, spots[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0)
+			return fd;
+	}
+	return -1;
+}
+
+/* Fails unless "/" is the mount we built with nothing stacked on it: "/.." (which climbs
+ * onto whatever covers the root) must be "/" itself. */
+static void check_root(uint64_t want)
+{
+	_cleanup_close_ int now = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int up = open("/..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat a, c;
+
+	if (now < 0 || up < 0 || fstat(now, &a) < 0 || fstat(up, &c) < 0 || a.st_dev != c.st_dev ||
+	    a.st_ino != c.st_ino || (want && (mount_id(now) != want || mount_id(up) != want)))
+		die(FACE_MSG("the new root is not in place after pivot_root; refusing to continue",
+			     "Failed to pivot to the new root"));
+}
+
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
 {
 	struct build b = { .cfg = cfg,
@@ -800,6 +874,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 			   .basefd = -1,
 			   .rootfd = -1,
 			   .scratchfd = -1,
+			   .scratch_mnt = -1,
 			   .pc_fd = -1 };
 
 	mount_probe();
@@ -809,39 +884,36 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	if (plan->make_slave && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		die_errno(FACE_MSG("cannot make / a slave mount", "Failed to make / slave"));
 
-	/* A scratch root with two directories: the host goes to /oldroot, the sandbox is built
-	 * on a tmpfs at /newroot. Neither name is ever looked up from inside the sandbox tree:
-	 * destinations resolve below the new root's fd, sources below the host's fd. */
 	b.fd_paths = xcalloc(cfg->ops.count + 1, sizeof(char *));
 	resolve_magic_sources(&b);
-	_cleanup_close_ int slash = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int scratch = slash < 0 ? -1 : mount_scratch(slash);
+	b.hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int scratch = b.hostfd < 0 ? -1 : mount_scratch(b.hostfd);
 	if (scratch < 0)
 		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
-	if (mkdirat(scratch, "oldroot", 0755) < 0 || mkdirat(scratch, "newroot", 0755) < 0 ||
-	    mkdirat(scratch, "stage", 0755) < 0)
+	if (mount_have_new_api())
+		b.scratch_mnt = scratch;
+	b.scratchfd = openat(scratch, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b.scratchfd < 0 || mkdirat(scratch, "newroot", 0755) < 0)
 		die_errno(FACE_MSG("cannot create directories in the scratch tmpfs",
-				   "Creating oldroot failed"));
-	int sf = openat(scratch, "stagefile", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-	if (sf < 0)
-		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs",
-				   "Creating stage failed"));
-	close(sf);
-	if (fchdir(scratch) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
-		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));
-	if (chdir("/") < 0)
-		die_errno("chdir /");
-	mount_set_stage("/stage", "/stagefile");
-	b.scratchfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b.scratchfd < 0)
-		die_errno("open /");
-	mount_set_proc_prefix("/oldroot");
-	b.hostfd = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int newroot = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (b.hostfd < 0 || newroot < 0)
-		die_errno("open /oldroot");
+				   "Creating newroot failed"));
+	_cleanup_close_ int newroot = openat(scratch, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (newroot < 0)
+		die_errno("open newroot");
+	if (!mount_may_build_detached())
+		enter_scratch(&b);
 
-	b.basefd = mount_new_fs("tmpfs", "tmpfs", "mode=0755", newroot, HMNT_NOSUID | HMNT_NODEV);
+	/* The base, into the scratch. Detached, this is the probe: before 6.15 the kernel
+	 * refuses (EINVAL) to attach a mount inside a detached tree, and the build goes on
+	 * attached. */
+	b.basefd = mount_new_fs("tmpfs", "tmpfs", "mode=0755", b.attached ? newroot : -1,
+				HMNT_NOSUID | HMNT_NODEV);
+	if (b.basefd >= 0 && !b.attached && mount_attach(b.basefd, newroot) < 0) {
+		if (errno != EINVAL)
+			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+		enter_scratch(&b);
+		if (mount_attach(b.basefd, newroot) < 0)
+			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+	}
 	if (b.basefd < 0)
 		die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 	int r = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
@@ -851,30 +923,41 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 
 	replay(&b, plan);
 
-	/* The host goes first, with everything mounted below it (MNT_DETACH is recursive).
-	 * The host's mounts are slaves or private here, so nothing propagates back. */
-	close(b.hostfd);
-	if (umount2("/oldroot", MNT_DETACH) < 0)
-		die_errno(FACE_MSG("cannot detach the host root", "unmount old root"));
-	mount_set_proc_prefix("");
-	mount_set_stage(NULL, NULL);
-	/* pivot_root(".", ".") stacks the scratch root on the new one; the detach below removes
-	 * it (pivot_root(2), NOTES). */
 	uint64_t want = mount_id(b.rootfd);
+	_cleanup_close_ int spot = b.attached ? -1 : scratch_spot(b.hostfd);
+	if (!b.attached && spot < 0)
+		enter_scratch(&b);
+	if (b.attached) {
+		/* The host goes first, with everything mounted below it (MNT_DETACH is
+		 * recursive). The host's mounts are slaves or private here, so nothing
+		 * propagates back. */
+		close(b.hostfd);
+		if (umount2("/oldroot", MNT_DETACH) < 0)
+			die_errno(FACE_MSG("cannot detach the host root", "unmount old root"));
+		mount_set_proc_prefix("");
+		mount_set_stage(NULL, NULL);
+	} else {
+		/* Hang the scratch (with the new root in it) on a host directory, so that
+		 * pivot_root can reach the new root from the host's root. */
+		if (mount_attach(b.scratch_mnt, spot) < 0)
+			die_errno(FACE_MSG("cannot mount the scratch tmpfs",
+					   "Failed to mount tmpfs"));
+		close(b.hostfd);
+	}
+	/* pivot_root(".", ".") stacks the old root (the scratch, or the host) on the new one;
+	 * the detach below removes it with everything under it (pivot_root(2), NOTES). */
 	if (fchdir(b.rootfd) < 0)
 		die_errno(FACE_MSG("cannot enter the new root", "Can't chdir to new root"));
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		die_errno(FACE_MSG("cannot pivot_root into the new root", "pivot_root"));
 	if (umount2(".", MNT_DETACH) < 0)
-		die_errno(FACE_MSG("cannot detach the scratch root", "unmount old root"));
+		die_errno(FACE_MSG("cannot detach the old root", "unmount old root"));
 	if (chdir("/") < 0)
 		die_errno("chdir /");
-	/* Defence in depth: "/" must now be the root we built. */
-	_cleanup_close_ int now = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (want && (now < 0 || mount_id(now) != want))
-		die(FACE_MSG("the new root is not in place after pivot_root; refusing to continue",
-			     "Failed to pivot to the new root"));
+	/* Defence in depth: "/" must now be the root we built, and nothing may cover it. */
+	check_root(want);
 	close(b.rootfd);
 	close(b.basefd);
 	close(b.scratchfd);
+	close(scratch);
 }

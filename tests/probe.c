@@ -22,6 +22,7 @@
  *   read-fd=N                     fd:N=content read from inherited fd N
  *   ls=PATH                       ls:PATH=sorted names in the directory, ','
  *   statfs=PATH                   statfs:PATH=total bytes of the filesystem
+ *   ident=PATH                    ident:PATH=DEV:INODE:MOUNT_ID (statx; mount id 0 if unknown)
  *   open=PATH                     open O_RDWR (O_RDONLY for directories): 0 or errno
  *   writebyte=PATH                open O_WRONLY and write one byte: 0 or errno
  *   head=PATH                     head:PATH=hex of the first 8 bytes read
@@ -654,6 +655,21 @@ static void q_ls(const char *path)
 	free(buf);
 }
 
+static void q_ident(const char *path)
+{
+	struct statx sx;
+	char buf[96];
+
+	if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_MNT_ID, &sx) != 0) {
+		emit_kv("ident", path, errname(errno));
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%u.%u:%llu:%llu", sx.stx_dev_major, sx.stx_dev_minor,
+		 (unsigned long long)sx.stx_ino,
+		 (sx.stx_mask & STATX_MNT_ID) ? (unsigned long long)sx.stx_mnt_id : 0ULL);
+	emit_kv("ident", path, buf);
+}
+
 static void q_statfs(const char *path)
 {
 	struct statfs sf;
@@ -1077,6 +1093,9 @@ static void query(const char *q, const char *argv0)
 	} else if (IS("statfs")) {
 		NEEDS_ARG();
 		q_statfs(arg);
+	} else if (IS("ident")) {
+		NEEDS_ARG();
+		q_ident(arg);
 	} else if (IS("open")) {
 		NEEDS_ARG();
 		q_open(arg);

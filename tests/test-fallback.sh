@@ -22,7 +22,35 @@ case_fallback() {
 	like "$(grep -c 'mount(' <<<"$ERR")" '^[1-9]' "$mode: fallback: mount(2) did the work"
 }
 
+# How many pivot_root calls a launch makes: one when the root is built detached (Linux 6.15+
+# attaches mounts inside a detached tree), two when it is built attached (older kernels,
+# HUTCH_TEST_FALLBACK=attached or =1, and a build that --remount-ro switches over).
+count_pivots() {
+	run_as "$MODE" env HUTCH_TEST_FALLBACK="$1" strace -f -e trace=pivot_root \
+		"$H" "${MINROOT[@]}" "${@:2}" "$P" pid
+	PIVOTS=$(grep -c 'pivot_root(' <<<"$ERR")
+}
+
+case_pivots() {
+	local major minor
+	IFS=. read -r major minor _ <<<"$(uname -r)"
+	count_pivots attached
+	is "$RC:$PIVOTS" 0:2 "$MODE: attached build: the sandbox runs after two pivot_root calls"
+	count_pivots 1
+	is "$RC:$PIVOTS" 0:2 "$MODE: fallback: the sandbox runs after two pivot_root calls"
+	if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 15 ]; }; then
+		skip "$MODE: detached build: Linux $major.$minor cannot attach mounts inside a detached tree (6.15)"
+		skip "$MODE: detached build with --remount-ro: same"
+		return
+	fi
+	count_pivots ""
+	is "$RC:$PIVOTS" 0:1 "$MODE: detached build: the sandbox runs after one pivot_root"
+	count_pivots "" --tmpfs /x --remount-ro /x
+	is "$RC:$PIVOTS" 0:2 "$MODE: --remount-ro switches to the attached build: two pivot_root"
+}
+
 printf 'payload\n' >"$T/payload"
 chmod 644 "$T/payload"
 for_each_mode case_fallback
+for_each_mode case_pivots
 done_testing

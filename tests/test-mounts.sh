@@ -304,6 +304,28 @@ case_nothing_of_host() {
 		"$MODE: every mount inside is one the options asked for"
 }
 
+# Nothing may cover the sandbox's "/": the old root stacked on the new one by pivot_root must
+# be gone, whatever became the root (hutch's tmpfs, a bind or a tmpfs on /, a root switched to
+# the attached build by --remount-ro). "/.." climbs onto whatever covers "/".
+case_root_uncovered() {
+	local shape args d
+	d=$(scratch)
+	for shape in minimal bind-on-root tmpfs-on-root remount-ro ro-bind-host-root; do
+		case $shape in
+		minimal) args=("${MINROOT[@]}") ;;
+		bind-on-root) args=(--bind "$d" / "${MINROOT[@]}") ;;
+		tmpfs-on-root) args=(--tmpfs / "${MINROOT[@]}") ;;
+		remount-ro) args=("${MINROOT[@]}" --tmpfs /x --remount-ro /x) ;;
+		ro-bind-host-root) args=(--ro-bind / / --proc /proc) ;;
+		esac
+		run_as "$MODE" "$H" "${args[@]}" "$P" ident=/ ident=/.. ls=/ ls=/..
+		is "$RC" 0 "$MODE: $shape: runs"
+		like "$(val ident:/)" '^[0-9]+\.[0-9]+:[0-9]+:[0-9]+$' "$MODE: $shape: / can be examined"
+		is "$(val ident:/..)" "$(val ident:/)" "$MODE: $shape: nothing covers / (/.. is /)"
+		is "$(val ls:/..)" "$(val ls:/)" "$MODE: $shape: /.. lists what / lists"
+	done
+}
+
 case_many_binds() {
 	local i
 	for i in $(seq 1 1000); do
@@ -336,5 +358,6 @@ for_each_mode case_relative
 for_each_mode case_dest_through_symlink
 for_each_mode case_nosuid_nodev
 for_each_mode case_many_binds
+for_each_mode case_root_uncovered
 for_each_mode case_nothing_of_host
 done_testing
