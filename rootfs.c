@@ -56,6 +56,12 @@ static void parent_cache_drop(struct build *b)
 	b->pc_path = NULL;
 }
 
+/* Is n a plain name: not "", ".", "..", nor longer than a name can be? */
+static bool plain_name(const char *n)
+{
+	return *n && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 && strlen(n) <= NAME_MAX;
+}
+
 /* Split dest into a parent string (owned by the caller) and a plain last name; NULL when the
  * last component is not a plain name ("", ".", "..", or trailing slashes). */
 static char *split_plain(const char *dest, const char **name)
@@ -63,51 +69,64 @@ static char *split_plain(const char *dest, const char **name)
 	const char *slash = strrchr(dest, '/');
 	const char *n = slash ? slash + 1 : dest;
 
-	if (!*n || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strlen(n) > NAME_MAX)
+	if (!plain_name(n))
 		return NULL;
 	*name = n;
 	return slash ? strndup(dest, (size_t)(slash - dest)) : xstrdup("");
 }
 
+/* The last name of dest when its parent, spelled as given, is the cached directory's, and
+ * that name is plain; NULL otherwise. (split_plain's test, without copying.) */
+static const char *cached_name(const struct build *b, const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	const char *n = slash ? slash + 1 : dest;
+	size_t len = slash ? (size_t)(slash - dest) : 0;
+
+	if (b->pc_fd < 0 || !plain_name(n) || strlen(b->pc_path) != len ||
+	    memcmp(b->pc_path, dest, len) != 0)
+		return NULL;
+	return n;
+}
+
 /* The cached fast path: a single-name lookup below the cached parent, never following a
  * symlink (those take the slow path, which follows them inside the root). */
-static int dest_from_cache(struct build *b, const struct setup_op *op, bool dir)
+static int dest_from_cache(struct build *b, const struct setup_op *op, bool dir, mode_t mode)
 {
-	const char *name;
-	_cleanup_free_ char *parent = split_plain(op->dest, &name);
+	const char *name = cached_name(b, op->dest);
 
-	if (!parent || b->pc_fd < 0 || strcmp(parent, b->pc_path) != 0)
+	if (!name)
 		return -1;
+	if (dir) {
+		/* Make it first: a new name is the common case, and looking a missing name up
+		 * costs about as much as making it. Whatever mkdirat says (EEXIST, or a failure
+		 * the slow path reports), the open decides: O_DIRECTORY | O_NOFOLLOW opens a
+		 * directory at that name and nothing else, never through a link. */
+		(void)mkdirat(b->pc_fd, name, mode);
+		return openat(b->pc_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	for (int tries = 0; tries < 2; tries++) {
 		struct stat st;
 		int fd = openat(b->pc_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
 		if (fd >= 0) {
-			if (fstat(fd, &st) == 0 &&
-			    (dir ? S_ISDIR(st.st_mode) :
-				   !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)))
+			if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
 				return fd;
 			close(fd);
 			return -1;
 		}
 		if (errno != ENOENT || tries)
 			return -1;
-		if (dir) {
-			if (mkdirat(b->pc_fd, name, 0755) < 0 && errno != EEXIST)
-				return -1;
-		} else {
-			_cleanup_close_ int d =
-				openat(b->pc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			int f = d < 0 ? -1 :
-					openat(d, name,
-					       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-						       O_CLOEXEC | O_NOCTTY,
-					       0444);
-			if (f < 0 && errno != EEXIST)
-				return -1;
-			if (f >= 0)
-				close(f);
-		}
+		_cleanup_close_ int d = openat(b->pc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int f = d < 0 ? -1 :
+				openat(d, name,
+				       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC |
+					       O_NOCTTY,
+				       0444);
+		if (f < 0 && errno != EEXIST)
+			return -1;
+		if (f >= 0)
+			close(f);
 	}
 	return -1;
 }
@@ -130,8 +149,6 @@ static void parent_cache_fill(struct build *b, const struct setup_op *op)
 /* May op use (and keep) the parent cache? Binds into the cached directory only. */
 static bool parent_cache_keeps(const struct build *b, const struct setup_op *op)
 {
-	const char *name;
-
 	switch (op->type) {
 	case SETUP_BIND:
 	case SETUP_RO_BIND:
@@ -144,8 +161,7 @@ static bool parent_cache_keeps(const struct build *b, const struct setup_op *op)
 	default:
 		return false;
 	}
-	_cleanup_free_ char *parent = split_plain(op->dest, &name);
-	return parent && b->pc_path && strcmp(parent, b->pc_path) == 0;
+	return cached_name(b, op->dest) != NULL;
 }
 
 static void set_root(struct build *b, int fd)
@@ -227,7 +243,7 @@ static void chmod_fd(int fd, int mode, const struct setup_op *op)
 
 static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 {
-	int fd = dest_from_cache(b, op, true);
+	int fd = dest_from_cache(b, op, true, mode);
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
@@ -242,7 +258,7 @@ static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 
 static int dest_file(struct build *b, const struct setup_op *op)
 {
-	int fd = dest_from_cache(b, op, false);
+	int fd = dest_from_cache(b, op, false, 0);
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
@@ -256,21 +272,44 @@ static int dest_file(struct build *b, const struct setup_op *op)
 	return fd;
 }
 
-static void do_bind(struct build *b, const struct setup_op *op, int src_fd)
+static mode_t source_mode(const struct setup_op *op, int src_fd)
+{
+	struct stat st;
+
+	if (fstat(src_fd, &st) < 0)
+		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
+			  op->src ? op->src : "fd", op->option);
+	return st.st_mode;
+}
+
+/* A directory bound into the cached parent with the new mount API: make the name, then attach
+ * the clone there by that single name (mount_attach_tree: no symlink followed, and the kernel
+ * puts a directory on a directory only), so no fd for the destination and no stat. Any
+ * failure leaves it all to the general path, which makes the same checks and reports them. */
+static bool bind_dir_into_cache(struct build *b, const struct setup_op *op, int src_fd,
+				unsigned attrs)
+{
+	const char *name = mount_have_new_api() ? cached_name(b, op->dest) : NULL;
+
+	if (!name || (mkdirat(b->pc_fd, name, 0755) < 0 && errno != EEXIST))
+		return false;
+	_cleanup_close_ int tree = mount_clone_tree(src_fd, attrs);
+	return tree >= 0 && mount_attach_tree(tree, b->pc_fd, name) == 0;
+}
+
+/* Bind src_fd, whose type is src_mode, at op's destination. */
+static void do_bind(struct build *b, const struct setup_op *op, int src_fd, mode_t src_mode)
 {
 	unsigned attrs = HMNT_NOSUID;
-	struct stat st;
 
 	if (op->type != SETUP_DEV_BIND)
 		attrs |= HMNT_NODEV;
 	if (op->type == SETUP_RO_BIND || op->type == SETUP_RO_BIND_FD ||
 	    op->type == SETUP_RO_BIND_DATA)
 		attrs |= HMNT_RDONLY;
-	if (fstat(src_fd, &st) < 0)
-		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
-			  op->src ? op->src : "fd", op->option);
-	_cleanup_close_ int dest_fd = S_ISDIR(st.st_mode) ? dest_dir(b, op, 0755) :
-							    dest_file(b, op);
+	if (S_ISDIR(src_mode) && bind_dir_into_cache(b, op, src_fd, attrs))
+		return;
+	_cleanup_close_ int dest_fd = S_ISDIR(src_mode) ? dest_dir(b, op, 0755) : dest_file(b, op);
 	_cleanup_close_ int mnt = mount_bind_fd(src_fd, dest_fd, attrs);
 	if (mnt < 0) {
 		if (op->src)
@@ -307,7 +346,7 @@ static void op_bind(struct build *b, const struct setup_op *op)
 				       "the source of fd %d changed while binding it (--%s)",
 				       op->fd, op->option);
 		}
-		do_bind(b, op, src_fd);
+		do_bind(b, op, src_fd, got.st_mode);
 		return;
 	}
 	/* The source is the caller's choice on the host: resolved normally, once. */
@@ -319,7 +358,7 @@ static void op_bind(struct build *b, const struct setup_op *op)
 				   "Can't find source path %s%.0s"),
 			  op->src, op->option);
 	}
-	do_bind(b, op, src_fd);
+	do_bind(b, op, src_fd, source_mode(op, src_fd));
 }
 
 static void op_remount_ro(struct build *b, const struct setup_op *op)
@@ -582,7 +621,7 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 			  op->dest, op->option);
 	copy_fd_to(op->fd, tmp, op);
 	chmod_fd(tmp, op->perms == SETUP_PERMS_UNSET ? 0600 : op->perms, op);
-	do_bind(b, op, tmp);
+	do_bind(b, op, tmp, source_mode(op, tmp));
 }
 
 static int open_layer(struct build *b, const struct setup_op *op, const char *path)
