@@ -45,6 +45,15 @@ struct build {
 	char *pc_path;
 	int pc_fd;
 	bool dest_cached; /* the last destination came from the cache: a plain name, not "/" */
+	/* The source of the last plain bind, as given, with its fd and type: the next bind of
+	 * the same source skips the walk and the stat. Operations change nothing of the host's
+	 * tree that a resolved source depends on: mounts land on copies of the host's mounts
+	 * (slaves or private here, so nothing propagates back), and binds create at most new
+	 * names. Other operations can write host directories through a bind (--symlink, --dir,
+	 * --chmod...), so, as for the parent cache, any operation but a plain bind drops it. */
+	char *sc_src;
+	int sc_fd;
+	mode_t sc_mode;
 };
 
 static void parent_cache_drop(struct build *b)
@@ -54,6 +63,15 @@ static void parent_cache_drop(struct build *b)
 	b->pc_fd = -1;
 	free(b->pc_path);
 	b->pc_path = NULL;
+}
+
+static void source_cache_drop(struct build *b)
+{
+	if (b->sc_fd >= 0)
+		close(b->sc_fd);
+	b->sc_fd = -1;
+	free(b->sc_src);
+	b->sc_src = NULL;
 }
 
 /* Is n a plain name: not "", ".", "..", nor longer than a name can be? */
@@ -162,6 +180,12 @@ static bool parent_cache_keeps(const struct build *b, const struct setup_op *op)
 		return false;
 	}
 	return cached_name(b, op->dest) != NULL;
+}
+
+/* May op keep the source cache? Plain binds only: they resolve their source the same way. */
+static bool source_cache_keeps(const struct setup_op *op)
+{
+	return op->type == SETUP_BIND || op->type == SETUP_RO_BIND || op->type == SETUP_DEV_BIND;
 }
 
 static void set_root(struct build *b, int fd)
@@ -349,16 +373,22 @@ static void op_bind(struct build *b, const struct setup_op *op)
 		do_bind(b, op, src_fd, got.st_mode);
 		return;
 	}
-	/* The source is the caller's choice on the host: resolved normally, once. */
-	src_fd = open_host(b, op->src);
-	if (src_fd < 0) {
-		if (errno == ENOENT && (op->flags & SETUP_FLAG_ALLOW_MISSING))
-			return;
-		die_errno(FACE_MSG("cannot find source '%s' (--%s)",
-				   "Can't find source path %s%.0s"),
-			  op->src, op->option);
+	/* The source is the caller's choice on the host: resolved normally, once (the source
+	 * cache owns the fd). */
+	if (!b->sc_src || strcmp(b->sc_src, op->src) != 0) {
+		source_cache_drop(b);
+		b->sc_fd = open_host(b, op->src);
+		if (b->sc_fd < 0) {
+			if (errno == ENOENT && (op->flags & SETUP_FLAG_ALLOW_MISSING))
+				return;
+			die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+					   "Can't find source path %s%.0s"),
+				  op->src, op->option);
+		}
+		b->sc_mode = source_mode(op, b->sc_fd);
+		b->sc_src = xstrdup(op->src);
 	}
-	do_bind(b, op, src_fd, source_mode(op, src_fd));
+	do_bind(b, op, b->sc_fd, b->sc_mode);
 }
 
 static void op_remount_ro(struct build *b, const struct setup_op *op)
@@ -726,6 +756,8 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 		bool keep = parent_cache_keeps(b, op);
 		if (!keep)
 			parent_cache_drop(b);
+		if (!source_cache_keeps(op))
+			source_cache_drop(b);
 		switch (op->type) {
 		case SETUP_BIND:
 		case SETUP_RO_BIND:
@@ -780,6 +812,7 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 		}
 	}
 	parent_cache_drop(b);
+	source_cache_drop(b);
 	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next)
 		if (op->fd >= 0)
@@ -839,7 +872,8 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 			   .basefd = -1,
 			   .rootfd = -1,
 			   .scratchfd = -1,
-			   .pc_fd = -1 };
+			   .pc_fd = -1,
+			   .sc_fd = -1 };
 
 	mount_probe();
 	/* Without a new user namespace the copied mounts keep their shared peers: make them
