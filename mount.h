@@ -46,7 +46,9 @@ int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs);
  * ".." and is looked up without following a symlink or an automount there (or at dirfd
  * itself when name is NULL). The kernel refuses (EINVAL) to put a directory on anything but a
  * directory, so only a directory tree may be attached by name: a file tree could land on a
- * symlink. A tree that failed to attach can still be attached elsewhere. */
+ * symlink. A tree that failed to attach can still be attached elsewhere. src_fd may also be
+ * a tree from mount_clone_tree on kernels that can clone a detached tree (older ones say
+ * EINVAL): the copy keeps the flags of the original. */
 int mount_clone_tree(int src_fd, unsigned attrs);
 int mount_attach_tree(int tree, int dirfd, const char *name);
 

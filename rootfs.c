@@ -54,6 +54,13 @@ struct build {
 	char *sc_src;
 	int sc_fd;
 	mode_t sc_mode;
+	bool sc_again; /* the cached source was bound before */
+	/* Part of the source cache: from the second bind of the source on, a detached copy of
+	 * its tree with sc_tree_attrs on every mount. Binds of it with the same flags clone this
+	 * copy, which keeps them, instead of cloning the host's tree and setting them again. */
+	int sc_tree;
+	unsigned sc_tree_attrs;
+	bool no_tree_clone; /* the kernel cannot clone a detached tree (EINVAL) */
 };
 
 static void parent_cache_drop(struct build *b)
@@ -70,6 +77,9 @@ static void source_cache_drop(struct build *b)
 	if (b->sc_fd >= 0)
 		close(b->sc_fd);
 	b->sc_fd = -1;
+	if (b->sc_tree >= 0)
+		close(b->sc_tree);
+	b->sc_tree = -1;
 	free(b->sc_src);
 	b->sc_src = NULL;
 }
@@ -306,6 +316,28 @@ static mode_t source_mode(const struct setup_op *op, int src_fd)
 	return st.st_mode;
 }
 
+/* A detached copy of the tree at src_fd with attrs. The cached source, bound again with the same
+ * flags, is copied from its own detached copy (one open_tree, no mount_setattr); a kernel that
+ * cannot clone a detached tree says EINVAL once and the host's tree is cloned from then on. */
+static int clone_source(struct build *b, int src_fd, unsigned attrs)
+{
+	if (src_fd != b->sc_fd || !b->sc_again || b->no_tree_clone)
+		return mount_clone_tree(src_fd, attrs);
+	if (b->sc_tree < 0 || b->sc_tree_attrs != attrs) {
+		if (b->sc_tree >= 0)
+			close(b->sc_tree);
+		b->sc_tree = mount_clone_tree(src_fd, attrs);
+		b->sc_tree_attrs = attrs;
+		if (b->sc_tree < 0)
+			return -1;
+	}
+	int tree = mount_clone_tree(b->sc_tree, 0);
+	if (tree >= 0 || errno != EINVAL)
+		return tree;
+	b->no_tree_clone = true;
+	return mount_clone_tree(src_fd, attrs);
+}
+
 /* A directory bound into the cached parent with the new mount API: make the name, then attach
  * the clone there by that single name (mount_attach_tree: no symlink followed, and the kernel
  * puts a directory on a directory only), so no fd for the destination and no stat. Any
@@ -317,7 +349,7 @@ static bool bind_dir_into_cache(struct build *b, const struct setup_op *op, int 
 
 	if (!name || (mkdirat(b->pc_fd, name, 0755) < 0 && errno != EEXIST))
 		return false;
-	_cleanup_close_ int tree = mount_clone_tree(src_fd, attrs);
+	_cleanup_close_ int tree = clone_source(b, src_fd, attrs);
 	return tree >= 0 && mount_attach_tree(tree, b->pc_fd, name) == 0;
 }
 
@@ -387,8 +419,10 @@ static void op_bind(struct build *b, const struct setup_op *op)
 		}
 		b->sc_mode = source_mode(op, b->sc_fd);
 		b->sc_src = xstrdup(op->src);
+		b->sc_again = false;
 	}
 	do_bind(b, op, b->sc_fd, b->sc_mode);
+	b->sc_again = true;
 }
 
 static void op_remount_ro(struct build *b, const struct setup_op *op)
@@ -873,7 +907,8 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 			   .rootfd = -1,
 			   .scratchfd = -1,
 			   .pc_fd = -1,
-			   .sc_fd = -1 };
+			   .sc_fd = -1,
+			   .sc_tree = -1 };
 
 	mount_probe();
 	/* Without a new user namespace the copied mounts keep their shared peers: make them

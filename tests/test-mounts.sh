@@ -76,6 +76,28 @@ case_bind_caches() {
 	is "$(val read:/x/f2)" 'data\n' "$MODE: the same file source twice: both bound"
 	ok "$MODE: binds by name created nothing in the host but their mount points" \
 		test ! -e "$w/a/m" -a -d "$w/a" -a -d "$w/c" -a ! -e "$w/d2/m"
+	# The third bind of a source is a copy of the second's detached copy: the flags and the
+	# submounts must be the same as for a bind from the host's tree.
+	local sub=() subq=()
+	if [ -n "$SUBSRC" ]; then
+		sub=(--ro-bind "$SUBSRC" /x/s1 --ro-bind "$SUBSRC" /x/s2 --ro-bind "$SUBSRC" /x/s3)
+		subq=(mountflags="/x/s3/$SUBREL")
+	fi
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$w" /x --ro-bind "$s" /x/r1 --ro-bind "$s" /x/r2 \
+		--ro-bind "$s" /x/r3 --bind "$s" /x/w1 --bind "$s" /x/w2 --bind "$s" /x/w3 "${sub[@]}" \
+		"$P" mountflags=/x/r3 mountflags=/x/w3 touch=/x/w3/t "${subq[@]}"
+	is "$RC" 0 "$MODE: the same source bound thrice twice runs"
+	like "$(val mountflags:/x/r3)" '^ro,nosuid,nodev' \
+		"$MODE: the third --ro-bind of a source: ro,nosuid,nodev"
+	like "$(val mountflags:/x/w3)" '^rw,nosuid,nodev' \
+		"$MODE: then the third --bind of it: rw,nosuid,nodev"
+	is "$(val touch:/x/w3/t)" 0 "$MODE: the third --bind of a source is writable"
+	if [ -n "$SUBSRC" ]; then
+		is "$(val "fstype:/x/s3/$SUBREL")" "$SUBFS" \
+			"$MODE: the third --ro-bind of a source has its submount"
+		like "$(val "mountflags:/x/s3/$SUBREL")" '^ro,nosuid,nodev' \
+			"$MODE: the third --ro-bind of a source: its submount is ro,nosuid,nodev"
+	fi
 	# No source is remembered as missing: one made by an operation since is found.
 	rm -rf "${w:?}/later"
 	run_as "$MODE" "$H" "${MINROOT[@]}" --bind-try "$w/later" /y --bind "$w" /x --dir /x/later \
