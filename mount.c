@@ -571,22 +571,41 @@ int mount_is_mount_root(int fd)
 	return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
 }
 
+int mount_clone_tree(int src_fd, unsigned attrs)
+{
+	if (!have_new_mount) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	_cleanup_close_ int tree =
+		(int)syscall(SYS_open_tree, src_fd, "",
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tree < 0)
+		return -1;
+	/* Flags go on the detached copy first, so the tree is never visible writable or suid,
+	 * and AT_RECURSIVE reaches every submount in one call. */
+	if (attrs && mount_set_attrs(tree, attrs, true) < 0)
+		return -1;
+	return steal_fd(&tree);
+}
+
+int mount_attach_tree(int tree, int dirfd, const char *name)
+{
+	/* Without MOVE_MOUNT_T_SYMLINKS and MOVE_MOUNT_T_AUTOMOUNTS the lookup of name follows
+	 * neither a symlink nor an automount (move_mount(2)). */
+	if (name)
+		return (int)syscall(SYS_move_mount, tree, "", dirfd, name, MOVE_MOUNT_F_EMPTY_PATH);
+	return (int)syscall(SYS_move_mount, tree, "", dirfd, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs)
 {
 	char sp[64];
 
 	if (have_new_mount) {
-		_cleanup_close_ int tree = (int)syscall(SYS_open_tree, src_fd, "",
-							OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-								AT_RECURSIVE | AT_EMPTY_PATH);
-		if (tree < 0)
-			return -1;
-		/* Flags go on the detached copy first, so the tree is never visible writable or
-		 * suid, and AT_RECURSIVE reaches every submount in one call. */
-		if (attrs && mount_set_attrs(tree, attrs, true) < 0)
-			return -1;
-		if (syscall(SYS_move_mount, tree, "", dest_fd, "",
-			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		_cleanup_close_ int tree = mount_clone_tree(src_fd, attrs);
+		if (tree < 0 || mount_attach_tree(tree, dest_fd, NULL) < 0)
 			return -1;
 		return steal_fd(&tree);
 	}

@@ -43,6 +43,18 @@ int mount_open_parent(int rootfd, const char *path, bool create, const char **la
  * to every mount of the new tree. Returns an O_PATH fd of the new mount's root, -1 errno. */
 int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs);
 
+/* New mount API only (ENOTSUP otherwise): the two halves of mount_bind_fd. Clone the host
+ * tree at src_fd into a detached recursive copy with attrs on every mount of it, returning its
+ * fd; then attach that tree at `name` below dirfd, a single name that must not be "", "." or
+ * ".." and is looked up without following a symlink or an automount there (or at dirfd
+ * itself when name is NULL). The kernel refuses (EINVAL) to put a directory on anything but a
+ * directory, so only a directory tree may be attached by name: a file tree could land on a
+ * symlink. A tree that failed to attach can still be attached elsewhere. src_fd may also be
+ * a tree from mount_clone_tree on kernels that can clone a detached tree (older ones say
+ * EINVAL): the copy keeps the flags of the original. */
+int mount_clone_tree(int src_fd, unsigned attrs);
+int mount_attach_tree(int tree, int dirfd, const char *name);
+
 /* Mount a new filesystem of fstype at dest_fd. options: "k=v,k=v" (may be NULL).
  * Returns an O_PATH fd of the new mount's root, -1 errno. With dest_fd -1 (new API only) the
  * mount stays detached. */

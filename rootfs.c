@@ -59,6 +59,22 @@ struct build {
 	char *pc_path;
 	int pc_fd;
 	bool dest_cached; /* the last destination came from the cache: a plain name, not "/" */
+	/* The source of the last plain bind, as given, with its fd and type: the next bind of
+	 * the same source skips the walk and the stat. Operations change nothing of the host's
+	 * tree that a resolved source depends on: mounts land on copies of the host's mounts
+	 * (slaves or private here, so nothing propagates back), and binds create at most new
+	 * names. Other operations can write host directories through a bind (--symlink, --dir,
+	 * --chmod...), so, as for the parent cache, any operation but a plain bind drops it. */
+	char *sc_src;
+	int sc_fd;
+	mode_t sc_mode;
+	bool sc_again; /* the cached source was bound before */
+	/* Part of the source cache: from the second bind of the source on, a detached copy of
+	 * its tree with sc_tree_attrs on every mount. Binds of it with the same flags clone this
+	 * copy, which keeps them, instead of cloning the host's tree and setting them again. */
+	int sc_tree;
+	unsigned sc_tree_attrs;
+	bool no_tree_clone; /* the kernel cannot clone a detached tree (EINVAL) */
 };
 
 static void parent_cache_drop(struct build *b)
@@ -70,6 +86,24 @@ static void parent_cache_drop(struct build *b)
 	b->pc_path = NULL;
 }
 
+static void source_cache_drop(struct build *b)
+{
+	if (b->sc_fd >= 0)
+		close(b->sc_fd);
+	b->sc_fd = -1;
+	if (b->sc_tree >= 0)
+		close(b->sc_tree);
+	b->sc_tree = -1;
+	free(b->sc_src);
+	b->sc_src = NULL;
+}
+
+/* Is n a plain name: not "", ".", "..", nor longer than a name can be? */
+static bool plain_name(const char *n)
+{
+	return *n && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 && strlen(n) <= NAME_MAX;
+}
+
 /* Split dest into a parent string (owned by the caller) and a plain last name; NULL when the
  * last component is not a plain name ("", ".", "..", or trailing slashes). */
 static char *split_plain(const char *dest, const char **name)
@@ -77,51 +111,64 @@ static char *split_plain(const char *dest, const char **name)
 	const char *slash = strrchr(dest, '/');
 	const char *n = slash ? slash + 1 : dest;
 
-	if (!*n || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strlen(n) > NAME_MAX)
+	if (!plain_name(n))
 		return NULL;
 	*name = n;
 	return slash ? strndup(dest, (size_t)(slash - dest)) : xstrdup("");
 }
 
+/* The last name of dest when its parent, spelled as given, is the cached directory's, and
+ * that name is plain; NULL otherwise. (split_plain's test, without copying.) */
+static const char *cached_name(const struct build *b, const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	const char *n = slash ? slash + 1 : dest;
+	size_t len = slash ? (size_t)(slash - dest) : 0;
+
+	if (b->pc_fd < 0 || !plain_name(n) || strlen(b->pc_path) != len ||
+	    memcmp(b->pc_path, dest, len) != 0)
+		return NULL;
+	return n;
+}
+
 /* The cached fast path: a single-name lookup below the cached parent, never following a
  * symlink (those take the slow path, which follows them inside the root). */
-static int dest_from_cache(struct build *b, const struct setup_op *op, bool dir)
+static int dest_from_cache(struct build *b, const struct setup_op *op, bool dir, mode_t mode)
 {
-	const char *name;
-	_cleanup_free_ char *parent = split_plain(op->dest, &name);
+	const char *name = cached_name(b, op->dest);
 
-	if (!parent || b->pc_fd < 0 || strcmp(parent, b->pc_path) != 0)
+	if (!name)
 		return -1;
+	if (dir) {
+		/* Make it first: a new name is the common case, and looking a missing name up
+		 * costs about as much as making it. Whatever mkdirat says (EEXIST, or a failure
+		 * the slow path reports), the open decides: O_DIRECTORY | O_NOFOLLOW opens a
+		 * directory at that name and nothing else, never through a link. */
+		(void)mkdirat(b->pc_fd, name, mode);
+		return openat(b->pc_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	for (int tries = 0; tries < 2; tries++) {
 		struct stat st;
 		int fd = openat(b->pc_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
 		if (fd >= 0) {
-			if (fstat(fd, &st) == 0 &&
-			    (dir ? S_ISDIR(st.st_mode) :
-				   !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)))
+			if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
 				return fd;
 			close(fd);
 			return -1;
 		}
 		if (errno != ENOENT || tries)
 			return -1;
-		if (dir) {
-			if (mkdirat(b->pc_fd, name, 0755) < 0 && errno != EEXIST)
-				return -1;
-		} else {
-			_cleanup_close_ int d =
-				openat(b->pc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			int f = d < 0 ? -1 :
-					openat(d, name,
-					       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-						       O_CLOEXEC | O_NOCTTY,
-					       0444);
-			if (f < 0 && errno != EEXIST)
-				return -1;
-			if (f >= 0)
-				close(f);
-		}
+		_cleanup_close_ int d = openat(b->pc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int f = d < 0 ? -1 :
+				openat(d, name,
+				       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC |
+					       O_NOCTTY,
+				       0444);
+		if (f < 0 && errno != EEXIST)
+			return -1;
+		if (f >= 0)
+			close(f);
 	}
 	return -1;
 }
@@ -144,8 +191,6 @@ static void parent_cache_fill(struct build *b, const struct setup_op *op)
 /* May op use (and keep) the parent cache? Binds into the cached directory only. */
 static bool parent_cache_keeps(const struct build *b, const struct setup_op *op)
 {
-	const char *name;
-
 	switch (op->type) {
 	case SETUP_BIND:
 	case SETUP_RO_BIND:
@@ -158,8 +203,13 @@ static bool parent_cache_keeps(const struct build *b, const struct setup_op *op)
 	default:
 		return false;
 	}
-	_cleanup_free_ char *parent = split_plain(op->dest, &name);
-	return parent && b->pc_path && strcmp(parent, b->pc_path) == 0;
+	return cached_name(b, op->dest) != NULL;
+}
+
+/* May op keep the source cache? Plain binds only: they resolve their source the same way. */
+static bool source_cache_keeps(const struct setup_op *op)
+{
+	return op->type == SETUP_BIND || op->type == SETUP_RO_BIND || op->type == SETUP_DEV_BIND;
 }
 
 static void set_root(struct build *b, int fd)
@@ -241,7 +291,7 @@ static void chmod_fd(int fd, int mode, const struct setup_op *op)
 
 static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 {
-	int fd = dest_from_cache(b, op, true);
+	int fd = dest_from_cache(b, op, true, mode);
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
@@ -256,7 +306,7 @@ static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 
 static int dest_file(struct build *b, const struct setup_op *op)
 {
-	int fd = dest_from_cache(b, op, false);
+	int fd = dest_from_cache(b, op, false, 0);
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
@@ -270,21 +320,66 @@ static int dest_file(struct build *b, const struct setup_op *op)
 	return fd;
 }
 
-static void do_bind(struct build *b, const struct setup_op *op, int src_fd)
+static mode_t source_mode(const struct setup_op *op, int src_fd)
+{
+	struct stat st;
+
+	if (fstat(src_fd, &st) < 0)
+		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
+			  op->src ? op->src : "fd", op->option);
+	return st.st_mode;
+}
+
+/* A detached copy of the tree at src_fd with attrs. The cached source, bound again with the same
+ * flags, is copied from its own detached copy (one open_tree, no mount_setattr); a kernel that
+ * cannot clone a detached tree says EINVAL once and the host's tree is cloned from then on. */
+static int clone_source(struct build *b, int src_fd, unsigned attrs)
+{
+	if (src_fd != b->sc_fd || !b->sc_again || b->no_tree_clone)
+		return mount_clone_tree(src_fd, attrs);
+	if (b->sc_tree < 0 || b->sc_tree_attrs != attrs) {
+		if (b->sc_tree >= 0)
+			close(b->sc_tree);
+		b->sc_tree = mount_clone_tree(src_fd, attrs);
+		b->sc_tree_attrs = attrs;
+		if (b->sc_tree < 0)
+			return -1;
+	}
+	int tree = mount_clone_tree(b->sc_tree, 0);
+	if (tree >= 0 || errno != EINVAL)
+		return tree;
+	b->no_tree_clone = true;
+	return mount_clone_tree(src_fd, attrs);
+}
+
+/* A directory bound into the cached parent with the new mount API: make the name, then attach
+ * the clone there by that single name (mount_attach_tree: no symlink followed, and the kernel
+ * puts a directory on a directory only), so no fd for the destination and no stat. Any
+ * failure leaves it all to the general path, which makes the same checks and reports them. */
+static bool bind_dir_into_cache(struct build *b, const struct setup_op *op, int src_fd,
+				unsigned attrs)
+{
+	const char *name = mount_have_new_api() ? cached_name(b, op->dest) : NULL;
+
+	if (!name || (mkdirat(b->pc_fd, name, 0755) < 0 && errno != EEXIST))
+		return false;
+	_cleanup_close_ int tree = clone_source(b, src_fd, attrs);
+	return tree >= 0 && mount_attach_tree(tree, b->pc_fd, name) == 0;
+}
+
+/* Bind src_fd, whose type is src_mode, at op's destination. */
+static void do_bind(struct build *b, const struct setup_op *op, int src_fd, mode_t src_mode)
 {
 	unsigned attrs = HMNT_NOSUID;
-	struct stat st;
 
 	if (op->type != SETUP_DEV_BIND)
 		attrs |= HMNT_NODEV;
 	if (op->type == SETUP_RO_BIND || op->type == SETUP_RO_BIND_FD ||
 	    op->type == SETUP_RO_BIND_DATA)
 		attrs |= HMNT_RDONLY;
-	if (fstat(src_fd, &st) < 0)
-		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
-			  op->src ? op->src : "fd", op->option);
-	_cleanup_close_ int dest_fd = S_ISDIR(st.st_mode) ? dest_dir(b, op, 0755) :
-							    dest_file(b, op);
+	if (S_ISDIR(src_mode) && bind_dir_into_cache(b, op, src_fd, attrs))
+		return;
+	_cleanup_close_ int dest_fd = S_ISDIR(src_mode) ? dest_dir(b, op, 0755) : dest_file(b, op);
 	_cleanup_close_ int mnt = mount_bind_fd(src_fd, dest_fd, attrs);
 	if (mnt < 0) {
 		if (op->src)
@@ -321,19 +416,27 @@ static void op_bind(struct build *b, const struct setup_op *op)
 				       "the source of fd %d changed while binding it (--%s)",
 				       op->fd, op->option);
 		}
-		do_bind(b, op, src_fd);
+		do_bind(b, op, src_fd, got.st_mode);
 		return;
 	}
-	/* The source is the caller's choice on the host: resolved normally, once. */
-	src_fd = open_host(b, op->src);
-	if (src_fd < 0) {
-		if (errno == ENOENT && (op->flags & SETUP_FLAG_ALLOW_MISSING))
-			return;
-		die_errno(FACE_MSG("cannot find source '%s' (--%s)",
-				   "Can't find source path %s%.0s"),
-			  op->src, op->option);
+	/* The source is the caller's choice on the host: resolved normally, once (the source
+	 * cache owns the fd). */
+	if (!b->sc_src || strcmp(b->sc_src, op->src) != 0) {
+		source_cache_drop(b);
+		b->sc_fd = open_host(b, op->src);
+		if (b->sc_fd < 0) {
+			if (errno == ENOENT && (op->flags & SETUP_FLAG_ALLOW_MISSING))
+				return;
+			die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+					   "Can't find source path %s%.0s"),
+				  op->src, op->option);
+		}
+		b->sc_mode = source_mode(op, b->sc_fd);
+		b->sc_src = xstrdup(op->src);
+		b->sc_again = false;
 	}
-	do_bind(b, op, src_fd);
+	do_bind(b, op, b->sc_fd, b->sc_mode);
+	b->sc_again = true;
 }
 
 static void enter_scratch(struct build *b);
@@ -600,7 +703,7 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 			  op->dest, op->option);
 	copy_fd_to(op->fd, tmp, op);
 	chmod_fd(tmp, op->perms == SETUP_PERMS_UNSET ? 0600 : op->perms, op);
-	do_bind(b, op, tmp);
+	do_bind(b, op, tmp, source_mode(op, tmp));
 }
 
 static int open_layer(struct build *b, const struct setup_op *op, const char *path)
@@ -705,6 +808,8 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 		bool keep = parent_cache_keeps(b, op);
 		if (!keep)
 			parent_cache_drop(b);
+		if (!source_cache_keeps(op))
+			source_cache_drop(b);
 		switch (op->type) {
 		case SETUP_BIND:
 		case SETUP_RO_BIND:
@@ -759,6 +864,7 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 		}
 	}
 	parent_cache_drop(b);
+	source_cache_drop(b);
 	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next)
 		if (op->fd >= 0)
@@ -875,7 +981,9 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 			   .rootfd = -1,
 			   .scratchfd = -1,
 			   .scratch_mnt = -1,
-			   .pc_fd = -1 };
+			   .pc_fd = -1,
+			   .sc_fd = -1,
+			   .sc_tree = -1 };
 
 	mount_probe();
 	/* Without a new user namespace the copied mounts keep their shared peers: make them

@@ -65,8 +65,18 @@ host_state() {
 	host_root_snapshot
 }
 
+# inside_expect OP: for the binds by name into a cached parent, the probe query showing where
+# the bind went when hutch succeeded (through the link, inside the sandbox), and an ERE (no
+# blanks) its value must match; nothing for the other operations.
+inside_expect() {
+	case $1 in
+	bind-sibling) echo "stat=/w/evil/marker file[[:space:]]" ;;
+	ro-bind-data-sibling) echo "read=/w/evil data" ;;
+	esac
+}
+
 escape_case() {
-	local kind=$1 op=$2 base victim w target before after uid gid
+	local kind=$1 op=$2 base victim w target before after uid gid q re
 	uid=$(mode_uid "$MODE")
 	gid=$(mode_gid "$MODE")
 	base=$(mktemp -d "$T/esc.XXXXXX")
@@ -85,10 +95,16 @@ escape_case() {
 		chown -h -R "$uid:$gid" "$victim" "$w"
 	fi
 	before=$(host_state)
+	read -r q re <<<"$(inside_expect "$op")"
 	# shellcheck disable=SC2046 # op_args is split on purpose
 	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w $(op_args "$op") \
-		"$P" stat=/w/evil 3<"$DATA"
+		"$P" stat=/w/evil ${q:+"$q"} 3<"$DATA"
 	after=$(host_state)
+	# A mount that went out of the sandbox's tree through the link would land in this
+	# process's own mount namespace, where the host cannot see it: look for it inside.
+	if [ -n "$q" ] && [ "$RC" = 0 ]; then
+		like "$(val "${q/=/:}")" "^$re" "$MODE: --$op through /w/evil -> $target lands inside"
+	fi
 	if [ "$CONTROL_RC" != 0 ]; then
 		fail "$MODE: --$op through /w/evil -> $target: meaningless, the same run without the attack fails"
 	elif [ "$before" = "$after" ]; then

@@ -42,6 +42,86 @@ case_bind() {
 		"$MODE: --bind: the submount is not read-only"
 }
 
+# Binds in a row take shortcuts: the source of the last bind is reused when the next names the
+# same one, and a directory bound into the same parent as the last bind is made and mounted by
+# name below the cached parent. Each case is one the shortcut could get wrong.
+case_bind_caches() {
+	local w s
+	w=$(owned_dir "$MODE")
+	s=$(scratch)
+	echo src >"$s/m"
+	echo data >"$s/f"
+	mkdir -m 0755 "$w/d2" "$w/ex"
+	echo under >"$w/ex/u"
+	ln -s d2 "$w/l"
+	: >"$w/file"
+	[ "$(id -u)" = 0 ] && chown -R "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$w" /x --ro-bind "$s" /x/a --bind "$s" /x/b \
+		--dev-bind "$s" /x/c --ro-bind "$s" /x/l --ro-bind "$s" /x/ex --ro-bind /usr /x/b \
+		--ro-bind "$s/f" /x/f1 --ro-bind "$s/f" /x/f2 \
+		"$P" mountflags=/x/a mountflags=/x/c mountflags=/x/d2 lstat=/x/l stat=/x/d2/m \
+		stat=/x/ex/m stat=/x/ex/u stat=/x/b/bin stat=/x/b/m read=/x/f2
+	is "$RC" 0 "$MODE: binds in a row run"
+	like "$(val mountflags:/x/a)" '^ro,' "$MODE: the same source thrice: the --ro-bind is read-only"
+	like "$(val mountflags:/x/c)" '^rw,' "$MODE: the same source thrice: the --dev-bind is not"
+	unlike "$(val mountflags:/x/c)" '(^|,)nodev(,|$)' \
+		"$MODE: the same source thrice: the --dev-bind is not nodev"
+	like "$(val lstat:/x/l)" '^link ' "$MODE: a bind by name onto a symlink: the link stays"
+	is "$(val mountpoint:/x/d2)" /x/d2 "$MODE: a bind by name onto a symlink lands on its target"
+	like "$(val stat:/x/d2/m)" '^file ' "$MODE: a bind by name onto a symlink: the source is there"
+	like "$(val stat:/x/ex/m)" '^file ' "$MODE: a bind by name onto a directory covers it"
+	is "$(val stat:/x/ex/u)" ENOENT "$MODE: a bind by name onto a directory hides what it held"
+	like "$(val stat:/x/b/bin)" '^dir ' "$MODE: a second bind on the same name goes on top"
+	is "$(val stat:/x/b/m)" ENOENT "$MODE: a second bind on the same name hides the first"
+	is "$(val read:/x/f2)" 'data\n' "$MODE: the same file source twice: both bound"
+	ok "$MODE: binds by name created nothing in the host but their mount points" \
+		test ! -e "$w/a/m" -a -d "$w/a" -a -d "$w/c" -a ! -e "$w/d2/m"
+	# The third bind of a source is a copy of the second's detached copy: the flags and the
+	# submounts must be the same as for a bind from the host's tree.
+	local sub=() subq=()
+	if [ -n "$SUBSRC" ]; then
+		sub=(--ro-bind "$SUBSRC" /x/s1 --ro-bind "$SUBSRC" /x/s2 --ro-bind "$SUBSRC" /x/s3)
+		subq=(mountflags="/x/s3/$SUBREL")
+	fi
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$w" /x --ro-bind "$s" /x/r1 --ro-bind "$s" /x/r2 \
+		--ro-bind "$s" /x/r3 --bind "$s" /x/w1 --bind "$s" /x/w2 --bind "$s" /x/w3 "${sub[@]}" \
+		"$P" mountflags=/x/r3 mountflags=/x/w3 touch=/x/w3/t "${subq[@]}"
+	is "$RC" 0 "$MODE: the same source bound thrice twice runs"
+	like "$(val mountflags:/x/r3)" '^ro,nosuid,nodev' \
+		"$MODE: the third --ro-bind of a source: ro,nosuid,nodev"
+	like "$(val mountflags:/x/w3)" '^rw,nosuid,nodev' \
+		"$MODE: then the third --bind of it: rw,nosuid,nodev"
+	is "$(val touch:/x/w3/t)" 0 "$MODE: the third --bind of a source is writable"
+	if [ -n "$SUBSRC" ]; then
+		is "$(val "fstype:/x/s3/$SUBREL")" "$SUBFS" \
+			"$MODE: the third --ro-bind of a source has its submount"
+		like "$(val "mountflags:/x/s3/$SUBREL")" '^ro,nosuid,nodev' \
+			"$MODE: the third --ro-bind of a source: its submount is ro,nosuid,nodev"
+	fi
+	# No source is remembered as missing: one made by an operation since is found.
+	rm -rf "${w:?}/later"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind-try "$w/later" /y --bind "$w" /x --dir /x/later \
+		--bind-try "$w/later" /z --bind-try "$w/later" /z2 "$P" stat=/y stat=/z stat=/z2
+	is "$RC:$(val stat:/y)" 0:ENOENT "$MODE: --bind-try of a missing source: skipped"
+	like "$(val stat:/z)" '^dir ' "$MODE: the same source made by --dir since: bound"
+	like "$(val stat:/z2)" '^dir ' "$MODE: ... and again"
+	# A name in the cached parent that is not a directory: the same error as without it.
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$w" /x --ro-bind "$s" /x/a --ro-bind "$s" /x/file \
+		"$P" stat=/x/file
+	like "$RC:$ERR" "^125:hutch: cannot create directory '/x/file' \(--ro-bind\): Not a directory" \
+		"$MODE: a directory bound by name onto a file fails as without the shortcut"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$w" /x --ro-bind "$s/f" /x/f1 --ro-bind "$s/f" /x/ex \
+		"$P" stat=/x/ex
+	like "$RC:$ERR" "^125:hutch: cannot create mount point '/x/ex' \(--ro-bind\): Is a directory" \
+		"$MODE: a file bound onto a directory in the cached parent fails"
+	# The parent made read-only between two binds into it: the next one cannot make its name.
+	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /t --ro-bind "$s" /t/a --remount-ro /t \
+		--ro-bind "$s" /t/b "$P" stat=/t/b
+	like "$RC:$ERR" "^125:hutch: cannot create directory '/t/b' \(--ro-bind\): Read-only file system" \
+		"$MODE: --remount-ro of the parent between two binds into it is seen"
+	rm -rf "${w:?}"/* 2>/dev/null
+}
+
 case_ro_bind() {
 	local d
 	d=$(scratch)
@@ -341,6 +421,7 @@ case_many_binds() {
 }
 
 for_each_mode case_bind
+for_each_mode case_bind_caches
 for_each_mode case_ro_bind
 for_each_mode case_dev_bind
 for_each_mode case_try
