@@ -377,8 +377,10 @@ static void do_bind(struct build *b, const struct setup_op *op, int src_fd, mode
 	if (op->type == SETUP_RO_BIND || op->type == SETUP_RO_BIND_FD ||
 	    op->type == SETUP_RO_BIND_DATA)
 		attrs |= HMNT_RDONLY;
-	if (S_ISDIR(src_mode) && bind_dir_into_cache(b, op, src_fd, attrs))
+	if (S_ISDIR(src_mode) && bind_dir_into_cache(b, op, src_fd, attrs)) {
+		b->dest_cached = true;
 		return;
+	}
 	_cleanup_close_ int dest_fd = S_ISDIR(src_mode) ? dest_dir(b, op, 0755) : dest_file(b, op);
 	_cleanup_close_ int mnt = mount_bind_fd(src_fd, dest_fd, attrs);
 	if (mnt < 0) {
@@ -816,8 +818,10 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 		case SETUP_DEV_BIND:
 		case SETUP_BIND_FD:
 		case SETUP_RO_BIND_FD:
+			b->dest_cached = false;
 			op_bind(b, op);
-			if (!keep)
+			/* A kept op that left the cache (a link followed) may have covered it. */
+			if (!keep || !b->dest_cached)
 				parent_cache_fill(b, op);
 			break;
 		case SETUP_REMOUNT_RO:
@@ -869,6 +873,14 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next)
 		if (op->fd >= 0)
 			close(op->fd);
+}
+
+bool rootfs_has_locks(const struct config *cfg)
+{
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
+		if (op->type == SETUP_LOCK_FILE)
+			return true;
+	return false;
 }
 
 void rootfs_child_take_locks(const struct config *cfg)
@@ -950,12 +962,33 @@ static int scratch_spot(int hostfd)
 	static const char *const spots[] = { "tmp", "mnt", "run", "dev", "usr", "etc", "var" };
 
 	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
-		int fd = openat(hostfd, spots[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		/* O_PATH without O_DIRECTORY does not trigger an automount on the host (a
+		 * directory lookup would); an automount point is skipped. */
+		int fd = openat(hostfd, spots[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct statx sx;
 
-		if (fd >= 0)
+		if (fd < 0)
+			continue;
+		if (statx(fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT, STATX_TYPE, &sx) == 0 &&
+		    S_ISDIR(sx.stx_mode) && !(sx.stx_attributes & STATX_ATTR_AUTOMOUNT))
 			return fd;
+		close(fd);
 	}
 	return -1;
+}
+
+/* Is "/" uncovered: "/.." (which climbs onto whatever is stacked on the root) the same
+ * mount and directory as "/"? */
+static bool root_uncovered(void)
+{
+	struct statx a, c;
+
+	if (statx(AT_FDCWD, "/", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &a) < 0 ||
+	    statx(AT_FDCWD, "/..", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &c) < 0)
+		return false;
+	return a.stx_dev_major == c.stx_dev_major && a.stx_dev_minor == c.stx_dev_minor &&
+	       a.stx_ino == c.stx_ino &&
+	       (!(a.stx_mask & c.stx_mask & STATX_MNT_ID) || a.stx_mnt_id == c.stx_mnt_id);
 }
 
 /* Fails unless "/" is the mount we built with nothing stacked on it: "/.." (which climbs
@@ -1060,6 +1093,12 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 		die_errno(FACE_MSG("cannot pivot_root into the new root", "pivot_root"));
 	if (umount2(".", MNT_DETACH) < 0)
 		die_errno(FACE_MSG("cannot detach the old root", "unmount old root"));
+	/* What the caller had stacked on its own root (mount --rbind X / after its root was
+	 * set) came along on top of the host root: detached the same way, one at a time, and
+	 * never the new root itself (checked uncovered before each). */
+	for (int i = 0; !root_uncovered(); i++)
+		if (i == 64 || umount2(".", MNT_DETACH) < 0)
+			die_errno(FACE_MSG("cannot detach the old root", "unmount old root"));
 	if (chdir("/") < 0)
 		die_errno("chdir /");
 	/* Defence in depth: "/" must now be the root we built, and nothing may cover it. */

@@ -406,6 +406,36 @@ case_root_uncovered() {
 	done
 }
 
+# A bind into the cached parent that falls back to the slow path (its name is a link the
+# sandbox planted) may cover the cached directory itself; the next bind into that directory
+# must still land where the path now leads, not on the covered directory. Here the hidden
+# file must stay hidden.
+case_stale_parent() {
+	local w
+	w=$(owned_dir "$MODE")
+	mkdir -m 0755 "$w/a"
+	echo SECRET >"$w/secret"
+	ln -s . "$w/build" # planted by an earlier run of the sandbox
+	[ "$(id -u)" = 0 ] && chown -h -R "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w"
+	# control: the plain order hides the file
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w --ro-bind "$w/a" /w/a \
+		--ro-bind /dev/null /w/secret "$P" read=/w/secret
+	unlike "$RC:$(val read:/w/secret)" "SECRET" "$MODE: control: /w/secret is hidden"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w --ro-bind "$w/a" /w/a \
+		--bind "$w/build" /w/build --ro-bind /dev/null /w/secret "$P" read=/w/secret
+	unlike "$RC:$(val read:/w/secret)" "SECRET" \
+		"$MODE: a bind through a planted link does not make the cached parent stale"
+}
+# The caller's own root may have a mount stacked on it (mount --rbind X / after its root was
+# set): it follows the host root on top of the new root and must go with it.
+case_caller_stacked_root() {
+	run_as "$MODE" unshare -Urm --propagation private sh -c 'mount --rbind / / && exec "$@"' sh \
+		"$H" "${MINROOT[@]}" "$P" ident=/ ident=/.. ls=/
+	is "$RC" 0 "$MODE: a caller with a mount stacked on its root: the sandbox runs"
+	is "$(val ident:/..)" "$(val ident:/)" "$MODE: ... and nothing covers its / (/.. is /)"
+	is "$(val ls:/)" "$MINROOT_TOP" "$MODE: ... whose / holds only what the options created"
+}
+
 case_many_binds() {
 	local i
 	for i in $(seq 1 1000); do
@@ -440,5 +470,7 @@ for_each_mode case_dest_through_symlink
 for_each_mode case_nosuid_nodev
 for_each_mode case_many_binds
 for_each_mode case_root_uncovered
+for_each_mode case_stale_parent
+for_each_mode case_caller_stacked_root
 for_each_mode case_nothing_of_host
 done_testing
