@@ -270,8 +270,13 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 		siginfo_t si;
 		int sig = sigwaitinfo(&set, &si);
 
-		if (sig < 0)
+		/* Anything but EINTR (a seccomp profile denying the call, say) would spin or hang
+		 * here: pid 1 gives up instead, which ends the sandbox visibly. */
+		if (sig < 0 && errno == EINTR)
 			continue;
+		if (sig < 0)
+			die_errno(FACE_MSG("the sandbox's pid 1 cannot wait for signals",
+					   "init sigwaitinfo()"));
 		if (sig != SIGCHLD) {
 			/* Once reaped, the command's pid may name another process: no more. */
 			if (cmd > 0)
@@ -283,6 +288,10 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 			pid_t r = waitpid(-1, &st, WNOHANG);
 			if (r < 0 && errno == ECHILD)
 				_exit(status_to_exit(cmd_status));
+			if (r < 0 && errno != EINTR)
+				die_errno(
+					FACE_MSG("the sandbox's pid 1 cannot wait for its children",
+						 "init wait()"));
 			if (r <= 0)
 				break;
 			if (r == cmd) {

@@ -18,5 +18,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 
 /* The reaper, after the setup: open and read-lock every --lock-file. Dies on failure. */
 void rootfs_child_take_locks(const struct config *cfg);
+/* Does the sandbox have --lock-file operations (taken by the reaper)? */
+bool rootfs_has_locks(const struct config *cfg);
 
 #endif

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -116,6 +119,40 @@ static void plan_seccomp_profile(const struct config *cfg, struct seccomp_set *s
 	memmove(set->progs + 1, set->progs, set->n * sizeof(*set->progs));
 	set->progs[0] = prog;
 	set->n++;
+	set->first_is_profile = true;
+}
+
+/* What the reaper and the command still do after the fork that splits them (glibc's fork,
+ * caps_child_clear, the lock files, the reaper's loop; the command's exec and the report).
+ * When the profile allows all of it, one filter attached before the fork serves both:
+ * attaching costs the kernel about 0.1 ms (it JITs the program and runs it for every call
+ * number to cache the answers), and the reaper must be filtered too. */
+static bool one_filter_for_both(const struct plan *p, bool locks)
+{
+	const unsigned long long fork_flags = CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
+	const struct seccomp_call calls[] = {
+		{ SYS_clone, { fork_flags } },
+		{ SYS_set_robust_list, { 0 } },
+		{ SYS_capset, { 0 } },
+		{ SYS_close, { 0 } },
+		{ SYS_prctl, { PR_SET_CHILD_SUBREAPER, 1 } },
+		{ SYS_rt_sigtimedwait, { 0 } },
+		{ SYS_rt_sigprocmask, { SIG_SETMASK } },
+		{ SYS_kill, { 1, SIGTERM } },
+		{ SYS_wait4, { (unsigned long long)-1, 0, WNOHANG } },
+		{ SYS_write, { 2 } },
+		{ SYS_execve, { 0 } },
+		{ SYS_brk, { 0 } },
+		{ SYS_mmap,
+		  { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    (unsigned long long)-1 } },
+		{ SYS_exit_group, { 0 } },
+		{ SYS_openat, { (unsigned long long)AT_FDCWD, 0, O_RDONLY | O_CLOEXEC } },
+		{ SYS_fcntl, { 0, F_SETLK } },
+	};
+	size_t n = sizeof(calls) / sizeof(calls[0]);
+
+	return seccomp_set_allows(&p->seccomp, calls, locks ? n : n - 2);
 }
 
 static void make_plan(const struct config *cfg, struct plan *p)
@@ -290,22 +327,31 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 	label_child_exec(cfg, procfd);
 	/* A process stays behind to reap, forward signals and hold --lock-file/--sync-fd. It is
 	 * filtered too: the command could otherwise ptrace it and run unfiltered code. */
+	bool filtered = false;
 	if (p->need_reaper) {
+		if (one_filter_for_both(p, rootfs_has_locks(cfg))) {
+			if (face->close_inherited_fds) /* the reaper never execs: no matter */
+				process_child_close_fds(&cfg->pass_fds);
+			seccomp_child_load(&p->seccomp);
+			filtered = true;
+		}
 		pid_t cmd = process_child_fork_command();
 		if (cmd > 0) {
 			caps_child_clear();
 			rootfs_child_take_locks(cfg);
-			seccomp_child_load(&p->seccomp);
+			if (!filtered)
+				seccomp_child_load(&p->seccomp);
 			process_reaper_loop(cmd, cfg->unshare_pid || cfg->pidns_fd >= 0,
 					    p->status_wr);
 		}
 	}
 	if (cfg->sync_fd >= 0 && !cfg->as_pid_1)
 		close(cfg->sync_fd);
-	if (face->close_inherited_fds)
+	if (face->close_inherited_fds && !filtered)
 		process_child_close_fds(&cfg->pass_fds);
 	/* Last: the filters need not allow anything hutch itself still does. */
-	seccomp_child_load(&p->seccomp);
+	if (!filtered)
+		seccomp_child_load(&p->seccomp);
 	process_child_exec(cfg, mask);
 }
 

@@ -2,6 +2,7 @@
  * runs every installed filter and takes the most restrictive answer, so the programs keep
  * their command-line order (seccomp(2), "Filter return values"). */
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
@@ -64,4 +65,143 @@ void seccomp_child_load(const struct seccomp_set *set)
 				       i + 1);
 		}
 	}
+}
+
+/* This build's own ABI as the kernel reports it in seccomp_data.arch; 0 when not known here
+ * (or shared with another ABI, as x32 is), which makes seccomp_set_allows say no. */
+static uint32_t native_audit_arch(void)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	return AUDIT_ARCH_X86_64;
+#elif defined(__i386__)
+	return AUDIT_ARCH_I386;
+#elif defined(__aarch64__) && !defined(__ILP32__)
+	return AUDIT_ARCH_AARCH64;
+#elif defined(__riscv) && __riscv_xlen == 64
+	return AUDIT_ARCH_RISCV64;
+#elif defined(__s390x__)
+	return AUDIT_ARCH_S390X;
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return AUDIT_ARCH_PPC64LE;
+#else
+	return 0;
+#endif
+}
+
+/* The verdict of a classic BPF program for d, as the kernel would give it; a program that
+ * does anything this interpreter does not know (or reads outside seccomp_data) gets
+ * SECCOMP_RET_KILL_PROCESS, i.e. "not allowed". */
+static uint32_t bpf_verdict(const struct sock_filter *f, size_t len, const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+
+	for (size_t pc = 0; pc < len; pc++) {
+		const struct sock_filter *i = &f[pc];
+		uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
+
+		switch (BPF_CLASS(i->code)) {
+		case BPF_LD:
+			if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k % 4 == 0 &&
+			    i->k < sizeof(*d))
+				memcpy(&a, (const char *)d + i->k, 4);
+			else if (i->code == (BPF_LD | BPF_IMM))
+				a = i->k;
+			else if (i->code == (BPF_LD | BPF_MEM) && i->k < BPF_MEMWORDS)
+				a = mem[i->k];
+			else
+				return SECCOMP_RET_KILL_PROCESS;
+			break;
+		case BPF_LDX:
+			if (i->code == (BPF_LDX | BPF_IMM))
+				x = i->k;
+			else if (i->code == (BPF_LDX | BPF_MEM) && i->k < BPF_MEMWORDS)
+				x = mem[i->k];
+			else
+				return SECCOMP_RET_KILL_PROCESS;
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (i->k >= BPF_MEMWORDS)
+				return SECCOMP_RET_KILL_PROCESS;
+			mem[i->k] = BPF_CLASS(i->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			switch (BPF_OP(i->code)) {
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_RSH:
+				a = src < 32 ? a >> src : 0;
+				break;
+			case BPF_LSH:
+				a = src < 32 ? a << src : 0;
+				break;
+			default:
+				return SECCOMP_RET_KILL_PROCESS;
+			}
+			break;
+		case BPF_JMP: {
+			bool t;
+
+			switch (BPF_OP(i->code)) {
+			case BPF_JA:
+				pc += i->k;
+				continue;
+			case BPF_JEQ:
+				t = a == src;
+				break;
+			case BPF_JGT:
+				t = a > src;
+				break;
+			case BPF_JGE:
+				t = a >= src;
+				break;
+			case BPF_JSET:
+				t = (a & src) != 0;
+				break;
+			default:
+				return SECCOMP_RET_KILL_PROCESS;
+			}
+			pc += t ? i->jt : i->jf;
+			break;
+		}
+		case BPF_RET:
+			return BPF_RVAL(i->code) == BPF_A ? a : i->k;
+		case BPF_MISC:
+			if (BPF_MISCOP(i->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return SECCOMP_RET_KILL_PROCESS;
+		}
+	}
+	return SECCOMP_RET_KILL_PROCESS; /* fell off the end: the kernel rejects such programs */
+}
+
+bool seccomp_set_allows(const struct seccomp_set *set, const struct seccomp_call *calls, size_t n)
+{
+	uint32_t arch = native_audit_arch();
+
+	if (!arch || set->n != 1 || !set->first_is_profile)
+		return false;
+	for (size_t c = 0; c < n; c++) {
+		struct seccomp_data d = { .nr = calls[c].nr, .arch = arch };
+
+		for (int k = 0; k < 6; k++)
+			d.args[k] = calls[c].args[k];
+		if (bpf_verdict(set->progs[0].insns, set->progs[0].len, &d) != SECCOMP_RET_ALLOW)
+			return false;
+	}
+	return true;
 }

@@ -4,6 +4,7 @@
 #ifndef HUTCH_SECCOMP_H
 #define HUTCH_SECCOMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -18,6 +19,13 @@ struct seccomp_prog {
 struct seccomp_set {
 	struct seccomp_prog *progs;
 	size_t n;
+	bool first_is_profile; /* progs[0] is a profile hutch compiled (not the caller's BPF) */
+};
+
+/* A system call with its arguments, for seccomp_set_allows. */
+struct seccomp_call {
+	int nr;
+	unsigned long long args[6];
 };
 
 /* Read each fd of `fds` (in order) as a raw BPF program. 0, or -1 with bubblewrap's
@@ -26,5 +34,10 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 
 /* Child, after no_new_privs: install the programs in command-line order. Dies on failure. */
 void seccomp_child_load(const struct seccomp_set *set);
+
+/* Would the set let every call through (SECCOMP_RET_ALLOW) on this build's own ABI? Only a
+ * set that is one profile hutch compiled is ever answered yes; the caller's own BPF may
+ * depend on anything, so it is no. Runs the program in a small interpreter. */
+bool seccomp_set_allows(const struct seccomp_set *set, const struct seccomp_call *calls, size_t n);
 
 #endif

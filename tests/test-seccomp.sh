@@ -184,6 +184,44 @@ case_adjust() {
 	is "$(val raw=63):$(val tiocsti)" EACCES:EPERM "$MODE: a profile file: its rules and default's"
 }
 
+# With a PID namespace, pid 1 (the reaper) stays in the sandbox and must be filtered too, or
+# the command could ptrace it and run unfiltered code. When the profile allows what both still
+# do after the fork, one filter is attached before it (one attach: the kernel JITs and emulates
+# the program each time); otherwise each attaches its own, as the caller's raw BPF always does.
+seccomp_attaches() { # ARGS...: run under strace, count the filter attaches
+	run_as "$MODE" strace -f -e trace=prctl,seccomp "$H" "${SB[@]}" --unshare-pid "$@" \
+		"$P" read=/proc/1/status read=/proc/self/status
+	ATTACHES=$(grep -cE 'PR_SET_SECCOMP|SECCOMP_SET_MODE_FILTER' <<<"$ERR")
+}
+pid1_filters() { val read:/proc/1/status | sed 's/\\n/\n/g' | awk '$1 == "Seccomp_filters:" { print $2 }'; }
+self_filters() { val read:/proc/self/status | sed 's/\\n/\n/g' | awk '$1 == "Seccomp_filters:" { print $2 }'; }
+
+case_reaper_filtered() {
+	seccomp_attaches
+	is "$RC:$(pid1_filters):$(self_filters)" 0:1:1 \
+		"$MODE: default, PID namespace: pid 1 and the command each hold the filter"
+	is "$ATTACHES" 1 "$MODE: ... attached once, before the fork"
+	printf 'include default\nerrno EPERM capset\n' >"$T/nocapset.profile"
+	chmod 0644 "$T/nocapset.profile"
+	seccomp_attaches --seccomp-profile "$T/nocapset.profile"
+	is "$RC:$(pid1_filters):$(self_filters)" 0:1:1 \
+		"$MODE: a profile denying capset (pid 1 still drops its capabilities): both filtered"
+	is "$ATTACHES" 2 "$MODE: ... each attaching its own, after its own setup"
+	printf 'include default\nerrno EPERM wait4\n' >"$T/nowait.profile"
+	chmod 0644 "$T/nowait.profile"
+	seccomp_attaches --seccomp-profile "$T/nowait.profile"
+	is "$ATTACHES" 2 "$MODE: a profile denying what the reaper needs: no early attach"
+	is "$RC" 125 "$MODE: ... and pid 1, unable to reap, ends the sandbox (no hang)"
+	like "$ERR" "hutch: the sandbox's pid 1 cannot wait for its children: Operation not permitted" \
+		"$MODE: ... saying why"
+	raw_of "$T/profiles/default.bpf" "$T/default.raw"
+	chmod 0644 "$T/default.raw"
+	seccomp_attaches --seccomp-profile none --add-seccomp-fd 3 3<"$T/default.raw"
+	is "$RC:$(pid1_filters):$(self_filters)" 0:1:1 \
+		"$MODE: the caller's own BPF: pid 1 and the command filtered"
+	is "$ATTACHES" 2 "$MODE: ... each attaching it (the caller's BPF is never attached early)"
+}
+
 case_errors() {
 	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile nosuch true
 	is "$RC" 64 "$MODE: an unknown profile is a usage error"
@@ -309,6 +347,7 @@ for_each_mode case_profiles
 for_each_mode case_faces
 for_each_mode case_adjust
 for_each_mode case_errors
+for_each_mode case_reaper_filtered
 for_each_mode case_list_show_export
 for_each_mode case_programs
 
