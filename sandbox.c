@@ -147,6 +147,7 @@ static bool one_filter_for_both(const struct plan *p, bool locks)
 		  { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		    (unsigned long long)-1 } },
 		{ SYS_exit_group, { 0 } },
+		/* the last two: --lock-file only */
 		{ SYS_openat, { (unsigned long long)AT_FDCWD, 0, O_RDONLY | O_CLOEXEC } },
 		{ SYS_fcntl, { 0, F_SETLK } },
 	};

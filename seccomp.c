@@ -68,13 +68,12 @@ void seccomp_child_load(const struct seccomp_set *set)
 }
 
 /* This build's own ABI as the kernel reports it in seccomp_data.arch; 0 when not known here
- * (or shared with another ABI, as x32 is), which makes seccomp_set_allows say no. */
+ * (or shared with another ABI, as x32 is; or 32-bit, where glibc calls mmap2 and fcntl64
+ * rather than the calls a caller would name), which makes seccomp_set_allows say no. */
 static uint32_t native_audit_arch(void)
 {
 #if defined(__x86_64__) && !defined(__ILP32__)
 	return AUDIT_ARCH_X86_64;
-#elif defined(__i386__)
-	return AUDIT_ARCH_I386;
 #elif defined(__aarch64__) && !defined(__ILP32__)
 	return AUDIT_ARCH_AARCH64;
 #elif defined(__riscv) && __riscv_xlen == 64
