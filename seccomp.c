@@ -87,11 +87,9 @@ static uint32_t native_audit_arch(void)
 #endif
 }
 
-/* The verdict of a classic BPF program for d, as the kernel would give it; a program that
- * does anything this interpreter does not know (or reads outside seccomp_data) gets
- * SECCOMP_RET_KILL_PROCESS, i.e. "not allowed". */
-static uint32_t bpf_verdict(const struct sock_filter *f, size_t len, const struct seccomp_data *d)
+int seccomp_bpf_run(const void *insns, size_t len, const struct seccomp_data *d, uint32_t *verdict)
 {
+	const struct sock_filter *f = insns;
 	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
 
 	for (size_t pc = 0; pc < len; pc++) {
@@ -108,7 +106,7 @@ static uint32_t bpf_verdict(const struct sock_filter *f, size_t len, const struc
 			else if (i->code == (BPF_LD | BPF_MEM) && i->k < BPF_MEMWORDS)
 				a = mem[i->k];
 			else
-				return SECCOMP_RET_KILL_PROCESS;
+				return -1;
 			break;
 		case BPF_LDX:
 			if (i->code == (BPF_LDX | BPF_IMM))
@@ -116,12 +114,12 @@ static uint32_t bpf_verdict(const struct sock_filter *f, size_t len, const struc
 			else if (i->code == (BPF_LDX | BPF_MEM) && i->k < BPF_MEMWORDS)
 				x = mem[i->k];
 			else
-				return SECCOMP_RET_KILL_PROCESS;
+				return -1;
 			break;
 		case BPF_ST:
 		case BPF_STX:
 			if (i->k >= BPF_MEMWORDS)
-				return SECCOMP_RET_KILL_PROCESS;
+				return -1;
 			mem[i->k] = BPF_CLASS(i->code) == BPF_ST ? a : x;
 			break;
 		case BPF_ALU:
@@ -145,7 +143,7 @@ static uint32_t bpf_verdict(const struct sock_filter *f, size_t len, const struc
 				a = src < 32 ? a << src : 0;
 				break;
 			default:
-				return SECCOMP_RET_KILL_PROCESS;
+				return -1;
 			}
 			break;
 		case BPF_JMP: {
@@ -168,13 +166,14 @@ static uint32_t bpf_verdict(const struct sock_filter *f, size_t len, const struc
 				t = (a & src) != 0;
 				break;
 			default:
-				return SECCOMP_RET_KILL_PROCESS;
+				return -1;
 			}
 			pc += t ? i->jt : i->jf;
 			break;
 		}
 		case BPF_RET:
-			return BPF_RVAL(i->code) == BPF_A ? a : i->k;
+			*verdict = BPF_RVAL(i->code) == BPF_A ? a : i->k;
+			return 0;
 		case BPF_MISC:
 			if (BPF_MISCOP(i->code) == BPF_TAX)
 				x = a;
@@ -182,10 +181,10 @@ static uint32_t bpf_verdict(const struct sock_filter *f, size_t len, const struc
 				a = x;
 			break;
 		default:
-			return SECCOMP_RET_KILL_PROCESS;
+			return -1;
 		}
 	}
-	return SECCOMP_RET_KILL_PROCESS; /* fell off the end: the kernel rejects such programs */
+	return -1; /* fell off the end: the kernel rejects such programs */
 }
 
 bool seccomp_set_allows(const struct seccomp_set *set, const struct seccomp_call *calls, size_t n)
@@ -199,7 +198,10 @@ bool seccomp_set_allows(const struct seccomp_set *set, const struct seccomp_call
 
 		for (int k = 0; k < 6; k++)
 			d.args[k] = calls[c].args[k];
-		if (bpf_verdict(set->progs[0].insns, set->progs[0].len, &d) != SECCOMP_RET_ALLOW)
+		uint32_t verdict;
+
+		if (seccomp_bpf_run(set->progs[0].insns, set->progs[0].len, &d, &verdict) < 0 ||
+		    verdict != SECCOMP_RET_ALLOW)
 			return false;
 	}
 	return true;

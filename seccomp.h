@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -34,6 +35,13 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 
 /* Child, after no_new_privs: install the programs in command-line order. Dies on failure. */
 void seccomp_child_load(const struct seccomp_set *set);
+
+struct seccomp_data;
+
+/* Run a classic BPF program on d as the kernel would: 0 with its verdict, or -1 for a program
+ * the kernel would refuse (it reads outside seccomp_data, falls off its end) or that uses
+ * something this interpreter does not know. */
+int seccomp_bpf_run(const void *insns, size_t len, const struct seccomp_data *d, uint32_t *verdict);
 
 /* Would the set let every call through (SECCOMP_RET_ALLOW) on this build's own ABI? Only a
  * set that is one profile hutch compiled is ever answered yes; the caller's own BPF may

@@ -16,6 +16,7 @@
 
 #include "../seccomp-profile.h"
 #include "../seccomp-request.h"
+#include "../seccomp.h"
 #include "../util.h"
 #include "tap.h"
 
@@ -311,7 +312,7 @@ static void test_parse_rules(void)
 	seccomp_profile_free(&p);
 }
 
-/* --- a classic BPF interpreter, enough for libseccomp's programs ------------------------- */
+/* --- the programs run in hutch's classic BPF interpreter (seccomp.c) ------------------- */
 
 struct data {
 	uint32_t nr, arch;
@@ -322,105 +323,13 @@ struct data {
 /* The filter's answer, or 0xdeadbeef for a program the kernel would refuse to run. */
 static uint32_t bpf_run(const struct seccomp_prog *prog, const struct data *d)
 {
-	const struct sock_filter *f = prog->insns;
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
-	unsigned char buf[sizeof(struct seccomp_data)];
+	struct seccomp_data sd = { .nr = (int)d->nr,
+				   .arch = d->arch,
+				   .instruction_pointer = d->ip };
+	uint32_t verdict;
 
-	memcpy(buf, &d->nr, 4);
-	memcpy(buf + 4, &d->arch, 4);
-	memcpy(buf + 8, &d->ip, 8);
-	memcpy(buf + 16, d->args, 48);
-	for (size_t pc = 0; pc < prog->len; pc++) {
-		const struct sock_filter *i = &f[pc];
-		uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
-
-		switch (BPF_CLASS(i->code)) {
-		case BPF_LD:
-			if (i->code == (BPF_LD | BPF_W | BPF_ABS)) {
-				if (i->k > sizeof(buf) - 4 || i->k % 4)
-					return 0xdeadbeef;
-				memcpy(&a, buf + i->k, 4);
-			} else if (i->code == (BPF_LD | BPF_IMM)) {
-				a = i->k;
-			} else if (i->code == (BPF_LD | BPF_MEM)) {
-				a = mem[i->k % BPF_MEMWORDS];
-			} else {
-				return 0xdeadbeef;
-			}
-			break;
-		case BPF_LDX:
-			if (i->code == (BPF_LDX | BPF_IMM))
-				x = i->k;
-			else if (i->code == (BPF_LDX | BPF_MEM))
-				x = mem[i->k % BPF_MEMWORDS];
-			else
-				return 0xdeadbeef;
-			break;
-		case BPF_ST:
-			mem[i->k % BPF_MEMWORDS] = a;
-			break;
-		case BPF_STX:
-			mem[i->k % BPF_MEMWORDS] = x;
-			break;
-		case BPF_ALU:
-			switch (BPF_OP(i->code)) {
-			case BPF_AND:
-				a &= src;
-				break;
-			case BPF_OR:
-				a |= src;
-				break;
-			case BPF_ADD:
-				a += src;
-				break;
-			case BPF_SUB:
-				a -= src;
-				break;
-			case BPF_NEG:
-				a = -a;
-				break;
-			default:
-				return 0xdeadbeef;
-			}
-			break;
-		case BPF_JMP: {
-			bool t;
-
-			switch (BPF_OP(i->code)) {
-			case BPF_JA:
-				pc += i->k;
-				continue;
-			case BPF_JEQ:
-				t = a == src;
-				break;
-			case BPF_JGT:
-				t = a > src;
-				break;
-			case BPF_JGE:
-				t = a >= src;
-				break;
-			case BPF_JSET:
-				t = (a & src) != 0;
-				break;
-			default:
-				return 0xdeadbeef;
-			}
-			pc += t ? i->jt : i->jf;
-			break;
-		}
-		case BPF_RET:
-			return BPF_RVAL(i->code) == BPF_A ? a : i->k;
-		case BPF_MISC:
-			if (BPF_MISCOP(i->code) == BPF_TAX)
-				x = a;
-			else
-				a = x;
-			break;
-		default:
-			return 0xdeadbeef;
-		}
-	}
-	return 0xdeadbeef; /* fell off the end */
+	memcpy(sd.args, d->args, sizeof(sd.args));
+	return seccomp_bpf_run(prog->insns, prog->len, &sd, &verdict) < 0 ? 0xdeadbeef : verdict;
 }
 
 #define RET_ERRNO(e) (SECCOMP_RET_ERRNO | (e))
@@ -795,6 +704,59 @@ static void test_table_semantics(void)
 		for (uint32_t nr = 0; nr < 1024; nr++)
 			free(names[a][nr]);
 	free(pool);
+}
+
+/* The interpreter refuses what the kernel would, and seccomp_set_allows answers yes only for
+ * one profile hutch compiled that allows every call asked about. */
+static void test_interpreter(void)
+{
+	struct sock_filter off_end[] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0) };
+	struct sock_filter outside[] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 64),
+					 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+	struct sock_filter unaligned[] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2),
+					   BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+	struct sock_filter mod[] = { BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 3),
+				     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+	struct sock_filter scratch[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_STMT(BPF_ST, 3),
+		BPF_STMT(BPF_LD | BPF_IMM, 0),
+		BPF_STMT(BPF_LDX | BPF_MEM, 3),
+		BPF_STMT(BPF_MISC | BPF_TXA, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 39, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct seccomp_data d = { .nr = 39, .arch = AUDIT_ARCH_X86_64 };
+	uint32_t v = 0;
+
+	ok(seccomp_bpf_run(off_end, 1, &d, &v) < 0, "interpreter: falling off the end is refused");
+	ok(seccomp_bpf_run(outside, 2, &d, &v) < 0,
+	   "interpreter: a load past seccomp_data is refused");
+	ok(seccomp_bpf_run(unaligned, 2, &d, &v) < 0, "interpreter: an unaligned load is refused");
+	ok(seccomp_bpf_run(mod, 2, &d, &v) < 0,
+	   "interpreter: an operation it does not know is refused");
+	ok(seccomp_bpf_run(scratch, 8, &d, &v) == 0 && v == SECCOMP_RET_ALLOW,
+	   "interpreter: scratch memory, X and jumps");
+	d.nr = 40;
+	ok(seccomp_bpf_run(scratch, 8, &d, &v) == 0 && v == (SECCOMP_RET_ERRNO | EPERM),
+	   "interpreter: ... the other branch");
+
+	struct seccomp_prog prog;
+	struct error err = { 0 };
+	struct seccomp_call getpid_call = { 39, { 0 } }, uname_call = { 63, { 0 } };
+
+	compile_text("arch native\ndefault allow\nerrno EPERM uname\n", &prog, &err);
+	struct seccomp_set set = { &prog, 1, true };
+	ok(seccomp_set_allows(&set, &getpid_call, 1), "set_allows: a call the profile allows");
+	ok(!seccomp_set_allows(&set, &uname_call, 1), "set_allows: a call the profile denies");
+	set.first_is_profile = false;
+	ok(!seccomp_set_allows(&set, &getpid_call, 1),
+	   "set_allows: never for the caller's own BPF");
+	struct seccomp_prog two[2] = { prog, prog };
+	struct seccomp_set pair = { two, 2, true };
+	ok(!seccomp_set_allows(&pair, &getpid_call, 1), "set_allows: never for two programs");
+	free(prog.insns);
 }
 
 /* Hand-picked semantics: overrides, masks, the 32-bit ABIs, unknown architectures. */
@@ -1442,6 +1404,7 @@ int main(void)
 	test_parse_errors();
 	test_parse_rules();
 	test_compile();
+	test_interpreter();
 	test_semantics();
 	test_table_semantics();
 	test_shipped();
