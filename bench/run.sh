@@ -35,7 +35,7 @@ if [ "$QUICK" = 1 ]; then
 	R_LAUNCH=10 R_MOUNTS=3 R_MEMORY=2 R_TPUT=1 TPUT_N=50
 	R_BINDS=(10:5 100:5 1000:3 4000:2)
 else
-	R_LAUNCH=200 R_MOUNTS=30 R_MEMORY=7 R_TPUT=5 TPUT_N=200
+	R_LAUNCH=200 R_MOUNTS=30 R_MEMORY=7 R_TPUT=9 TPUT_N=200
 	R_BINDS=(10:100 100:50 1000:15 4000:10)
 fi
 # bubblewrap parses /proc/self/mountinfo once per bind (quadratic): 1000 binds take it about
