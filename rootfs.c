@@ -39,8 +39,8 @@ struct build {
 	const struct rootfs_plan *plan;
 	int hostfd;	 /* the host's root (at /oldroot of the scratch once attached) */
 	int basefd;	 /* root of the base tmpfs */
-	int scratchfd;	 /* the scratch root (a real dir fd): home of --bind-data's files */
-	int scratch_mnt; /* the scratch mount (new API), to attach it */
+	int scratchfd;	 /* the scratch root (a real dir fd), made when first needed (scratch()) */
+	int scratch_mnt; /* the scratch mount: detached (new API), or over a host dir (fallback) */
 	bool attached;	 /* the scratch is the root: the attached build (see the top) */
 	struct {
 		const char *given;
@@ -442,6 +442,7 @@ static void op_bind(struct build *b, const struct setup_op *op)
 }
 
 static void enter_scratch(struct build *b);
+static int scratch(struct build *b);
 
 static void op_remount_ro(struct build *b, const struct setup_op *op)
 {
@@ -696,8 +697,8 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 	 * kernel refuses to bind an unlinked file.) */
 	char name[32];
 	snprintf(name, sizeof(name), "data%u", b->ndata++);
-	_cleanup_close_ int tmp = openat(b->scratchfd, name,
-					 O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+	_cleanup_close_ int tmp =
+		openat(scratch(b), name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (tmp < 0)
 		die_errno(FACE_MSG("cannot create the data file for '%s' (--%s)",
@@ -756,7 +757,7 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 		char up[32], wk[32];
 		snprintf(up, sizeof(up), "tmp-overlay-upper-%u", k);
 		snprintf(wk, sizeof(wk), "tmp-overlay-work-%u", k);
-		if (mkdirat(b->scratchfd, up, 0755) < 0 || mkdirat(b->scratchfd, wk, 0755) < 0)
+		if (mkdirat(scratch(b), up, 0755) < 0 || mkdirat(b->scratchfd, wk, 0755) < 0)
 			die_errno(FACE_MSG("cannot create the upper layer for '%s' (--%s)",
 					   "Creating --tmp-overlay upperdir failed%.0s%.0s"),
 				  op->dest, op->option);
@@ -927,31 +928,56 @@ static int mount_scratch(int slash)
 	return -1;
 }
 
+/* The scratch tmpfs, made on first use: a detached tmpfs with the new API (nothing of the
+ * host can meet it); in the fallback it covers a host directory until enter_scratch pivots
+ * into it. Home of --bind-data's files, --tmp-overlay's layers and, attached, the new root. */
+static int scratch(struct build *b)
+{
+	if (b->scratchfd >= 0)
+		return b->scratchfd;
+	b->scratch_mnt = mount_scratch(b->hostfd);
+	if (b->scratch_mnt < 0)
+		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
+	b->scratchfd = openat(b->scratch_mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->scratchfd < 0)
+		die_errno("open the scratch tmpfs");
+	return b->scratchfd;
+}
+
 /* The attached build from here on: the scratch (stacked on "/" with the new API; over a host
- * directory in the fallback) becomes the root by pivot_root, the host moves to its /oldroot.
- * The fds of the build (host, base, scratch, the new root) stay valid. */
+ * directory in the fallback) becomes the root by pivot_root, the host moves to its /oldroot,
+ * and the new root (when there is one yet) goes to its /newroot. The fds of the build (host,
+ * base, scratch, the new root) stay valid. */
 static void enter_scratch(struct build *b)
 {
 	if (b->attached)
 		return;
 	parent_cache_drop(b);
-	if (mkdirat(b->scratchfd, "oldroot", 0755) < 0 || mkdirat(b->scratchfd, "stage", 0755) < 0)
+	int sd = scratch(b);
+	if (mkdirat(sd, "oldroot", 0755) < 0 || mkdirat(sd, "newroot", 0755) < 0 ||
+	    mkdirat(sd, "stage", 0755) < 0)
 		die_errno(FACE_MSG("cannot create directories in the scratch tmpfs",
 				   "Creating oldroot failed"));
-	int sf = openat(b->scratchfd, "stagefile", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	int sf = openat(sd, "stagefile", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (sf < 0)
 		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs",
 				   "Creating stage failed"));
 	close(sf);
-	if (b->scratch_mnt >= 0 && mount_attach(b->scratch_mnt, b->hostfd) < 0)
+	if (mount_have_new_api() && mount_attach(b->scratch_mnt, b->hostfd) < 0)
 		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
-	if (fchdir(b->scratchfd) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
+	if (fchdir(sd) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
 		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));
 	if (chdir("/") < 0)
 		die_errno("chdir /");
 	mount_set_stage("/stage", "/stagefile");
 	mount_set_proc_prefix("/oldroot");
 	b->attached = true;
+	if (b->basefd >= 0) { /* the detached new root, with all that is mounted in it */
+		_cleanup_close_ int newroot =
+			openat(sd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (newroot < 0 || mount_attach(b->basefd, newroot) < 0)
+			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+	}
 }
 
 /* A host directory to hang the detached scratch on for the final pivot_root: not the host
@@ -1028,39 +1054,45 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	b.fd_paths = xcalloc(cfg->ops.count + 1, sizeof(char *));
 	resolve_magic_sources(&b);
 	b.hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int scratch = b.hostfd < 0 ? -1 : mount_scratch(b.hostfd);
-	if (scratch < 0)
-		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
-	if (mount_have_new_api())
-		b.scratch_mnt = scratch;
-	b.scratchfd = openat(scratch, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b.scratchfd < 0 || mkdirat(scratch, "newroot", 0755) < 0)
-		die_errno(FACE_MSG("cannot create directories in the scratch tmpfs",
-				   "Creating newroot failed"));
-	_cleanup_close_ int newroot = openat(scratch, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (newroot < 0)
-		die_errno("open newroot");
-	if (!mount_may_build_detached())
-		enter_scratch(&b);
+	if (b.hostfd < 0)
+		die_errno("open /");
 
-	/* The base, into the scratch. Detached, this is the probe: before 6.15 the kernel
-	 * refuses (EINVAL) to attach a mount inside a detached tree, and the build goes on
-	 * attached. */
-	b.basefd = mount_new_fs("tmpfs", "tmpfs", "mode=0755", b.attached ? newroot : -1,
-				HMNT_NOSUID | HMNT_NODEV);
-	if (b.basefd >= 0 && !b.attached && mount_attach(b.basefd, newroot) < 0) {
-		if (errno != EINVAL)
-			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+	/* The base: the new root's tmpfs. Detached, a clone of it stacked on it is the probe
+	 * (two cheap calls, no new filesystem): before 6.15 the kernel refuses (EINVAL) to
+	 * attach a mount inside a detached tree, and the build goes on attached. The clone
+	 * then is the new root: the same tmpfs. */
+	int root = -1;
+	if (!mount_may_build_detached()) {
 		enter_scratch(&b);
-		if (mount_attach(b.basefd, newroot) < 0)
+		_cleanup_close_ int newroot =
+			openat(b.scratchfd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		b.basefd = newroot < 0 ? -1 :
+					 mount_new_fs("tmpfs", "tmpfs", "mode=0755", newroot,
+						      HMNT_NOSUID | HMNT_NODEV);
+		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+		root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
+	} else {
+		b.basefd =
+			mount_new_fs("tmpfs", "tmpfs", "mode=0755", -1, HMNT_NOSUID | HMNT_NODEV);
+		if (b.basefd < 0)
+			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+		root = mount_clone_tree(b.basefd, 0);
+		if (root >= 0 && mount_attach(root, b.basefd) < 0) {
+			close(root);
+			root = -1;
+		}
+		if (root < 0) {
+			if (errno != EINVAL)
+				die_errno(FACE_MSG("cannot mount the base tmpfs",
+						   "Failed to mount tmpfs"));
+			enter_scratch(&b);
+			root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
+		}
 	}
-	if (b.basefd < 0)
-		die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
-	int r = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
-	if (r < 0)
+	if (root < 0)
 		die_errno("cannot duplicate the root fd");
-	set_root(&b, r);
+	set_root(&b, root);
 
 	replay(&b, plan);
 
@@ -1078,11 +1110,10 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 		mount_set_proc_prefix("");
 		mount_set_stage(NULL, NULL);
 	} else {
-		/* Hang the scratch (with the new root in it) on a host directory, so that
-		 * pivot_root can reach the new root from the host's root. */
-		if (mount_attach(b.scratch_mnt, spot) < 0)
-			die_errno(FACE_MSG("cannot mount the scratch tmpfs",
-					   "Failed to mount tmpfs"));
+		/* Hang the new root's tree on a host directory, so that pivot_root can reach
+		 * it from the host's root. */
+		if (mount_attach(b.basefd, spot) < 0)
+			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		close(b.hostfd);
 	}
 	/* pivot_root(".", ".") stacks the old root (the scratch, or the host) on the new one;
@@ -1105,6 +1136,8 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	check_root(want);
 	close(b.rootfd);
 	close(b.basefd);
-	close(b.scratchfd);
-	close(scratch);
+	if (b.scratchfd >= 0)
+		close(b.scratchfd);
+	if (b.scratch_mnt >= 0)
+		close(b.scratch_mnt);
 }
