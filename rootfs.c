@@ -1004,31 +1004,23 @@ static int scratch_spot(int hostfd)
 }
 
 /* Is "/" uncovered: "/.." (which climbs onto whatever is stacked on the root) the same
- * mount and directory as "/"? */
-static bool root_uncovered(void)
+ * mount and directory as "/"? *id: the mount id of "/" (0 if the kernel cannot tell). */
+static bool root_uncovered(uint64_t *id)
 {
 	struct statx a, c;
 
+	*id = 0;
+	/* Not knowing is no answer: a detach when nothing covers "/" would take the new root. */
 	if (statx(AT_FDCWD, "/", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &a) < 0 ||
 	    statx(AT_FDCWD, "/..", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &c) < 0)
-		return false;
+		die_errno("statx /");
+	if (a.stx_mask & c.stx_mask & STATX_MNT_ID) {
+		*id = a.stx_mnt_id;
+		if (a.stx_mnt_id != c.stx_mnt_id)
+			return false;
+	}
 	return a.stx_dev_major == c.stx_dev_major && a.stx_dev_minor == c.stx_dev_minor &&
-	       a.stx_ino == c.stx_ino &&
-	       (!(a.stx_mask & c.stx_mask & STATX_MNT_ID) || a.stx_mnt_id == c.stx_mnt_id);
-}
-
-/* Fails unless "/" is the mount we built with nothing stacked on it: "/.." (which climbs
- * onto whatever covers the root) must be "/" itself. */
-static void check_root(uint64_t want)
-{
-	_cleanup_close_ int now = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int up = open("/..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct stat a, c;
-
-	if (now < 0 || up < 0 || fstat(now, &a) < 0 || fstat(up, &c) < 0 || a.st_dev != c.st_dev ||
-	    a.st_ino != c.st_ino || (want && (mount_id(now) != want || mount_id(up) != want)))
-		die(FACE_MSG("the new root is not in place after pivot_root; refusing to continue",
-			     "Failed to pivot to the new root"));
+	       a.stx_ino == c.stx_ino;
 }
 
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
@@ -1127,13 +1119,16 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	/* What the caller had stacked on its own root (mount --rbind X / after its root was
 	 * set) came along on top of the host root: detached the same way, one at a time, and
 	 * never the new root itself (checked uncovered before each). */
-	for (int i = 0; !root_uncovered(); i++)
+	uint64_t now;
+	for (int i = 0; !root_uncovered(&now); i++)
 		if (i == 64 || umount2(".", MNT_DETACH) < 0)
 			die_errno(FACE_MSG("cannot detach the old root", "unmount old root"));
 	if (chdir("/") < 0)
 		die_errno("chdir /");
-	/* Defence in depth: "/" must now be the root we built, and nothing may cover it. */
-	check_root(want);
+	/* Defence in depth: "/", uncovered now, must be the root we built. */
+	if (want && now != want)
+		die(FACE_MSG("the new root is not in place after pivot_root; refusing to continue",
+			     "Failed to pivot to the new root"));
 	close(b.rootfd);
 	close(b.basefd);
 	if (b.scratchfd >= 0)
