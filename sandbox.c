@@ -123,37 +123,42 @@ static void plan_seccomp_profile(const struct config *cfg, struct seccomp_set *s
 }
 
 /* What the reaper and the command still do after the fork that splits them (glibc's fork,
- * caps_child_clear, the lock files, the reaper's loop; the command's exec and the report).
- * When the profile allows all of it, one filter attached before the fork serves both:
- * attaching costs the kernel about 0.1 ms (it JITs the program and runs it for every call
- * number to cache the answers), and the reaper must be filtered too. */
-static bool one_filter_for_both(const struct plan *p, bool locks)
+ * caps_child_clear, the lock files, the reaper's loop; the command's death signal, exec and
+ * report). When the profile allows all of it whatever the arguments, one filter attached
+ * before the fork serves both: attaching costs the kernel about 0.1 ms (it JITs the program
+ * and runs it for every call number to cache the answers), and the reaper must be filtered
+ * too. */
+static bool one_filter_for_both(const struct config *cfg, const struct plan *p)
 {
-	const unsigned long long fork_flags = CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
-	const struct seccomp_call calls[] = {
-		{ SYS_clone, { fork_flags } },
-		{ SYS_set_robust_list, { 0 } },
-		{ SYS_capset, { 0 } },
-		{ SYS_close, { 0 } },
-		{ SYS_prctl, { PR_SET_CHILD_SUBREAPER, 1 } },
-		{ SYS_rt_sigtimedwait, { 0 } },
-		{ SYS_rt_sigprocmask, { SIG_SETMASK } },
-		{ SYS_kill, { 1, SIGTERM } },
-		{ SYS_wait4, { (unsigned long long)-1, 0, WNOHANG } },
-		{ SYS_write, { 2 } },
-		{ SYS_execve, { 0 } },
-		{ SYS_brk, { 0 } },
-		{ SYS_mmap,
-		  { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		    (unsigned long long)-1 } },
-		{ SYS_exit_group, { 0 } },
-		/* the last two: --lock-file only */
-		{ SYS_openat, { (unsigned long long)AT_FDCWD, 0, O_RDONLY | O_CLOEXEC } },
-		{ SYS_fcntl, { 0, F_SETLK } },
-	};
-	size_t n = sizeof(calls) / sizeof(calls[0]);
+	struct seccomp_call calls[24];
+	size_t n = 0;
 
-	return seccomp_set_allows(&p->seccomp, calls, locks ? n : n - 2);
+#define CALL(...) (calls[n++] = (struct seccomp_call){ __VA_ARGS__ })
+	CALL(SYS_clone, { CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD });
+	CALL(SYS_set_robust_list, { 0 });
+	CALL(SYS_capset, { 0 });
+	CALL(SYS_close, { 3 });
+	CALL(SYS_prctl, { PR_SET_CHILD_SUBREAPER, 1 });
+	CALL(SYS_rt_sigtimedwait, { 0 });
+	CALL(SYS_rt_sigprocmask, { SIG_SETMASK });
+	CALL(SYS_kill, { 2, SIGTERM });
+	CALL(SYS_wait4, { (unsigned long long)-1, 0, WNOHANG });
+	CALL(SYS_write, { 2 });
+	CALL(SYS_execve, { 0 });
+	CALL(SYS_brk, { 0 });
+	CALL(SYS_mmap, { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 (unsigned long long)-1 });
+	CALL(SYS_exit_group, { 0 });
+	if (rootfs_has_locks(cfg)) {
+		CALL(SYS_openat, { (unsigned long long)AT_FDCWD, 0, O_RDONLY | O_CLOEXEC });
+		CALL(SYS_fcntl, { 3, F_SETLK });
+	}
+	if (cfg->die_with_parent) {
+		CALL(SYS_prctl, { PR_SET_PDEATHSIG, SIGKILL });
+		CALL(SYS_getppid, { 0 });
+	}
+#undef CALL
+	return seccomp_set_allows(&p->seccomp, calls, n);
 }
 
 static void make_plan(const struct config *cfg, struct plan *p)
@@ -330,12 +335,13 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 	 * filtered too: the command could otherwise ptrace it and run unfiltered code. */
 	bool filtered = false;
 	if (p->need_reaper) {
-		if (one_filter_for_both(p, rootfs_has_locks(cfg))) {
+		if (one_filter_for_both(cfg, p)) {
 			if (face->close_inherited_fds) /* the reaper never execs: no matter */
 				process_child_close_fds(&cfg->pass_fds);
 			seccomp_child_load(&p->seccomp);
 			filtered = true;
 		}
+		pid_t reaper = getpid();
 		pid_t cmd = process_child_fork_command();
 		if (cmd > 0) {
 			caps_child_clear();
@@ -344,6 +350,14 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 				seccomp_child_load(&p->seccomp);
 			process_reaper_loop(cmd, cfg->unshare_pid || cfg->pidns_fd >= 0,
 					    p->status_wr);
+		}
+		/* The death signal does not survive fork(2): the command's parent is the
+		 * reaper now, which dies with ours (bubblewrap sets it again here too). */
+		if (cfg->die_with_parent) {
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+				die_errno("prctl(PR_SET_PDEATHSIG)");
+			if (getppid() != reaper)
+				_exit(face->exit_setup);
 		}
 	}
 	if (cfg->sync_fd >= 0 && !cfg->as_pid_1)

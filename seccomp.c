@@ -5,6 +5,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -87,10 +88,14 @@ static uint32_t native_audit_arch(void)
 #endif
 }
 
-int seccomp_bpf_run(const void *insns, size_t len, const struct seccomp_data *d, uint32_t *verdict)
+int seccomp_bpf_run(const void *insns, size_t len, const struct seccomp_data *d, uint32_t *verdict,
+		    bool *read_args)
 {
 	const struct sock_filter *f = insns;
 	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+
+	if (read_args)
+		*read_args = false;
 
 	for (size_t pc = 0; pc < len; pc++) {
 		const struct sock_filter *i = &f[pc];
@@ -99,9 +104,12 @@ int seccomp_bpf_run(const void *insns, size_t len, const struct seccomp_data *d,
 		switch (BPF_CLASS(i->code)) {
 		case BPF_LD:
 			if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k % 4 == 0 &&
-			    i->k < sizeof(*d))
+			    i->k < sizeof(*d)) {
 				memcpy(&a, (const char *)d + i->k, 4);
-			else if (i->code == (BPF_LD | BPF_IMM))
+				if (read_args &&
+				    i->k >= offsetof(struct seccomp_data, instruction_pointer))
+					*read_args = true;
+			} else if (i->code == (BPF_LD | BPF_IMM))
 				a = i->k;
 			else if (i->code == (BPF_LD | BPF_MEM) && i->k < BPF_MEMWORDS)
 				a = mem[i->k];
@@ -200,8 +208,12 @@ bool seccomp_set_allows(const struct seccomp_set *set, const struct seccomp_call
 			d.args[k] = calls[c].args[k];
 		uint32_t verdict;
 
-		if (seccomp_bpf_run(set->progs[0].insns, set->progs[0].len, &d, &verdict) < 0 ||
-		    verdict != SECCOMP_RET_ALLOW)
+		bool read_args;
+
+		/* A verdict that depended on the arguments holds for these ones only. */
+		if (seccomp_bpf_run(set->progs[0].insns, set->progs[0].len, &d, &verdict,
+				    &read_args) < 0 ||
+		    verdict != SECCOMP_RET_ALLOW || read_args)
 			return false;
 	}
 	return true;

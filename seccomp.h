@@ -40,12 +40,15 @@ struct seccomp_data;
 
 /* Run a classic BPF program on d as the kernel would: 0 with its verdict, or -1 for a program
  * the kernel would refuse (it reads outside seccomp_data, falls off its end) or that uses
- * something this interpreter does not know. */
-int seccomp_bpf_run(const void *insns, size_t len, const struct seccomp_data *d, uint32_t *verdict);
+ * something this interpreter does not know. *read_args (may be NULL): whether the path taken
+ * read the instruction pointer or an argument, i.e. whether the verdict is only for them. */
+int seccomp_bpf_run(const void *insns, size_t len, const struct seccomp_data *d, uint32_t *verdict,
+		    bool *read_args);
 
-/* Would the set let every call through (SECCOMP_RET_ALLOW) on this build's own ABI? Only a
- * set that is one profile hutch compiled is ever answered yes; the caller's own BPF may
- * depend on anything, so it is no. Runs the program in a small interpreter. */
+/* Would the set let every call through (SECCOMP_RET_ALLOW) on this build's own ABI, whatever
+ * their arguments? Only a set that is one profile hutch compiled is ever answered yes; the
+ * caller's own BPF may depend on anything, so it is no; so is a verdict that reads an
+ * argument. Runs the program in a small interpreter. */
 bool seccomp_set_allows(const struct seccomp_set *set, const struct seccomp_call *calls, size_t n);
 
 #endif

@@ -80,12 +80,13 @@ alive() {
 
 case_die_with_parent() {
 	local pidns tag shpid pid
-	for pidns in --share-net --unshare-pid; do
+	# --lock-file leaves a reaper behind the command without a PID namespace.
+	for pidns in --share-net --unshare-pid "--lock-file /etc/hostname"; do
 		tag=$((900000 + RANDOM))
 		# sh starts hutch in the background and waits; then sh is killed with SIGKILL.
 		# (--share-net only fills the slot: it is a no-op without --unshare-all.)
 		# shellcheck disable=SC2016 # expanded by that sh
-		(as_mode "$MODE" sh -c '"$0" --die-with-parent "$1" --ro-bind / / sleep "$2" & wait' \
+		(as_mode "$MODE" sh -c '"$0" --die-with-parent $1 --ro-bind / / sleep "$2" & wait' \
 			"$H" "$pidns" "$tag") >/dev/null 2>&1 &
 		shpid=$!
 		pid=

@@ -222,6 +222,24 @@ case_reaper_filtered() {
 	is "$ATTACHES" 2 "$MODE: ... each attaching it (the caller's BPF is never attached early)"
 }
 
+# The early attach is decided on the verdicts for the calls hutch still makes after the fork;
+# a profile whose verdict depends on their arguments must not take it (the arguments checked
+# are not the ones made).
+case_early_attach_args() {
+	# The check runs close(0); the reaper really closes its report fd (> 4).
+	printf 'include default\nerrno EBADF close arg0 > 4\n' >"$T/close.profile"
+	chmod 0644 "$T/close.profile"
+	local t0=$SECONDS
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile "$T/close.profile" --unshare-pid \
+		/bin/sh -c '/bin/sleep 4 & exit 7'
+	is "$RC" 7 "$MODE: close denied for fds > 4: the command's status"
+	ok "$MODE: ... returned without waiting for the background sleep" [ $((SECONDS - t0)) -lt 3 ]
+	# The check runs capset(0, 0); the reaper passes pointers.
+	printf 'include default\nerrno EPERM capset arg0 != 0\n' >"$T/capset.profile"
+	chmod 0644 "$T/capset.profile"
+	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile "$T/capset.profile" --unshare-pid true
+	is "$RC" 0 "$MODE: capset denied for non-null pointers: the launch still works"
+}
 case_errors() {
 	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile nosuch true
 	is "$RC" 64 "$MODE: an unknown profile is a usage error"
@@ -348,6 +366,7 @@ for_each_mode case_faces
 for_each_mode case_adjust
 for_each_mode case_errors
 for_each_mode case_reaper_filtered
+for_each_mode case_early_attach_args
 for_each_mode case_list_show_export
 for_each_mode case_programs
 

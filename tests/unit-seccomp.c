@@ -329,7 +329,8 @@ static uint32_t bpf_run(const struct seccomp_prog *prog, const struct data *d)
 	uint32_t verdict;
 
 	memcpy(sd.args, d->args, sizeof(sd.args));
-	return seccomp_bpf_run(prog->insns, prog->len, &sd, &verdict) < 0 ? 0xdeadbeef : verdict;
+	return seccomp_bpf_run(prog->insns, prog->len, &sd, &verdict, NULL) < 0 ? 0xdeadbeef :
+										  verdict;
 }
 
 #define RET_ERRNO(e) (SECCOMP_RET_ERRNO | (e))
@@ -730,16 +731,18 @@ static void test_interpreter(void)
 	struct seccomp_data d = { .nr = 39, .arch = AUDIT_ARCH_X86_64 };
 	uint32_t v = 0;
 
-	ok(seccomp_bpf_run(off_end, 1, &d, &v) < 0, "interpreter: falling off the end is refused");
-	ok(seccomp_bpf_run(outside, 2, &d, &v) < 0,
+	ok(seccomp_bpf_run(off_end, 1, &d, &v, NULL) < 0,
+	   "interpreter: falling off the end is refused");
+	ok(seccomp_bpf_run(outside, 2, &d, &v, NULL) < 0,
 	   "interpreter: a load past seccomp_data is refused");
-	ok(seccomp_bpf_run(unaligned, 2, &d, &v) < 0, "interpreter: an unaligned load is refused");
-	ok(seccomp_bpf_run(mod, 2, &d, &v) < 0,
+	ok(seccomp_bpf_run(unaligned, 2, &d, &v, NULL) < 0,
+	   "interpreter: an unaligned load is refused");
+	ok(seccomp_bpf_run(mod, 2, &d, &v, NULL) < 0,
 	   "interpreter: an operation it does not know is refused");
-	ok(seccomp_bpf_run(scratch, 8, &d, &v) == 0 && v == SECCOMP_RET_ALLOW,
+	ok(seccomp_bpf_run(scratch, 8, &d, &v, NULL) == 0 && v == SECCOMP_RET_ALLOW,
 	   "interpreter: scratch memory, X and jumps");
 	d.nr = 40;
-	ok(seccomp_bpf_run(scratch, 8, &d, &v) == 0 && v == (SECCOMP_RET_ERRNO | EPERM),
+	ok(seccomp_bpf_run(scratch, 8, &d, &v, NULL) == 0 && v == (SECCOMP_RET_ERRNO | EPERM),
 	   "interpreter: ... the other branch");
 
 	struct seccomp_prog prog;
