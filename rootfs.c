@@ -1,23 +1,23 @@
 /* rootfs: build the new root on an empty tmpfs from the setup operations, then pivot.
  *
- * The sandbox is built on a tmpfs (the base) at "newroot" of a private scratch tmpfs, which
- * also holds --bind-data's files and --tmp-overlay's layers. Nothing is ever looked up through
- * the sandbox's tree by name: every destination resolves below the new root's fd (mount.c:
+ * The sandbox is built on a tmpfs (the base). A private scratch tmpfs, made when first needed,
+ * holds --bind-data's files and --tmp-overlay's layers. Nothing is ever looked up through the
+ * sandbox's tree by name: every destination resolves below the new root's fd (mount.c:
  * RESOLVE_IN_ROOT, so a planted link to a host path stays inside), every host source below
  * the host root's fd, and every mount is attached through those fds.
  *
- * Detached (Linux 6.15+, which attaches mounts inside a detached tree): the scratch and the
- * base stay detached from every namespace while the operations run, so no host lookup and no
- * recursive bind of a host tree can meet them. At the end the scratch goes onto a host
- * directory, one pivot_root(".", ".") from the new root puts the host on top of it, and one
- * detach removes the host with the scratch. One pivot_root: each walks every thread of the
- * system (chroot_fs_refs), which is most of a launch on a busy desktop.
+ * Detached (Linux 6.15+, which attaches mounts inside a detached tree): the base and the
+ * scratch stay detached from every namespace while the operations run, so no host lookup and
+ * no recursive bind of a host tree can meet them. At the end the base goes onto a host
+ * directory, one pivot_root(".", ".") from the new root puts the host on top of it, and the
+ * detach removes the host. One pivot_root: each walks every thread of the system
+ * (chroot_fs_refs), which is most of a launch on a busy desktop.
  *
  * Attached (older kernels, the fallback without the new API, and --remount-ro, which the
  * kernel refuses inside a detached tree): the scratch is stacked on "/" and becomes the root
- * by a first pivot_root, the host moving to its /oldroot; at the end the host is detached,
- * pivot_root(".", ".") makes the new root "/" and the scratch is detached. A detached build
- * switches to this at any point (enter_scratch). */
+ * by a first pivot_root, the host moving to its /oldroot and the base to its /newroot; at the
+ * end the host is detached, pivot_root(".", ".") makes the new root "/" and the scratch is
+ * detached. A detached build switches to this at any point (enter_scratch). */
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
