@@ -540,17 +540,6 @@ int mount_set_attrs(int fd, unsigned attrs, bool recursive)
 			   fallback_remount_one(fd, attrs);
 }
 
-int mount_make_unbindable(int fd)
-{
-	char p[64];
-
-	if (have_setattr) {
-		struct hutch_mount_attr a = { .propagation = MS_UNBINDABLE };
-		return (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &a, sizeof(a));
-	}
-	return mount(NULL, mount_fd_path(fd, p, sizeof(p)), NULL, MS_UNBINDABLE, NULL);
-}
-
 uint64_t mount_id(int fd)
 {
 	struct statx stx;
@@ -648,12 +637,6 @@ static int fsconfig_options(int fsfd, const char *options)
 	return 0;
 }
 
-int mount_attach(int mnt_fd, int dest_fd)
-{
-	return (int)syscall(SYS_move_mount, mnt_fd, "", dest_fd, "",
-			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-}
-
 int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
 		 unsigned attrs)
 {
@@ -672,7 +655,7 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, in
 						       attrs_to_mount_attr(attrs));
 		if (mfd < 0)
 			return -1;
-		if (dest_fd >= 0 && mount_attach(mfd, dest_fd) < 0)
+		if (dest_fd >= 0 && mount_attach_tree(mfd, dest_fd, NULL) < 0)
 			return -1;
 		return steal_fd(&mfd);
 	}

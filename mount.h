@@ -61,14 +61,8 @@ int mount_attach_tree(int tree, int dirfd, const char *name);
 int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
 		 unsigned attrs);
 
-/* Move the mount (or detached tree) at mnt_fd onto dest_fd (new API). 0 or -1 errno. */
-int mount_attach(int mnt_fd, int dest_fd);
-
 /* Add attrs to the mount at fd, and to every mount below it when recursive. */
 int mount_set_attrs(int fd, unsigned attrs, bool recursive);
-
-/* Make the mount at fd unbindable: recursive binds of a tree above it skip it. */
-int mount_make_unbindable(int fd);
 
 /* The mount id of fd (statx STATX_MNT_ID, 5.8+), or 0 when the kernel cannot tell. */
 uint64_t mount_id(int fd);

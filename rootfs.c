@@ -963,7 +963,7 @@ static void enter_scratch(struct build *b)
 		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs",
 				   "Creating stage failed"));
 	close(sf);
-	if (mount_have_new_api() && mount_attach(b->scratch_mnt, b->hostfd) < 0)
+	if (mount_have_new_api() && mount_attach_tree(b->scratch_mnt, b->hostfd, NULL) < 0)
 		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
 	if (fchdir(sd) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
 		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));
@@ -975,7 +975,7 @@ static void enter_scratch(struct build *b)
 	if (b->basefd >= 0) { /* the detached new root, with all that is mounted in it */
 		_cleanup_close_ int newroot =
 			openat(sd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (newroot < 0 || mount_attach(b->basefd, newroot) < 0)
+		if (newroot < 0 || mount_attach_tree(b->basefd, newroot, NULL) < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 	}
 }
@@ -1070,7 +1070,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		root = mount_clone_tree(b.basefd, 0);
-		if (root >= 0 && mount_attach(root, b.basefd) < 0) {
+		if (root >= 0 && mount_attach_tree(root, b.basefd, NULL) < 0) {
 			close(root);
 			root = -1;
 		}
@@ -1104,7 +1104,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	} else {
 		/* Hang the new root's tree on a host directory, so that pivot_root can reach
 		 * it from the host's root. */
-		if (mount_attach(b.basefd, spot) < 0)
+		if (mount_attach_tree(b.basefd, spot, NULL) < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		close(b.hostfd);
 	}

@@ -571,15 +571,14 @@ static void emit_pooled(struct pooled *pl, const struct leaf *leaves, size_t n)
 		code_append(&pl->code, &leaves[0].code);
 		return;
 	}
-	if (n == 1) { /* jeq for each exception, then the answer (the last jf) */
+	if (n == 1) { /* exceptions (a plain leaf without is a pool jump of its parent's): a
+		       * jeq for each, the answer as the last one's jf */
 		node = pl->code.n;
 		for (size_t i = 0; i < leaves[0].n_exc; i++) {
 			node = pl->code.n;
 			emit(&pl->code, JEQ, 0, 0, leaves[0].exc[i].nr);
 			pool_ref(pl, node, true, leaves[0].exc[i].value);
 		}
-		if (!leaves[0].n_exc) /* not reached: the caller jumps to the pool */
-			emit(&pl->code, JEQ, 0, 0, 0), pool_ref(pl, node, true, leaves[0].value);
 		pool_ref(pl, node, false, leaves[0].value);
 		return;
 	}
