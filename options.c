@@ -101,6 +101,8 @@ enum opt_key {
 	OPT_SECCOMP_EXPORT,
 	OPT_SECCOMP_LIST,
 	OPT_SECCOMP_SHOW,
+	OPT_HOST_UID,
+	OPT_HOST_GID,
 };
 
 /* The one table: argp parses with it and --help prints it, in bubblewrap's usage() order.
@@ -226,6 +228,10 @@ static const struct argp_option option_table[] = {
 	{ "seccomp-list", OPT_SECCOMP_LIST, NULL, 0, "List the shipped seccomp profiles", 0 },
 	{ "seccomp-show", OPT_SECCOMP_SHOW, "NAME|PATH", 0,
 	  "Print the effective rules of a seccomp profile", 0 },
+	{ "host-uid", OPT_HOST_UID, "UID", 0,
+	  "Root only: the host uid the sandbox's ids map to (default: the caller's, 0)", 0 },
+	{ "host-gid", OPT_HOST_GID, "GID", 0,
+	  "Root only: the host gid the sandbox's ids map to (default: the caller's, 0)", 0 },
 	{ 0 },
 };
 
@@ -915,6 +921,18 @@ static int handle(struct parse_ctx *ctx, const struct argp_option *o, const char
 		int_list_push(&cfg->pass_fds, fd);
 		return 0;
 	}
+	case OPT_HOST_UID:
+	case OPT_HOST_GID:
+		if (parse_id(ctx, o, a[0], &id) < 0)
+			return -1;
+		if (o->key == OPT_HOST_UID) {
+			cfg->host_uid = id;
+			cfg->host_uid_set = true;
+		} else {
+			cfg->host_gid = id;
+			cfg->host_gid_set = true;
+		}
+		return 0;
 	default:
 		return fail(ctx, "internal error: option --%s has no handler", o->name);
 	}

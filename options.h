@@ -40,6 +40,10 @@ struct config {
 	uid_t uid;
 	gid_t gid;
 	const char *hostname;
+	/* --host-uid/--host-gid (root only): the host ids the sandbox's ids map to. */
+	bool host_uid_set, host_gid_set;
+	uid_t host_uid;
+	gid_t host_gid;
 
 	/* Root filesystem, in command-line order. */
 	struct setup_list ops;

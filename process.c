@@ -129,14 +129,33 @@ static bool command_ran(int report_rd)
 	return n == 1 && buf[0] == 'R';
 }
 
-static noreturn void parent_exit(int code, int report_rd, int json_fd)
+static noreturn void parent_exit(int code, bool ran, int json_fd)
 {
-	if (command_ran(report_rd) && json_fd >= 0) {
+	if (ran && json_fd >= 0) {
 		char line[64];
 		int n = snprintf(line, sizeof(line), "{ \"exit-code\": %d }\n", code);
 		(void)write_all(json_fd, line, (size_t)n);
 	}
 	exit(code);
+}
+
+/* The sandbox's first process ended with st. Before the command ran, that was the setup:
+ * killed by a signal (the OOM killer, a SIGKILL from outside), it is a setup failure, never
+ * a status the caller could take for the command's. */
+static noreturn void child_ended(int st, int report_rd, int json_fd)
+{
+	bool ran = command_ran(report_rd);
+
+	if (WIFSIGNALED(st) && !ran) {
+		int sig = WTERMSIG(st);
+
+		if (face->id == FACE_HUTCH)
+			warn("cannot set up the sandbox: the setup process was killed by signal %d "
+			     "(%s)",
+			     sig, strsignal(sig));
+		exit(face->exit_setup);
+	}
+	parent_exit(status_to_exit(st), ran, json_fd);
 }
 
 noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int status_rd)
@@ -164,7 +183,7 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 			int code;
 			ssize_t n = read(status_rd, &code, sizeof(code));
 			if (n == (ssize_t)sizeof(code))
-				parent_exit(code, report_rd, json_fd);
+				parent_exit(code, command_ran(report_rd), json_fd);
 			close(status_rd);
 			status_rd = -1; /* the reaper died first: its own exit status will tell */
 		}
@@ -183,7 +202,7 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 		while ((r = waitpid(-1, &st, WNOHANG)) > 0 && r != child)
 			;
 		if (r == child)
-			parent_exit(status_to_exit(st), report_rd, json_fd);
+			child_ended(st, report_rd, json_fd);
 	}
 }
 
@@ -197,6 +216,28 @@ void process_child_die_with_parent(void)
 	 * (getppid() is no help: it reads 0 across a PID namespace.) */
 	if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)))
 		_exit(face->exit_setup);
+}
+
+void process_child_wait_go(int go_rd)
+{
+	char b = 0;
+	ssize_t n;
+
+	do
+		n = read(go_rd, &b, 1);
+	while (n < 0 && errno == EINTR);
+	close(go_rd);
+	/* EOF (the parent failed, said why, and exited; or it was killed) or anything but the
+	 * word itself: stop here, quietly, before the command exists. */
+	if (n != 1 || b != 'G')
+		_exit(face->exit_setup);
+}
+
+void process_parent_go(int go_wr)
+{
+	if (write_all(go_wr, "G", 1) < 0)
+		die_errno(FACE_MSG("cannot tell the sandbox to start", "write go"));
+	close(go_wr);
 }
 
 void process_child_block_on(int fd, const char *what)

@@ -27,11 +27,18 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 
 /* Parent: forward signals to child until the command's status is known: from status_rd
  * (the reaper writes it there, -1: none) or from child's own exit. Then exit with it (128+N
- * for signal N); when the command really ran, `{ "exit-code": N }` goes to json_fd. */
+ * for signal N); when the command really ran, `{ "exit-code": N }` goes to json_fd. A child
+ * killed by a signal before the command ran ends with the face's setup status. */
 noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int status_rd);
 
 /* Child: SIGKILL when the parent dies (and exit now if it already has). */
 void process_child_die_with_parent(void);
+
+/* Child: wait for the parent's explicit go (one byte 'G' on go_rd, then closed). EOF or any
+ * other byte means stop: exit with the setup status, silently (the parent has said why). */
+void process_child_wait_go(int go_rd);
+/* Parent: say go (the sandbox may run the command) and close go_wr. */
+void process_parent_go(int go_wr);
 
 /* Child: read one byte from fd (EOF counts), then close it (--block-fd, release pipes). */
 void process_child_block_on(int fd, const char *what);

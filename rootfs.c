@@ -678,12 +678,23 @@ static void op_file(struct build *b, const struct setup_op *op)
 	if (parent < 0)
 		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
 			  op->dest, op->option);
-	/* O_NOFOLLOW: a link planted at the name fails instead of being written through. */
+	/* O_NOFOLLOW: a link planted at the name fails instead of being written through.
+	 * O_NONBLOCK and no O_TRUNC yet: a FIFO planted there must not block us, nor a device
+	 * act on the open; only a regular file is written (and then truncated). */
 	_cleanup_close_ int f = openat(
-		parent, last, O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-		op->perms == SETUP_PERMS_UNSET ? 0666 : op->perms);
+		parent, last, O_CREAT | O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+		op->perms == SETUP_PERMS_UNSET ? b->plan->file_mode : (mode_t)op->perms);
+	struct stat st;
 	if (f < 0)
 		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
+			  op->dest, op->option);
+	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode))
+		die(FACE_MSG("cannot create file '%s' (--%s): something that is not a regular "
+			     "file exists there",
+			     "Can't create file at %s%.0s: not a regular file"),
+		    op->dest, op->option);
+	if (ftruncate(f, 0) < 0)
+		die_errno(FACE_MSG("cannot truncate '%s' (--%s)", "Can't create file at %s%.0s"),
 			  op->dest, op->option);
 	copy_fd_to(op->fd, f, op);
 	if (op->perms != SETUP_PERMS_UNSET)
@@ -865,7 +876,7 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 			op_overlay(b, op);
 			break;
 		case SETUP_LOCK_FILE:
-			break; /* taken by the reaper once the sandbox is complete */
+			break; /* taken once the tree is complete (take_locks) */
 		}
 	}
 	parent_cache_drop(b);
@@ -876,31 +887,46 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 			close(op->fd);
 }
 
-bool rootfs_has_locks(const struct config *cfg)
+/* --lock-file DEST, in the finished tree: resolved below the new root like every destination,
+ * and opened only when it is a regular file, through the O_PATH fd that pinned it (so what
+ * was checked is what is opened). A FIFO would block the open, a device could act on it. */
+static int take_lock(struct build *b, const struct setup_op *op)
 {
-	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
-		if (op->type == SETUP_LOCK_FILE)
-			return true;
-	return false;
+	_cleanup_close_ int path = mount_resolve(b->rootfd, op->dest, true);
+	struct stat st;
+	char p[64];
+	int fd = -1;
+
+	if (path >= 0 && fstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+			die(FACE_MSG("cannot open the lock file '%s' (--lock-file): it is not a "
+				     "regular file",
+				     "Unable to open lock file %s: not a regular file"),
+			    op->dest);
+		}
+		fd = open(mount_fd_path(path, p, sizeof(p)),
+			  O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot open the lock file '%s' (--lock-file)",
+				   "Unable to open lock file %s"),
+			  op->dest);
+	/* A read lock, like bubblewrap's, held for as long as the sandbox runs. */
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_SETLK, &fl) < 0)
+		die_errno(FACE_MSG("cannot lock '%s' (--lock-file)", "Unable to lock file %s"),
+			  op->dest);
+	return fd;
 }
 
-void rootfs_child_take_locks(const struct config *cfg)
+static void take_locks(struct build *b, struct int_list *locks)
 {
-	for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
+	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
 		if (op->type != SETUP_LOCK_FILE)
 			continue;
-		/* Held (read lock, like bubblewrap) for the reaper's lifetime, i.e. as long as
-		 * the sandbox runs; resolved in the finished sandbox's root. */
-		int fd = open(op->dest, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			die_errno(FACE_MSG("cannot open the lock file '%s' (--lock-file)",
-					   "Unable to open lock file %s"),
-				  op->dest);
-		struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-		if (fcntl(fd, F_SETLK, &fl) < 0)
-			die_errno(FACE_MSG("cannot lock '%s' (--lock-file)",
-					   "Unable to lock file %s"),
-				  op->dest);
+		locks->v = xrealloc(locks->v, (locks->n + 1) * sizeof(int));
+		locks->v[locks->n++] = take_lock(b, op);
 	}
 }
 
@@ -1023,7 +1049,8 @@ static bool root_uncovered(uint64_t *id)
 	       a.stx_ino == c.stx_ino;
 }
 
-void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
+void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan,
+			struct int_list *locks)
 {
 	struct build b = { .cfg = cfg,
 			   .plan = plan,
@@ -1087,6 +1114,8 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	set_root(&b, root);
 
 	replay(&b, plan);
+	/* The tree is complete; the host's /proc (for reopening) is still at hand. */
+	take_locks(&b, locks);
 
 	uint64_t want = mount_id(b.rootfd);
 	_cleanup_close_ int spot = b.attached ? -1 : scratch_spot(b.hostfd);

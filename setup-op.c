@@ -192,7 +192,8 @@ int setup_validate(const struct config *cfg, struct error *err)
 	/* An unprivileged caller always gets a user namespace (bubblewrap: "we have to do
 	 * this if we weren't installed setuid"), and --unshare-user-try is taken to succeed:
 	 * whether the kernel allows it is not for a pure function to find out. */
-	userns_implied = cfg->unshare_user != NS_NO || (getuid() != 0 && cfg->userns_fd == -1);
+	userns_implied = cfg->unshare_user != NS_NO ||
+			 ((getuid() != 0 || face->root_userns) && cfg->userns_fd == -1);
 	if (!userns_implied && cfg->userns_fd == -1 && cfg->uid_set && cfg->uid != getuid())
 		return error_set(err,
 				 FACE_MSG("--uid requires --unshare-user or --userns",

@@ -48,6 +48,18 @@ void userns_child_enter_nested(int procfd, int procsysfd, uid_t uid, gid_t gid, 
 	userns_child_map_self(procfd, uid, gid, cur_uid, cur_gid, true);
 }
 
+void userns_child_become(uid_t uid, gid_t gid)
+{
+	/* The maps were written for us from outside: our kernel ids are still the caller's
+	 * until we set them again through the new maps (credentials(7)). */
+	if (setresgid(gid, gid, gid) < 0)
+		die_errno(FACE_MSG("cannot switch to gid %u", "unable to switch to gid %u"),
+			  (unsigned)gid);
+	if (setresuid(uid, uid, uid) < 0)
+		die_errno(FACE_MSG("cannot switch to uid %u", "unable to switch to uid %u"),
+			  (unsigned)uid);
+}
+
 void userns_child_assert_disabled(void)
 {
 	if (unshare(CLONE_NEWUSER) == 0)

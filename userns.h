@@ -21,6 +21,10 @@ void userns_child_map_self(int procfd, uid_t inside_uid, gid_t inside_gid, uid_t
  * host's /proc/sys), which the nested one uses up: none can be created inside. */
 void userns_child_enter_nested(int procfd, int procsysfd, uid_t uid, gid_t gid, bool disable);
 
+/* After the parent wrote our maps onto other host ids: take those ids (setresgid, setresuid
+ * to uid/gid inside), so that our kernel ids are the mapped ones. Dies on failure. */
+void userns_child_become(uid_t uid, gid_t gid);
+
 /* Die unless creating a user namespace now fails (--assert-userns-disabled). */
 void userns_child_assert_disabled(void);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "util.h"
@@ -24,6 +25,8 @@ static const struct face face_table[] = {
 		.exit_notfound = 127,
 		.close_inherited_fds = true,
 		.root_keeps_caps = false,
+		.root_userns = true,
+		.file_umask = true,
 		.default_seccomp = "default",
 	},
 	[FACE_BWRAP] = {
@@ -35,6 +38,8 @@ static const struct face face_table[] = {
 		.exit_notfound = 1,
 		.close_inherited_fds = false,
 		.root_keeps_caps = true,
+		.root_userns = false,
+		.file_umask = false,
 		.default_seccomp = NULL,
 	},
 };
@@ -204,6 +209,29 @@ static bool read_sysctl_int(const char *path, long *out)
 	return true;
 }
 
+/* The kernel's current_chrooted(), guessed from mountinfo for a hint: two mounts on "/"
+ * (one stacked on the root), or none whose root is the filesystem's own (a chroot into a
+ * directory shows no mount on "/", or one whose root field is that directory). */
+static bool root_is_stacked_or_chrooted(void)
+{
+	char line[1024];
+	int on_root = 0, whole = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		char root[512], mp[512];
+
+		if (sscanf(line, "%*d %*d %*s %511s %511s", root, mp) != 2 || strcmp(mp, "/") != 0)
+			continue;
+		on_root++;
+		whole += strcmp(root, "/") == 0;
+	}
+	fclose(f);
+	return on_root != 1 || whole != 1;
+}
+
 void hint_userns(int errnum)
 {
 	long v;
@@ -219,6 +247,13 @@ void hint_userns(int errnum)
 		hint("AppArmor restricts unprivileged user namespaces "
 		     "(kernel.apparmor_restrict_unprivileged_userns=1): give hutch an AppArmor "
 		     "profile with the 'userns' rule, or set the sysctl to 0");
+	if (errnum == EPERM && root_is_stacked_or_chrooted())
+		hint("the kernel refuses user namespaces to a process whose root is not the root "
+		     "of its mount namespace (a chroot, or a mount stacked on /): run hutch outside "
+		     "it%s",
+		     geteuid() == 0 ? "; as root the hutch face always creates a user namespace, "
+				      "the bwrap face (hutch run as 'bwrap') does not" :
+				      "");
 	if (errnum == EPERM || errnum == ENOSYS)
 		hint("inside a container, its seccomp profile may forbid clone(CLONE_NEWUSER)/unshare; "
 		     "run the container with a profile that allows them");
@@ -515,4 +550,54 @@ int fds_set_cloexec_from(int from)
 	}
 	close(dfd);
 	return 0;
+}
+
+/* close_range(2) from lo to hi, or close(2) on each number where the kernel lacks it (before
+ * 5.9). A process that never execs gets nothing from close-on-exec: this is how it lets go. */
+static int close_span(unsigned lo, unsigned hi)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, lo, hi, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+#endif
+	long max = sysconf(_SC_OPEN_MAX);
+	unsigned top = max > 0 && (unsigned long)max - 1 < hi ? (unsigned)max - 1 : hi;
+
+	for (unsigned fd = lo; fd <= top && fd >= lo; fd++)
+		close((int)fd);
+	return 0;
+}
+
+int fds_close_except(const int *keep, size_t n)
+{
+	int sorted[64];
+	size_t m = 0;
+
+	if (n > sizeof(sorted) / sizeof(sorted[0])) {
+		errno = E2BIG;
+		return -1;
+	}
+	/* Insertion sort of the kept numbers above 2, without duplicates. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = m;
+
+		if (keep[i] < 3)
+			continue;
+		while (j > 0 && sorted[j - 1] > keep[i])
+			j--;
+		if (j > 0 && sorted[j - 1] == keep[i])
+			continue;
+		memmove(sorted + j + 1, sorted + j, (m - j) * sizeof(int));
+		sorted[j] = keep[i];
+		m++;
+	}
+	unsigned lo = 3;
+	for (size_t i = 0; i < m; i++) {
+		if ((unsigned)sorted[i] > lo && close_span(lo, (unsigned)sorted[i] - 1) < 0)
+			return -1;
+		lo = (unsigned)sorted[i] + 1;
+	}
+	return close_span(lo, ~0U);
 }

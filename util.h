@@ -24,6 +24,8 @@ struct face {
 	int exit_notfound;	     /* the command was not found */
 	bool close_inherited_fds;    /* fds > 2 not named by --pass-fd are closed before exec */
 	bool root_keeps_caps;	     /* real root without --unshare-user keeps its capabilities */
+	bool root_userns;	     /* real root gets a user namespace too (no host capability) */
+	bool file_umask;	     /* --file without --perms: 0666 less the caller's umask */
 	const char *default_seccomp; /* profile applied unless told otherwise; NULL: none */
 };
 
@@ -125,5 +127,8 @@ int parse_size(const char *s, uint64_t *out);
 
 /* Close-on-exec on every fd >= from (close_range with a fallback). */
 int fds_set_cloexec_from(int from);
+/* Close every fd above 2 except the n in keep (at most 64), now: for processes that never
+ * exec (pid 1), where close-on-exec does nothing. 0 or -1 with errno. */
+int fds_close_except(const int *keep, size_t n);
 
 #endif

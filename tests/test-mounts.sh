@@ -428,9 +428,15 @@ case_stale_parent() {
 }
 # The caller's own root may have a mount stacked on it (mount --rbind X / after its root was
 # set): it follows the host root on top of the new root and must go with it.
+# The kernel refuses such a caller a user namespace, which the hutch face always wants for
+# root (uid 0 here, in the unshare's namespace): that face says why; the bwrap face runs it.
 case_caller_stacked_root() {
 	run_as "$MODE" unshare -Urm --propagation private sh -c 'mount --rbind / / && exec "$@"' sh \
-		"$H" "${MINROOT[@]}" "$P" ident=/ ident=/.. ls=/
+		"$H" "${MINROOT[@]}" "$P" ident=/
+	is "$RC" 125 "$MODE: hutch face, a caller with a mount stacked on its root: refused"
+	like "$ERR" "hint: .*mount stacked on /" "$MODE: ... with the kernel's reason as a hint"
+	run_as "$MODE" unshare -Urm --propagation private sh -c 'mount --rbind / / && exec "$@"' sh \
+		"$B" "${MINROOT[@]}" "$P" ident=/ ident=/.. ls=/
 	is "$RC" 0 "$MODE: a caller with a mount stacked on its root: the sandbox runs"
 	is "$(val ident:/..)" "$(val ident:/)" "$MODE: ... and nothing covers its / (/.. is /)"
 	is "$(val ls:/)" "$MINROOT_TOP" "$MODE: ... whose / holds only what the options created"

@@ -48,8 +48,12 @@ case_userns_implied() {
 			"user: an unprivileged caller always gets a new user namespace"
 		like "$(val uid_map)" "^$uid [0-9]+ 1\$" "user: the implied user namespace maps only the caller"
 	else
+		isnt "$(val ns:user)" "$(host_ns user)" \
+			"root: the hutch face gives root a user namespace too"
+		like "$(val uid_map)" "^0 0 1\$" "root: ... mapping only root"
+		run_as root "$B" --ro-bind / / "$P" ns=user
 		is "$(val ns:user)" "$(host_ns user)" \
-			"root: without --unshare-user, root stays in the host user namespace"
+			"root: bwrap face, without --unshare-user: root stays in the host user namespace"
 	fi
 }
 
