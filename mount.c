@@ -637,8 +637,8 @@ static int fsconfig_options(int fsfd, const char *options)
 	return 0;
 }
 
-int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
-		 unsigned attrs)
+int mount_new_fs(const char *fstype, const char *source, const char *options, const char *label,
+		 int dest_fd, unsigned attrs)
 {
 	if (have_new_mount) {
 		_cleanup_close_ int fsfd = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
@@ -648,6 +648,9 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, in
 		    syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
 			return -1;
 		if (fsconfig_options(fsfd, options) < 0)
+			return -1;
+		/* One string, never split: a comma in a label (MLS categories) stays in it. */
+		if (label && syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "context", label, 0) < 0)
 			return -1;
 		if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 			return -1;
@@ -663,7 +666,13 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, in
 		errno = ENOTSUP;
 		return -1;
 	}
-	if (mount(source ? source : fstype, stage, fstype, attrs_to_ms(attrs), options) < 0)
+	/* mount(2) takes one string: the label goes in double quotes, which the LSM's option
+	 * parser honours, so its commas stay in it (the parser refuses labels with quotes). */
+	_cleanup_free_ char *data = !label ? NULL :
+				    options ? xasprintf("%s,context=\"%s\"", options, label) :
+					      xasprintf("context=\"%s\"", label);
+	if (mount(source ? source : fstype, stage, fstype, attrs_to_ms(attrs),
+		  data ? data : options) < 0)
 		return -1;
 	return stage_move(stage, dest_fd);
 }

@@ -55,11 +55,12 @@ int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs);
 int mount_clone_tree(int src_fd, unsigned attrs);
 int mount_attach_tree(int tree, int dirfd, const char *name);
 
-/* Mount a new filesystem of fstype at dest_fd. options: "k=v,k=v" (may be NULL).
+/* Mount a new filesystem of fstype at dest_fd. options: "k=v,k=v" (may be NULL; hutch's own
+ * words only, split at commas); label: an SELinux context= value, passed whole (or NULL).
  * Returns an O_PATH fd of the new mount's root, -1 errno. With dest_fd -1 (new API only) the
  * mount stays detached. */
-int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
-		 unsigned attrs);
+int mount_new_fs(const char *fstype, const char *source, const char *options, const char *label,
+		 int dest_fd, unsigned attrs);
 
 /* Add attrs to the mount at fd, and to every mount below it when recursive. */
 int mount_set_attrs(int fd, unsigned attrs, bool recursive);

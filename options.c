@@ -777,6 +777,17 @@ static int handle(struct parse_ctx *ctx, const struct argp_option *o, const char
 	case OPT_FILE_LABEL:
 		if (cfg->file_label)
 			warn_only_last(o->name);
+		/* It goes into mount(2)'s option string in double quotes: a quote (or a control
+		 * character) could end it there and add options of its own. No SELinux context
+		 * holds either. */
+		for (const char *c = a[0]; *c; c++)
+			if (*c == '"' || iscntrl((unsigned char)*c))
+				return fail(ctx,
+					    IS_BWRAP ? "Invalid --file-label %s: quotes and control "
+						       "characters are not allowed" :
+						       "--file-label: invalid SELinux label '%s': it "
+						       "holds a quote or a control character",
+					    a[0]);
 		cfg->file_label = a[0];
 		return 0;
 	case OPT_PROC:

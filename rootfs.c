@@ -471,7 +471,9 @@ static int new_fs(struct build *b, const struct setup_op *op, const char *type, 
 		  unsigned attrs, mode_t dir_mode)
 {
 	_cleanup_close_ int dest_fd = dest_dir(b, op, dir_mode);
-	int mnt = mount_new_fs(type, type, options, dest_fd, attrs);
+	/* --file-label: the SELinux context of --tmpfs mounts (bubblewrap's rule). */
+	const char *label = op->type == SETUP_TMPFS ? b->cfg->file_label : NULL;
+	int mnt = mount_new_fs(type, type, options, label, dest_fd, attrs);
 
 	if (mnt < 0)
 		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"),
@@ -487,11 +489,8 @@ static void op_tmpfs(struct build *b, const struct setup_op *op)
 			 op->perms == SETUP_PERMS_UNSET ? 0755 : op->perms);
 
 	if (op->size)
-		n += snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%llu",
-			      (unsigned long long)op->size);
-	/* --file-label: the SELinux context of the new filesystem (mount(8), "context="). */
-	if (b->cfg->file_label)
-		snprintf(opts + n, sizeof(opts) - (size_t)n, ",context=\"%s\"", b->cfg->file_label);
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%llu",
+			 (unsigned long long)op->size);
 	close(new_fs(b, op, "tmpfs", opts, HMNT_NOSUID | HMNT_NODEV, 0755));
 }
 
@@ -590,7 +589,7 @@ static void op_dev(struct build *b, const struct setup_op *op, const struct root
 	_cleanup_close_ int ptsmnt = pts < 0 ? -1 :
 					       mount_new_fs("devpts", "devpts",
 							    "newinstance,ptmxmode=0666,mode=620",
-							    pts, HMNT_NOSUID | HMNT_NOEXEC);
+							    NULL, pts, HMNT_NOSUID | HMNT_NOEXEC);
 	if (ptsmnt < 0)
 		die_errno(FACE_MSG("cannot mount devpts on '%s/pts' (--%s)",
 				   "Can't mount devpts on %s/pts%.0s"),
@@ -792,7 +791,7 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 	snprintf(opts + len, cap - len, ",userxattr");
 
 	_cleanup_close_ int dest_fd = dest_dir(b, op, 0755);
-	int mnt = mount_new_fs("overlay", "overlay", opts, dest_fd, HMNT_NOSUID | HMNT_NODEV);
+	int mnt = mount_new_fs("overlay", "overlay", opts, NULL, dest_fd, HMNT_NOSUID | HMNT_NODEV);
 	if (mnt < 0) {
 		if (errno == ELOOP)
 			die(FACE_MSG("cannot mount the overlay on '%s' (--%s): the overlay directories "
@@ -938,7 +937,7 @@ static int mount_scratch(int slash)
 	static const char *const spots[] = { "tmp", "dev", "mnt", "run" };
 
 	if (mount_have_new_api())
-		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", -1, HMNT_NOSUID | HMNT_NODEV);
+		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1, HMNT_NOSUID | HMNT_NODEV);
 	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
 		struct stat st;
 		char path[16];
@@ -1086,14 +1085,14 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 		_cleanup_close_ int newroot =
 			openat(b.scratchfd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		b.basefd = newroot < 0 ? -1 :
-					 mount_new_fs("tmpfs", "tmpfs", "mode=0755", newroot,
+					 mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, newroot,
 						      HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
 	} else {
 		b.basefd =
-			mount_new_fs("tmpfs", "tmpfs", "mode=0755", -1, HMNT_NOSUID | HMNT_NODEV);
+			mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1, HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		root = mount_clone_tree(b.basefd, 0);

@@ -556,6 +556,24 @@ static void test_ids_and_strings(void)
 	is_str(cfg.argv0, "zero", "  argv0");
 	is_str(cfg.exec_label, "x", "  exec label");
 	is_str(cfg.file_label, "y", "  file label");
+	/* The label is quoted inside mount(2)'s option string: nothing may end the quote. */
+	fails(W("--file-label", "a\",size=1", "cmd"),
+	      "Invalid --file-label a\",size=1: quotes and control characters are not allowed",
+	      "holds a quote", "--file-label with a quote");
+	fails(W("--file-label", "a\nb", "cmd"), NULL, "holds a quote", "--file-label with a newline");
+	parses(W("--file-label", "system_u:object_r:t:s0:c1,c2", "cmd"),
+	       "--file-label with MLS categories (commas)");
+	/* --host-uid/--host-gid: hutch face only. */
+	if (!BWRAP) {
+		parses(W("--host-uid", "65534", "--host-gid", "65533", "cmd"), "--host-uid/gid");
+		ok(cfg.host_uid_set && cfg.host_uid == 65534 && cfg.host_gid_set &&
+			   cfg.host_gid == 65533,
+		   "  host ids");
+		fails(W("--host-uid", "-1", "cmd"), NULL, "host-uid", "--host-uid -1");
+	} else {
+		fails(W("--host-uid", "1", "cmd"), "Unknown option --host-uid", NULL,
+		      "--host-uid is the hutch face's");
+	}
 	r = run_captured(W("--hostname", "a", "--hostname", "b", "cmd"), NULL, &errout);
 	ok(r == 0 && strcmp(cfg.hostname, "b") == 0 && strstr(errout, "--hostname"),
 	   "%s: --hostname twice: warned, last wins", face->prog);
