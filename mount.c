@@ -650,7 +650,8 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, co
 		if (fsconfig_options(fsfd, options) < 0)
 			return -1;
 		/* One string, never split: a comma in a label (MLS categories) stays in it. */
-		if (label && syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "context", label, 0) < 0)
+		if (label &&
+		    syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "context", label, 0) < 0)
 			return -1;
 		if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 			return -1;
@@ -668,7 +669,7 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, co
 	}
 	/* mount(2) takes one string: the label goes in double quotes, which the LSM's option
 	 * parser honours, so its commas stay in it (the parser refuses labels with quotes). */
-	_cleanup_free_ char *data = !label ? NULL :
+	_cleanup_free_ char *data = !label  ? NULL :
 				    options ? xasprintf("%s,context=\"%s\"", options, label) :
 					      xasprintf("context=\"%s\"", label);
 	if (mount(source ? source : fstype, stage, fstype, attrs_to_ms(attrs),

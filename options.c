@@ -572,8 +572,10 @@ static struct setup_op *add_op(struct parse_ctx *ctx, enum setup_op_type type,
 	return op;
 }
 
+/* takes_perms: the op takes a --perms given before it (else dflt_perms, which may be
+ * SETUP_PERMS_UNSET: the executor decides, as for --file, whose default is the face's). */
 static int add_fd_op(struct parse_ctx *ctx, enum setup_op_type type, const struct argp_option *o,
-		     const char *fd, const char *dest, int dflt_perms)
+		     const char *fd, const char *dest, bool takes_perms, int dflt_perms)
 {
 	struct setup_op *op;
 	int v;
@@ -582,7 +584,7 @@ static int add_fd_op(struct parse_ctx *ctx, enum setup_op_type type, const struc
 		return -1;
 	op = add_op(ctx, type, o, NULL, dest);
 	op->fd = v;
-	if (dflt_perms >= 0)
+	if (takes_perms)
 		op->perms = take_perms(ctx, dflt_perms);
 	return 0;
 }
@@ -739,9 +741,9 @@ static int handle(struct parse_ctx *ctx, const struct argp_option *o, const char
 		op->flags = o->key == OPT_RO_BIND_TRY ? SETUP_FLAG_ALLOW_MISSING : 0;
 		return 0;
 	case OPT_BIND_FD:
-		return add_fd_op(ctx, SETUP_BIND_FD, o, a[0], a[1], -1);
+		return add_fd_op(ctx, SETUP_BIND_FD, o, a[0], a[1], false, -1);
 	case OPT_RO_BIND_FD:
-		return add_fd_op(ctx, SETUP_RO_BIND_FD, o, a[0], a[1], -1);
+		return add_fd_op(ctx, SETUP_RO_BIND_FD, o, a[0], a[1], false, -1);
 	case OPT_REMOUNT_RO:
 		add_op(ctx, SETUP_REMOUNT_RO, o, NULL, a[0]);
 		return 0;
@@ -783,10 +785,11 @@ static int handle(struct parse_ctx *ctx, const struct argp_option *o, const char
 		for (const char *c = a[0]; *c; c++)
 			if (*c == '"' || iscntrl((unsigned char)*c))
 				return fail(ctx,
-					    IS_BWRAP ? "Invalid --file-label %s: quotes and control "
-						       "characters are not allowed" :
-						       "--file-label: invalid SELinux label '%s': it "
-						       "holds a quote or a control character",
+					    IS_BWRAP ?
+						    "Invalid --file-label %s: quotes and control "
+						    "characters are not allowed" :
+						    "--file-label: invalid SELinux label '%s': it "
+						    "holds a quote or a control character",
 					    a[0]);
 		cfg->file_label = a[0];
 		return 0;
@@ -810,12 +813,12 @@ static int handle(struct parse_ctx *ctx, const struct argp_option *o, const char
 		op->perms = take_perms(ctx, 0755);
 		return 0;
 	case OPT_FILE:
-		return add_fd_op(ctx, SETUP_FILE, o, a[0], a[1], 0666);
+		return add_fd_op(ctx, SETUP_FILE, o, a[0], a[1], true, SETUP_PERMS_UNSET);
 	case OPT_BIND_DATA:
 		/* 0600: what mkstemp() gave before --perms existed */
-		return add_fd_op(ctx, SETUP_BIND_DATA, o, a[0], a[1], 0600);
+		return add_fd_op(ctx, SETUP_BIND_DATA, o, a[0], a[1], true, 0600);
 	case OPT_RO_BIND_DATA:
-		return add_fd_op(ctx, SETUP_RO_BIND_DATA, o, a[0], a[1], 0600);
+		return add_fd_op(ctx, SETUP_RO_BIND_DATA, o, a[0], a[1], true, 0600);
 	case OPT_SYMLINK:
 		add_op(ctx, SETUP_SYMLINK, o, a[0], a[1]);
 		return 0;

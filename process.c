@@ -103,7 +103,10 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 	if (info_fd >= 0) {
 		if (write_all(info_fd, info, (size_t)ni) < 0)
 			die_errno_face("Write to info_fd", "cannot write to --info-fd %d", info_fd);
-		close(info_fd);
+		/* Closed, so a reader sees EOF; but not 0-2, whose numbers would be reused by our
+		 * next fd and take our messages. */
+		if (info_fd > 2)
+			close(info_fd);
 	}
 	if (json_fd >= 0 && write_all(json_fd, json, (size_t)nj) < 0)
 		die_errno_face("Write to info_fd", "cannot write to --json-status-fd %d", json_fd);
@@ -235,7 +238,9 @@ void process_child_wait_go(int go_rd)
 
 void process_parent_go(int go_wr)
 {
-	if (write_all(go_wr, "G", 1) < 0)
+	/* EPIPE: the child already died (of its own setup failure, which it reported); its
+	 * exit status tells the rest. */
+	if (write_all(go_wr, "G", 1) < 0 && errno != EPIPE)
 		die_errno(FACE_MSG("cannot tell the sandbox to start", "write go"));
 	close(go_wr);
 }

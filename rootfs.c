@@ -937,7 +937,8 @@ static int mount_scratch(int slash)
 	static const char *const spots[] = { "tmp", "dev", "mnt", "run" };
 
 	if (mount_have_new_api())
-		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1, HMNT_NOSUID | HMNT_NODEV);
+		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1,
+				    HMNT_NOSUID | HMNT_NODEV);
 	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
 		struct stat st;
 		char path[16];
@@ -1091,8 +1092,8 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
 	} else {
-		b.basefd =
-			mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1, HMNT_NOSUID | HMNT_NODEV);
+		b.basefd = mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1,
+					HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		root = mount_clone_tree(b.basefd, 0);

@@ -221,7 +221,8 @@ static void check_named_fds(struct config *cfg)
 	check_one_fd(&cfg->userns2_fd, "userns2", BW_USERNS2, NULL);
 	check_one_fd(&cfg->pidns_fd, "pidns", BW_PIDNS, NULL);
 	for (unsigned i = 0; i < cfg->seccomp_fds.n; i++)
-		check_one_fd(&cfg->seccomp_fds.v[i], "seccomp", BW_SECCOMP, NULL);
+		check_one_fd(&cfg->seccomp_fds.v[i],
+			     cfg->seccomp_legacy ? "seccomp" : "add-seccomp-fd", BW_SECCOMP, NULL);
 	for (unsigned i = 0; i < cfg->pass_fds.n; i++)
 		check_one_fd(&cfg->pass_fds.v[i], "pass-fd", BW_IGNORES, NULL);
 	for (struct setup_op *op = cfg->ops.head; op; op = op->next)
@@ -521,6 +522,10 @@ static noreturn void namespaces_failed(const struct plan *p, int e)
 static noreturn void parent(const struct config *cfg, struct plan *p, pid_t pid, int report_rd)
 {
 	const int child_ends[] = { p->status_wr, p->go_rd, p->pid_wr };
+
+	/* A pipe whose reader is gone (the child, a caller's --json-status-fd) must give EPIPE
+	 * here, never end the parent by a signal the caller would take for the command's. */
+	signal(SIGPIPE, SIG_IGN);
 
 	for (size_t i = 0; i < sizeof(child_ends) / sizeof(child_ends[0]); i++)
 		if (child_ends[i] >= 0)

@@ -560,7 +560,8 @@ static void test_ids_and_strings(void)
 	fails(W("--file-label", "a\",size=1", "cmd"),
 	      "Invalid --file-label a\",size=1: quotes and control characters are not allowed",
 	      "holds a quote", "--file-label with a quote");
-	fails(W("--file-label", "a\nb", "cmd"), NULL, "holds a quote", "--file-label with a newline");
+	fails(W("--file-label", "a\nb", "cmd"), NULL, "holds a quote",
+	      "--file-label with a newline");
 	parses(W("--file-label", "system_u:object_r:t:s0:c1,c2", "cmd"),
 	       "--file-label with MLS categories (commas)");
 	/* --host-uid/--host-gid: hutch face only. */
@@ -638,8 +639,8 @@ static void test_ops(void)
 		  -1, 0 },
 		{ (const char *const[]){ "--chmod", "0640", "d", NULL }, SETUP_CHMOD, NULL, "d", -1,
 		  0640, 0 },
-		{ (const char *const[]){ "--file", "7", "d", NULL }, SETUP_FILE, NULL, "d", 7, 0666,
-		  0 },
+		{ (const char *const[]){ "--file", "7", "d", NULL }, SETUP_FILE, NULL, "d", 7,
+		  SETUP_PERMS_UNSET, 0 },
 		{ (const char *const[]){ "--bind-data", "8", "d", NULL }, SETUP_BIND_DATA, NULL,
 		  "d", 8, 0600, 0 },
 		{ (const char *const[]){ "--ro-bind-data", "9", "d", NULL }, SETUP_RO_BIND_DATA,
