@@ -24,7 +24,10 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGU
 void process_forward_set(sigset_t *set)
 {
 	sigemptyset(set);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	/* bubblewrap forwards nothing: a SIGTERM to it ends it (and, with --die-with-parent,
+	 * the sandbox through the death signal); its face keeps that. */
+	for (size_t i = 0; face->forward_signals && i < sizeof(forwarded) / sizeof(forwarded[0]);
+	     i++)
 		sigaddset(set, forwarded[i]);
 	sigaddset(set, SIGCHLD);
 }

@@ -302,8 +302,9 @@ static void make_plan(const struct config *cfg, struct plan *p)
 	p->need_reaper = !cfg->as_pid_1 &&
 			 (cfg->unshare_pid || cfg->sync_fd >= 0 || has_op(cfg, SETUP_LOCK_FILE));
 	/* Without a PID namespace or a status fd nothing needs a process outside the sandbox. */
-	p->in_place = !cfg->unshare_pid && cfg->pidns_fd < 0 && cfg->info_fd < 0 &&
-		      cfg->json_status_fd < 0 && cfg->userns_block_fd < 0 && !p->parent_maps &&
+	p->in_place = face->in_place && !cfg->unshare_pid && cfg->pidns_fd < 0 &&
+		      cfg->info_fd < 0 && cfg->json_status_fd < 0 && cfg->userns_block_fd < 0 &&
+		      !p->parent_maps &&
 		      /* setsid() fails in a process group leader (setsid(2)): fork then. */
 		      !(cfg->new_session && getpgrp() == getpid());
 

@@ -27,6 +27,8 @@ static const struct face face_table[] = {
 		.root_keeps_caps = false,
 		.root_userns = true,
 		.file_umask = true,
+		.in_place = true,
+		.forward_signals = true,
 		.default_seccomp = "default",
 	},
 	[FACE_BWRAP] = {
@@ -40,6 +42,8 @@ static const struct face face_table[] = {
 		.root_keeps_caps = true,
 		.root_userns = false,
 		.file_umask = false,
+		.in_place = false, /* bubblewrap stays as the parent: 128+N, SIGTERM ends it */
+		.forward_signals = false,
 		.default_seccomp = NULL,
 	},
 };
@@ -53,12 +57,33 @@ void face_set(enum face_id id)
 	face = &face_table[id];
 }
 
+static bool named_bwrap(const char *path)
+{
+	const char *base = path ? strrchr(path, '/') : NULL;
+
+	base = base ? base + 1 : path;
+	return base && strcmp(base, "bwrap") == 0;
+}
+
 void face_select(const char *argv0)
 {
 	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+	char exe[PATH_MAX];
+	ssize_t n;
 
 	base = base ? base + 1 : argv0;
-	face_set(base && strcmp(base, "bwrap") == 0 ? FACE_BWRAP : FACE_HUTCH);
+	/* The name it was started under decides: `bwrap` (a link or copy of hutch) is the bwrap
+	 * face, `hutch` the hutch face. Started under any other name (a program re-running
+	 * itself through /proc/self/exe, as bubblewrap's own tests and sandboxes nested in
+	 * sandboxes do), the executable's own file name decides: a bwrap installed as a hard
+	 * link or copy nests as bubblewrap does. */
+	if (base && (strcmp(base, "bwrap") == 0 || strcmp(base, "hutch") == 0)) {
+		face_set(strcmp(base, "bwrap") == 0 ? FACE_BWRAP : FACE_HUTCH);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	face_set(named_bwrap(exe) ? FACE_BWRAP : FACE_HUTCH);
 }
 
 void util_set_level_prefix(bool on)

@@ -26,6 +26,8 @@ struct face {
 	bool root_keeps_caps;	     /* real root without --unshare-user keeps its capabilities */
 	bool root_userns;	     /* real root gets a user namespace too (no host capability) */
 	bool file_umask;	     /* --file without --perms: 0666 less the caller's umask */
+	bool in_place;		     /* no helper needed: hutch becomes the command (no parent) */
+	bool forward_signals;	     /* SIGINT, SIGTERM... to hutch go on to the command */
 	const char *default_seccomp; /* profile applied unless told otherwise; NULL: none */
 };
 

@@ -3,7 +3,7 @@
 #
 # Provides: a temp dir $T removed on exit, TAP helpers (plan, pass, fail, ok, is, isnt, like,
 # unlike, skip, diag, done_testing), the binary under test copied where uid 65534 can run it
-# ($H: hutch face, $B: bwrap face through a `bwrap` symlink, $P: the probe), the mode loop
+# ($H: hutch face, $B: bwrap face through a `bwrap` hard link, $P: the probe), the mode loop
 # (for_each_mode: as root and as uid 65534, or only as the caller when unprivileged),
 # run_as (captures $OUT, $ERR, $RC), val (one key of the probe's output), MINROOT (a minimal
 # read-only root holding the probe), scratch dirs and host snapshots.
@@ -215,7 +215,8 @@ mkdir -m 0755 "$T/bin"
 cp "$HUTCH" "$T/bin/hutch" || bail_out "cannot copy $HUTCH"
 cp "$PROBE" "$T/bin/probe" || bail_out "cannot copy $PROBE"
 chmod 0755 "$T/bin/hutch" "$T/bin/probe"
-ln -s hutch "$T/bin/bwrap"
+# A hard link, as `make install` makes it: a bwrap re-run through /proc/self/exe keeps its face.
+ln "$T/bin/hutch" "$T/bin/bwrap"
 # The shipped seccomp profiles the hutch face loads by default, where uid 65534 can read
 # them (most build trees it cannot): beside the binary, where an uninstalled hutch looks.
 mkdir -m 0755 "$T/bin/seccomp-profiles" "$T/bin/seccomp-profiles/groups"
