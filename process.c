@@ -207,6 +207,8 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 		/* Reap every child (intermediate --pidns processes too); stop at ours. */
 		while ((r = waitpid(-1, &st, WNOHANG)) > 0 && r != child)
 			;
+		if (r < 0 && errno != EINTR && errno != ECHILD)
+			die_errno(FACE_MSG("cannot wait for the sandbox", "waitpid"));
 		if (r == child)
 			child_ended(st, report_rd, json_fd);
 	}

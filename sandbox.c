@@ -150,6 +150,7 @@ static bool one_filter_for_both(const struct config *cfg, const struct plan *p)
 	CALL(SYS_kill, { 2, SIGTERM });
 	CALL(SYS_wait4, { (unsigned long long)-1, 0, WNOHANG });
 	CALL(SYS_write, { 2 });
+	CALL(SYS_read, { 3 });
 	CALL(SYS_execve, { 0 });
 	CALL(SYS_brk, { 0 });
 	CALL(SYS_mmap, { 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -364,23 +365,26 @@ static void close_parent_fds(const struct config *cfg, const struct plan *p)
  * dumpable (set before the fork), so the command can neither open /proc/1/fd, /proc/1/mem
  * nor ptrace it; and it holds no capability. */
 static noreturn void reaper(const struct config *cfg, const struct plan *p, pid_t cmd,
-			    const struct int_list *locks, bool filtered)
+			    const struct int_list *locks, bool filtered, int ready_wr)
 {
 	int keep[64];
 	size_t n = 0;
 
+	keep[n++] = ready_wr;
 	if (p->status_wr >= 0)
 		keep[n++] = p->status_wr;
 	if (cfg->sync_fd >= 0)
 		keep[n++] = cfg->sync_fd;
 	for (unsigned i = 0; i < locks->n && n < sizeof(keep) / sizeof(keep[0]); i++)
 		keep[n++] = locks->v[i];
-	if (locks->n + 2 > sizeof(keep) / sizeof(keep[0]) || fds_close_except(keep, n) < 0)
+	if (locks->n + 3 > sizeof(keep) / sizeof(keep[0]) || fds_close_except(keep, n) < 0)
 		die_errno(FACE_MSG("the sandbox's pid 1 cannot close its descriptors",
 				   "close_range in pid 1"));
 	caps_child_clear();
 	if (!filtered)
 		seccomp_child_load(&p->seccomp);
+	/* Locked down: the command may run (a failure above kept it from running at all). */
+	process_parent_go(ready_wr);
 	process_reaper_loop(cmd, cfg->unshare_pid || cfg->pidns_fd >= 0, p->status_wr);
 }
 
@@ -457,12 +461,17 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 	/* A process stays behind to reap, forward signals and hold --lock-file/--sync-fd. It is
 	 * filtered too: the command could otherwise ptrace it and run unfiltered code. */
 	bool filtered = false;
+	int ready_rd = -1;
 	if (p->need_reaper) {
 		/* Before the fork, so there is no moment in which the command could open pid 1's
 		 * /proc files; the command's exec makes it dumpable again. */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 			die_errno(FACE_MSG("cannot make pid 1 non-dumpable",
 					   "prctl(PR_SET_DUMPABLE)"));
+		/* pid 1 says when its own lockdown is done; the command waits for that. */
+		int ready[2];
+		if (pipe2(ready, O_CLOEXEC) < 0)
+			die_errno(FACE_MSG("cannot create a pipe", "pipe2()"));
 		if (one_filter_for_both(cfg, p)) {
 			if (face->close_inherited_fds) /* the reaper closes its own by hand */
 				process_child_close_fds(&cfg->pass_fds);
@@ -471,8 +480,12 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 		}
 		pid_t reaper_pid = getpid();
 		pid_t cmd = process_child_fork_command();
-		if (cmd > 0)
-			reaper(cfg, p, cmd, &locks, filtered);
+		if (cmd > 0) {
+			close(ready[0]);
+			reaper(cfg, p, cmd, &locks, filtered, ready[1]);
+		}
+		close(ready[1]);
+		ready_rd = ready[0];
 		/* The death signal does not survive fork(2): the command's parent is the
 		 * reaper now, which dies with ours (bubblewrap sets it again here too). */
 		if (cfg->die_with_parent) {
@@ -491,6 +504,10 @@ static noreturn void child(const struct config *cfg, const struct plan *p, const
 		close(locks.v[i]);
 	if (face->close_inherited_fds && !filtered)
 		process_child_close_fds(&cfg->pass_fds);
+	/* pid 1 closed its fds, dropped its capabilities and loaded its filter: if any of it
+	 * failed, it is gone, and so is the command, before it runs. */
+	if (ready_rd >= 0)
+		process_child_wait_go(ready_rd);
 	/* Last: the filters need not allow anything hutch itself still does. */
 	if (!filtered)
 		seccomp_child_load(&p->seccomp);

@@ -248,6 +248,58 @@ case_root_userns() {
 	isnt "$RC" 0 "root: --host-uid with --userns: refused"
 }
 
+# A pre-exec failure after the status documents are written: whichever of hutch's own steps
+# fails (each call of each system call the setup makes, failed in turn by strace's fault
+# injection), "exit-code" is written to --json-status-fd exactly when the command ran.
+case_preexec_failures() {
+	command -v strace >/dev/null || {
+		skip "$MODE: strace is not installed"
+		return
+	}
+	local face bin pid sc n d js calls bad=0 runs=0 fails=0
+	for face in bwrap hutch; do
+		bin=$B
+		calls="prctl capset seccomp setresuid setresgid setgroups chdir execve sethostname"
+		calls+=" close_range clone pipe2 pivot_root umount2 mount_setattr move_mount"
+		# The faces share the code; the hutch face's own steps: its filter and pid 1's.
+		# (Not read: its calls after the exec are the command's, or the parent's own
+		# post-exec bookkeeping; case_parent_fails covers the go byte's EOF.)
+		[ "$face" = hutch ] && bin=$H && calls="prctl capset seccomp close_range"
+		for pid in "" --unshare-pid; do
+			for sc in $calls; do
+				for n in $(seq 1 60); do
+					d=$(scratch)
+					js=$d/json
+					run_as "$MODE" strace -f -qq -o "$d/trace" -e trace="$sc" \
+						-e inject="$sc":error=EPERM:when="$n" "$bin" --ro-bind / / \
+						--bind "$d" "$d" --dev /dev $pid --unshare-uts --hostname h \
+						--json-status-fd 3 sh -c "touch '$d/ran'; exit 7" 3>"$js"
+					grep -q INJECTED "$d/trace" || break
+					runs=$((runs + 1))
+					local code
+					code=$(sed -n 's/^{ "exit-code": \([0-9]*\) }$/\1/p' "$js")
+					if [ -e "$d/ran" ]; then
+						[ "$code:$RC" = 7:7 ] || {
+							bad=$((bad + 1))
+							diag "$face $pid $sc #$n: ran, status $RC, exit-code '$code'"
+						}
+					else
+						fails=$((fails + 1))
+						if [ -n "$code" ] || [ "$RC" = 0 ] || [ "$RC" = 7 ]; then
+							bad=$((bad + 1))
+							diag "$face $pid $sc #$n: did not run, status $RC, exit-code '$code'"
+						fi
+					fi
+				done
+			done
+		done
+	done
+	is "$bad" 0 "$MODE: $runs runs with one failed call each ($fails stopped the launch): an exit-code document exactly when the command ran"
+	[ "$fails" -gt 20 ] && pass "$MODE: ... the injections did stop launches" ||
+		fail "$MODE: ... the injections did stop launches" "only $fails of $runs"
+}
+
+for_each_mode case_preexec_failures
 for_each_mode case_closed_named_fds
 for_each_mode case_parent_fails
 for_each_mode case_parent_killed_during_setup
