@@ -22,6 +22,24 @@ elif awk '$5 == "/dev/pts" { f = 1 } END { exit !f }' /proc/self/mountinfo; then
 	SUBSRC=/dev SUBREL=pts SUBFS=devpts
 fi
 
+# Mount points with names that /proc/self/mountinfo escapes (\040 space, \011 tab, \012
+# newline, \134 backslash), each a 1 MiB tmpfs in a host directory (when root).
+ESC_NAMES=('a b' $'t\tb' $'n\nb' 'b\s')
+ESCSRC=''
+if [ "$(id -u)" = 0 ]; then
+	mkdir -m 0755 "$T/escsrc"
+	ESCSRC=$T/escsrc
+	for _n in "${ESC_NAMES[@]}"; do
+		mkdir -m 0755 "$T/escsrc/$_n"
+		if mount -t tmpfs -o size=1m,mode=0777 hutch-test-esc "$T/escsrc/$_n"; then
+			at_cleanup "umount -l $(printf %q "$T/escsrc/$_n")"
+		else
+			ESCSRC=''
+		fi
+	done
+	unset _n
+fi
+
 case_bind() {
 	local d
 	d=$(scratch)
@@ -140,6 +158,40 @@ case_ro_bind() {
 	is "$(val "fstype:/w/$SUBREL")" "$SUBFS" "$MODE: --ro-bind is recursive: the submount is visible"
 	like "$(val "mountflags:/w/$SUBREL")" '(^|,)ro(,|$)' \
 		"$MODE: --ro-bind: the submount is read-only too"
+}
+
+# A recursive bind reaches the mounts below mount points whose names mountinfo escapes (the
+# fallback finds them there): read-only for --ro-bind, nosuid and nodev for both. Symlinks
+# made inside give the probe names without those characters; statfs tells the 1 MiB tmpfs
+# from the directory it covers.
+case_escaped_mount_points() {
+	local op i name want args=() q=()
+	if [ -z "$ESCSRC" ]; then
+		skip "$MODE: submounts with escaped names (mounting them needs root)"
+		return
+	fi
+	for i in "${!ESC_NAMES[@]}"; do
+		args+=(--symlink "/w/${ESC_NAMES[$i]}" "/e$i")
+		q+=("statfs=/e$i/" "vfsflags=/e$i/" "touch=/e$i/new.$MODE")
+	done
+	for op in ro-bind bind; do
+		run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" "--$op" "$ESCSRC" /w "${args[@]}" \
+			"$P" "${q[@]}"
+		is "$RC" 0 "$MODE: --$op of a directory with escaped submount names runs"
+		for i in "${!ESC_NAMES[@]}"; do
+			name=$(printf %q "${ESC_NAMES[$i]}")
+			is "$(val "statfs:/e$i/")" 1048576 "$MODE: --$op: the submount $name is there"
+			if [ "$op" = ro-bind ]; then
+				want=ro,nosuid,nodev
+				is "$(val "touch:/e$i/new.$MODE")" EROFS \
+					"$MODE: --$op: the submount $name refuses a new file"
+			else
+				want=nosuid,nodev
+			fi
+			is "$(val "vfsflags:/e$i/")" "$want" "$MODE: --$op: the submount $name is $want"
+		done
+	done
+	rm -f "$ESCSRC"/*/new.*
 }
 
 case_dev_bind() {
@@ -453,6 +505,7 @@ case_many_binds() {
 for_each_mode case_bind
 for_each_mode case_bind_caches
 for_each_mode case_ro_bind
+for_each_mode case_escaped_mount_points
 for_each_mode case_dev_bind
 for_each_mode case_try
 for_each_mode case_remount_ro
