@@ -6,9 +6,9 @@
  * at once, and move_mount() attaches it to an fd: no path string is ever looked up twice and
  * /proc/self/mountinfo is never read. See openat2(2), open_tree(2), mount_setattr(2).
  *
- * Fallback (older kernels, or HUTCH_TEST_FALLBACK=1): the same resolution done in user space
- * one component at a time with O_PATH|O_NOFOLLOW and an fd stack for "..", and mount(2) on
- * "/proc/self/fd/N" of the resolved fd, so the target still cannot be swapped. */
+ * Fallback (older kernels; HUTCH_TEST_FALLBACK=1 in tests/hutch-test): the same resolution done
+ * in user space one component at a time with O_PATH|O_NOFOLLOW and an fd stack for "..", and
+ * mount(2) on "/proc/self/fd/N" of the resolved fd, so the target still cannot be swapped. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -92,13 +92,18 @@ static bool have_openat2, have_new_mount, have_setattr, force_attached;
 
 void mount_probe(void)
 {
-	const char *force = getenv("HUTCH_TEST_FALLBACK");
 	struct hutch_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	int fd;
+
+#ifdef HUTCH_TEST_HOOKS
+	/* tests/hutch-test only (never the installed hutch): whoever sets a launch's
+	 * environment must not choose how its root is built. */
+	const char *force = getenv("HUTCH_TEST_FALLBACK");
 
 	if (force && strcmp(force, "1") == 0)
 		return; /* everything false: fallback */
 	force_attached = force && strcmp(force, "attached") == 0;
+#endif
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
 	have_openat2 = fd >= 0;
 	if (fd >= 0)

@@ -13,8 +13,9 @@
 #define HMNT_NODEV  0x4u
 #define HMNT_NOEXEC 0x8u
 
-/* Decide once which kernel interfaces to use. HUTCH_TEST_FALLBACK=1 in the environment
- * forces the fallback (tests run both paths on a new kernel); HUTCH_TEST_FALLBACK=attached
+/* Decide once which kernel interfaces to use. In the test build only (tests/hutch-test,
+ * compiled with HUTCH_TEST_HOOKS; never installed), HUTCH_TEST_FALLBACK=1 in the environment
+ * forces the fallback (tests run every path on a new kernel) and HUTCH_TEST_FALLBACK=attached
  * keeps the new API but builds the root attached, as kernels before 6.15 need. */
 void mount_probe(void);
 bool mount_have_new_api(void);
