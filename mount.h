@@ -62,7 +62,10 @@ int mount_attach_tree(int tree, int dirfd, const char *name);
 int mount_new_fs(const char *fstype, const char *source, const char *options, int dest_fd,
 		 unsigned attrs);
 
-/* Add attrs to the mount at fd, and to every mount below it when recursive. */
+/* Add attrs to the mount at fd, and to every mount below it when recursive. Without
+ * mount_setattr, recursive is for a tree that is alone at its mount point (EBUSY otherwise),
+ * and fails (the errno of the first mount that could not be changed) unless every mount of
+ * the tree that can be reached shows attrs afterwards. */
 int mount_set_attrs(int fd, unsigned attrs, bool recursive);
 
 /* The mount id of fd (statx STATX_MNT_ID, 5.8+), or 0 when the kernel cannot tell. */
