@@ -229,16 +229,6 @@ cp "$HUTCH" "$T/real/hutch" || bail_out "cannot copy $HUTCH"
 cp "$PROBE" "$T/bin/probe" || bail_out "cannot copy $PROBE"
 chmod 0755 "$T/bin/hutch" "$T/real/hutch" "$T/bin/probe"
 ln -s hutch "$T/bin/bwrap"
-# The shipped seccomp profiles the hutch face loads by default, where uid 65534 can read
-# them (most build trees it cannot): beside the binary, where an uninstalled hutch looks.
-mkdir -m 0755 "$T/bin/seccomp-profiles" "$T/bin/seccomp-profiles/groups"
-for _d in $(echo "${HUTCH_SECCOMP_DIR:-$top_builddir/seccomp-profiles:$srcdir/seccomp-profiles}" | tr : ' '); do
-	cp "$_d"/*.bpf "$_d"/*.profile "$T/bin/seccomp-profiles/" 2>/dev/null
-	cp "$_d"/groups/*.inc "$T/bin/seccomp-profiles/groups/" 2>/dev/null
-done
-chmod -R a+rX "$T/bin/seccomp-profiles"
-export HUTCH_SECCOMP_DIR=$T/bin/seccomp-profiles
-unset _d
 H=$T/bin/hutch
 HREAL=$T/real/hutch
 B=$T/bin/bwrap

@@ -1,7 +1,7 @@
 #!/bin/bash
 # `make install` installs what users run and nothing only the tests need: not tests/hutch-test
 # (the test build, which obeys HUTCH_TEST_FALLBACK), and an installed hutch that is the built
-# one and holds no test switch.
+# one and holds no test switch; and no seccomp profile file, which would look like it counts.
 . "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 [ -f "$top_builddir/Makefile" ] || bail_out "no Makefile in $top_builddir (run it from make check)"
@@ -20,4 +20,6 @@ ok "the installed hutch is the one built" cmp -s "${INST:-/nonexistent}" "$HUTCH
 ok "control: the test build holds the test switch's name" \
 	grep -aq HUTCH_TEST_FALLBACK "$HUTCH_TESTBUILD"
 ok "the installed hutch does not" eval '! grep -aq HUTCH_TEST_ "${INST:-/nonexistent}"'
+is "$(find "$T/inst" -name '*.bpf' -o -name '*.profile' -o -name '*.inc' | wc -l)" 0 \
+	"no seccomp profile file is installed (they are built into hutch)"
 done_testing
