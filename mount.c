@@ -6,9 +6,10 @@
  * at once, and move_mount() attaches it to an fd: no path string is ever looked up twice and
  * /proc/self/mountinfo is never read. See openat2(2), open_tree(2), mount_setattr(2).
  *
- * Fallback (older kernels, or HUTCH_TEST_FALLBACK=1): the same resolution done in user space
- * one component at a time with O_PATH|O_NOFOLLOW and an fd stack for "..", and mount(2) on
- * "/proc/self/fd/N" of the resolved fd, so the target still cannot be swapped. */
+ * Fallback (older kernels; HUTCH_TEST_FALLBACK=1 in tests/hutch-test): the same resolution done
+ * in user space one component at a time with O_PATH|O_NOFOLLOW and an fd stack for "..", and
+ * mount(2) on "/proc/self/fd/N" of the resolved fd, so the target still cannot be swapped.
+ * Recursive flags: see fallback_set_attrs_recursive. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "mount.h"
+#include "mountinfo.h"
 #include "util.h"
 
 #ifndef RESOLVE_NO_MAGICLINKS
@@ -92,13 +94,18 @@ static bool have_openat2, have_new_mount, have_setattr, force_attached;
 
 void mount_probe(void)
 {
-	const char *force = getenv("HUTCH_TEST_FALLBACK");
 	struct hutch_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	int fd;
+
+#ifdef HUTCH_TEST_HOOKS
+	/* tests/hutch-test only (never the installed hutch): whoever sets a launch's
+	 * environment must not choose how its root is built. */
+	const char *force = getenv("HUTCH_TEST_FALLBACK");
 
 	if (force && strcmp(force, "1") == 0)
 		return; /* everything false: fallback */
 	force_attached = force && strcmp(force, "attached") == 0;
+#endif
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
 	have_openat2 = fd >= 0;
 	if (fd >= 0)
@@ -243,10 +250,14 @@ static int resolve_fallback(int rootfd, const char *path, bool follow_last)
 		}
 		if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
 			char target[PATH_MAX];
-			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+			ssize_t n = readlinkat(fd, "", target, sizeof(target));
 			close(fd);
 			if (n < 0) {
 				err = errno;
+				goto out;
+			}
+			if ((size_t)n == sizeof(target)) { /* maybe cut short: not that path */
+				err = ENAMETOOLONG;
 				goto out;
 			}
 			target[n] = '\0';
@@ -427,106 +438,172 @@ int mount_touch_p(int rootfd, const char *path)
 
 /* ---- mounting ---- */
 
-/* Fallback for recursive attributes: remount every mount below fd, found by mount id in
- * /proc/self/mountinfo and reopened relative to fd (never by absolute path). */
+/* ---- the fallback for recursive attributes ----
+ *
+ * Without mount_setattr(AT_RECURSIVE) every mount of a bound tree is changed by its own
+ * remount, and a remount needs a path to the root of that mount. The tree is read from
+ * /proc/self/mountinfo (mount ids, parent ids and mount points, octal-escaped), each mount is
+ * reached from the top of the tree by a walk that follows nothing, and the walk's result must
+ * be the mount listed (its mount id), so no string can lead the remount elsewhere. The tree
+ * is then read again: it is done when every mount that can be reached shows the flags.
+ * Any mount that cannot be reached or changed fails the launch, except one that is covered
+ * (mountinfo_plan says why that one is safe to leave). */
+
 static int fallback_remount_one(int fd, unsigned attrs)
 {
 	char p[64];
 	struct statvfs sv;
 	unsigned long flags = MS_REMOUNT | MS_BIND | attrs_to_ms(attrs);
 
-	/* A remount in a user namespace must keep the flags the kernel locked on the mount. */
-	if (fstatvfs(fd, &sv) == 0)
-		flags |= sv.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME |
-				      ST_NODIRATIME | ST_RELATIME);
+	/* A remount in a user namespace must keep the flags the kernel locked on the mount
+	 * (without them it fails; knowing them is not optional). */
+	if (fstatvfs(fd, &sv) < 0)
+		return -1;
+	flags |= sv.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME |
+			      ST_NODIRATIME | ST_RELATIME);
 	return mount(NULL, mount_fd_path(fd, p, sizeof(p)), NULL, flags, NULL);
 }
 
-static int mnt_id_of(int fd)
+/* The mount id of fd: statx (5.8+), else its fdinfo (3.15+). -1 with errno. */
+static int fallback_mount_id(int fd)
 {
-	char p[64], *buf = NULL;
-	int id = -1;
+	uint64_t id = mount_id(fd);
+	char p[64];
+	_cleanup_free_ char *buf = NULL;
 
+	if (id > 0 && id <= INT_MAX)
+		return (int)id;
 	snprintf(p, sizeof(p), "%s/proc/self/fdinfo/%d", proc_prefix, fd);
-	int f = open(p, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	_cleanup_close_ int f = open(p, O_RDONLY | O_CLOEXEC);
+	if (f < 0 || read_all_fd(f, &buf, NULL) < 0)
 		return -1;
-	if (read_all_fd(f, &buf, NULL) == 0) {
-		char *m = strstr(buf, "mnt_id:");
-		if (m)
-			id = atoi(m + 7);
+	for (char *line = buf; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		long v;
+
+		if (strncmp(line, "mnt_id:", 7) != 0)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (parse_int(line + 7 + strspn(line + 7, " \t"), 0, INT_MAX, &v) < 0)
+			break;
+		return (int)v;
 	}
-	free(buf);
-	close(f);
-	return id;
+	errno = ENOTSUP;
+	return -1;
+}
+
+/* The mount at rel (a mount point as mountinfo gives it, made relative to fd's) below fd,
+ * one component at a time, following no symlink: mountinfo's paths hold none, so a link on
+ * the way means the tree is not what was read. The caller checks the mount id. */
+static int fallback_walk(int fd, const char *rel)
+{
+	_cleanup_free_ char *copy = xstrdup(rel);
+	_cleanup_close_ int cur = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	char *save = NULL;
+
+	if (cur < 0)
+		return -1;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		int next = openat(cur, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			return -1;
+		close(cur);
+		cur = next;
+	}
+	return steal_fd(&cur);
+}
+
+/* Say which mount of the bound tree failed and why; the caller's message names the bind.
+ * rel "": the tree as a whole. */
+static void fallback_report(const char *rel, unsigned attrs, const char *why)
+{
+	char what[64];
+
+	if (face->id != FACE_HUTCH)
+		return;
+	snprintf(what, sizeof(what), "%s%s%s%s", (attrs & HMNT_RDONLY) ? ", read-only" : "",
+		 (attrs & HMNT_NOSUID) ? ", nosuid" : "", (attrs & HMNT_NODEV) ? ", nodev" : "",
+		 (attrs & HMNT_NOEXEC) ? ", noexec" : "");
+	if (*rel)
+		warn("cannot make the mount at '%s' below the bind%s: %s", rel, what + 1, why);
+	else
+		warn("cannot make the mounts of the bind%s: %s", what + 1, why);
+}
+
+static const char *plan_error(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "it is not in /proc/self/mountinfo";
+	case EBUSY:
+		return "another mount is stacked on it or under it at the same mount point";
+	case EXDEV:
+		return "a mount below it is not below its path";
+	default:
+		return "/proc/self/mountinfo is not understood";
+	}
 }
 
 static int fallback_set_attrs_recursive(int fd, unsigned attrs)
 {
-	if (fallback_remount_one(fd, attrs) < 0)
-		return -1;
-	int top = mnt_id_of(fd);
 	char mi[64];
+	int top = fallback_mount_id(fd);
+
+	if (top < 0) {
+		fallback_report("", attrs, "its mount id is unknown");
+		return -1;
+	}
 	snprintf(mi, sizeof(mi), "%s/proc/self/mountinfo", proc_prefix);
-	int f = open(mi, O_RDONLY | O_CLOEXEC);
-	char *buf = NULL;
-	if (top < 0 || f < 0 || read_all_fd(f, &buf, NULL) < 0) {
-		if (f >= 0)
-			close(f);
-		return top < 0 ? 0 : -1;
-	}
-	close(f);
-	/* Collect (id, parent, mountpoint); mountpoints of descendants are turned into paths
-	 * relative to the top mount's mountpoint. Mountinfo lists parents before children. */
-	struct ent {
-		int id, parent;
-		char *mp;
-		bool under;
-	} *ents = NULL;
-	size_t n = 0, cap = 0;
-	char *top_mp = NULL;
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		int id, parent;
-		char mp[PATH_MAX];
-		if (sscanf(line, "%d %d %*s %*s %4095s", &id, &parent, mp) != 3)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			ents = xrealloc(ents, cap * sizeof(*ents));
+	/* The first round changes what needs it and the second finds nothing left, unless a
+	 * mount arrived meanwhile (propagated from the host); a tree that keeps changing
+	 * fails. */
+	for (int round = 0; round < 4; round++) {
+		_cleanup_free_ char *buf = NULL;
+		_cleanup_free_ struct mountinfo_entry *ents = NULL;
+		_cleanup_free_ struct mountinfo_todo *todo = NULL;
+		size_t n = 0, ntodo = 0;
+		_cleanup_close_ int f = open(mi, O_RDONLY | O_CLOEXEC);
+
+		if (f < 0 || read_all_fd(f, &buf, NULL) < 0) {
+			int err = errno;
+			fallback_report("", attrs, "cannot read /proc/self/mountinfo");
+			errno = err;
+			return -1;
 		}
-		ents[n] = (struct ent){ id, parent, xstrdup(mp), id == top };
-		if (id == top)
-			top_mp = ents[n].mp;
-		n++;
+		if (mountinfo_parse(buf, &ents, &n) < 0 ||
+		    mountinfo_plan(ents, n, top, attrs, &todo, &ntodo) < 0) {
+			int err = errno;
+			fallback_report("", attrs, plan_error(err));
+			errno = err;
+			return -1;
+		}
+		if (ntodo == 0)
+			return 0;
+		for (size_t k = 0; k < ntodo; k++) {
+			const char *rel = todo[k].rel;
+			_cleanup_close_ int sub = *rel ? fallback_walk(fd, rel) : -1;
+			int id = *rel ? (sub < 0 ? -1 : fallback_mount_id(sub)) : top;
+
+			if (id >= 0 && id != todo[k].id) {
+				fallback_report(rel, attrs, "another mount is there now");
+				errno = ESTALE;
+				return -1;
+			}
+			if (id < 0 || fallback_remount_one(*rel ? sub : fd, attrs) < 0) {
+				int err = errno;
+				fallback_report(rel, attrs, strerror(err));
+				errno = err;
+				return -1;
+			}
+		}
 	}
-	int ret = 0;
-	for (bool changed = true; changed;) {
-		changed = false;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < n && !ents[i].under; j++)
-				if (ents[j].under && ents[j].id == ents[i].parent &&
-				    ents[i].id != top) {
-					ents[i].under = changed = true;
-				}
-	}
-	size_t toplen = top_mp ? strlen(top_mp) : 0;
-	for (size_t i = 0; i < n && top_mp; i++) {
-		if (!ents[i].under || ents[i].id == top)
-			continue;
-		const char *rel =
-			ents[i].mp + (strncmp(ents[i].mp, top_mp, toplen) == 0 ? toplen : 0);
-		int sub = mount_resolve(fd, rel, false);
-		if (sub < 0)
-			continue; /* covered or gone: nothing reachable to protect */
-		if (fallback_remount_one(sub, attrs) < 0 && errno != EACCES)
-			ret = -1;
-		close(sub);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(ents[i].mp);
-	free(ents);
-	free(buf);
-	return ret;
+	fallback_report("", attrs, "the mounts below it keep changing");
+	errno = EBUSY;
+	return -1;
 }
 
 int mount_set_attrs(int fd, unsigned attrs, bool recursive)

@@ -13,8 +13,9 @@
 #define HMNT_NODEV  0x4u
 #define HMNT_NOEXEC 0x8u
 
-/* Decide once which kernel interfaces to use. HUTCH_TEST_FALLBACK=1 in the environment
- * forces the fallback (tests run both paths on a new kernel); HUTCH_TEST_FALLBACK=attached
+/* Decide once which kernel interfaces to use. In the test build only (tests/hutch-test,
+ * compiled with HUTCH_TEST_HOOKS; never installed), HUTCH_TEST_FALLBACK=1 in the environment
+ * forces the fallback (tests run every path on a new kernel) and HUTCH_TEST_FALLBACK=attached
  * keeps the new API but builds the root attached, as kernels before 6.15 need. */
 void mount_probe(void);
 bool mount_have_new_api(void);
@@ -62,7 +63,10 @@ int mount_attach_tree(int tree, int dirfd, const char *name);
 int mount_new_fs(const char *fstype, const char *source, const char *options, const char *label,
 		 int dest_fd, unsigned attrs);
 
-/* Add attrs to the mount at fd, and to every mount below it when recursive. */
+/* Add attrs to the mount at fd, and to every mount below it when recursive. Without
+ * mount_setattr, recursive is for a tree that is alone at its mount point (EBUSY otherwise),
+ * and fails (the errno of the first mount that could not be changed) unless every mount of
+ * the tree that can be reached shows attrs afterwards. */
 int mount_set_attrs(int fd, unsigned attrs, bool recursive);
 
 /* The mount id of fd (statx STATX_MNT_ID, 5.8+), or 0 when the kernel cannot tell. */

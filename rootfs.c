@@ -40,7 +40,7 @@ struct build {
 	int hostfd;	 /* the host's root (at /oldroot of the scratch once attached) */
 	int basefd;	 /* root of the base tmpfs */
 	int scratchfd;	 /* the scratch root (a real dir fd), made when first needed (scratch()) */
-	int scratch_mnt; /* the scratch mount: detached (new API), or over a host dir (fallback) */
+	int scratch_mnt; /* the scratch mount: detached (new API), or stacked on "/" (fallback) */
 	bool attached;	 /* the scratch is the root: the attached build (see the top) */
 	struct {
 		const char *given;
@@ -929,34 +929,33 @@ static void take_locks(struct build *b, struct int_list *locks)
 	}
 }
 
-/* The scratch tmpfs, detached (new API). The fallback must mount by path and then open the
- * new mount by name, which a mount stacked on the process root does not allow, so it covers
- * an existing host directory for the moment (the first pivot_root moves it away again). */
+/* The scratch tmpfs, detached (new API). The fallback mounts it by path, on "/" itself (the
+ * one path nothing can rename or replace), and opens it through "/..": a lookup of ".." at
+ * the process root goes on to the top of what is stacked there (path_resolution(7)), while
+ * "/" stays the host's root for every other lookup until enter_scratch pivots. */
 static int mount_scratch(int slash)
 {
-	static const char *const spots[] = { "tmp", "dev", "mnt", "run" };
+	struct stat host, st;
 
 	if (mount_have_new_api())
 		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1,
 				    HMNT_NOSUID | HMNT_NODEV);
-	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
-		struct stat st;
-		char path[16];
-
-		if (fstatat(slash, spots[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		snprintf(path, sizeof(path), "/%s", spots[i]);
-		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
-			return -1;
-		return openat(slash, spots[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	if (mount("tmpfs", "/", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return -1;
+	int fd = open("/..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* A new tmpfs has a device number of its own. */
+	if (fd >= 0 &&
+	    (fstat(fd, &st) < 0 || fstat(slash, &host) < 0 || st.st_dev == host.st_dev)) {
+		close(fd);
+		errno = EBUSY;
+		return -1;
 	}
-	errno = ENOENT;
-	return -1;
+	return fd;
 }
 
 /* The scratch tmpfs, made on first use: a detached tmpfs with the new API (nothing of the
- * host can meet it); in the fallback it covers a host directory until enter_scratch pivots
- * into it. Home of --bind-data's files, --tmp-overlay's layers and, attached, the new root. */
+ * host can meet it); in the fallback it is stacked on "/" until enter_scratch pivots into
+ * it. Home of --bind-data's files, --tmp-overlay's layers and, attached, the new root. */
 static int scratch(struct build *b)
 {
 	if (b->scratchfd >= 0)
@@ -970,8 +969,8 @@ static int scratch(struct build *b)
 	return b->scratchfd;
 }
 
-/* The attached build from here on: the scratch (stacked on "/" with the new API; over a host
- * directory in the fallback) becomes the root by pivot_root, the host moves to its /oldroot,
+/* The attached build from here on: the scratch (stacked on "/": here with the new API, by
+ * mount_scratch in the fallback) becomes the root by pivot_root, the host moves to its /oldroot,
  * and the new root (when there is one yet) goes to its /newroot. The fds of the build (host,
  * base, scratch, the new root) stay valid. */
 static void enter_scratch(struct build *b)

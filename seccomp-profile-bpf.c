@@ -1030,19 +1030,15 @@ int seccomp_bpf_write(int fd, const struct seccomp_prog *prog, const struct secc
 	return 0;
 }
 
-int seccomp_bpf_read(const char *path, struct seccomp_prog *out, uint32_t *flags, struct error *err)
+int seccomp_bpf_decode(const void *data, size_t len, const char *name, struct seccomp_prog *out,
+		       uint32_t *flags, struct error *err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct seccomp_bpf_header h;
 	const char *why = NULL;
-	char *data = NULL;
-	size_t len = 0;
 
 	out->insns = NULL;
 	out->len = 0;
 	err->exit_code = face->exit_setup;
-	if (fd < 0 || read_all_fd(fd, &data, &len) < 0)
-		return error_set_errno(err, errno, "cannot load seccomp profile '%s'", path);
 	if (len >= sizeof(h))
 		memcpy(&h, data, sizeof(h));
 	if (len < sizeof(h) || memcmp(h.magic, SECCOMP_BPF_MAGIC, sizeof(h.magic)) != 0)
@@ -1054,17 +1050,30 @@ int seccomp_bpf_read(const char *path, struct seccomp_prog *out, uint32_t *flags
 	else if (h.n_insns == 0 || h.n_insns > BPF_MAXINSNS ||
 		 len != sizeof(h) + (size_t)h.n_insns * sizeof(struct sock_filter))
 		why = "truncated or too long";
-	else if (fnv1a64(data + sizeof(h), len - sizeof(h)) != h.checksum)
+	else if (fnv1a64((const char *)data + sizeof(h), len - sizeof(h)) != h.checksum)
 		why = "corrupt (checksum mismatch)";
-	if (why) {
-		free(data);
-		return error_set(err, "cannot load seccomp profile '%s': %s", path, why);
-	}
-	memmove(data, data + sizeof(h), len - sizeof(h));
-	out->insns = data;
+	if (why)
+		return error_set(err, "cannot load seccomp profile '%s': %s", name, why);
+	out->insns = xmalloc(len - sizeof(h));
+	memcpy(out->insns, (const char *)data + sizeof(h), len - sizeof(h));
 	out->len = h.n_insns;
 	if (flags)
 		*flags = h.flags;
 	err->exit_code = 0;
 	return 0;
+}
+
+int seccomp_bpf_read(const char *path, struct seccomp_prog *out, uint32_t *flags, struct error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+
+	out->insns = NULL;
+	out->len = 0;
+	if (fd < 0 || read_all_fd(fd, &data, &len) < 0) {
+		err->exit_code = face->exit_setup;
+		return error_set_errno(err, errno, "cannot load seccomp profile '%s'", path);
+	}
+	return seccomp_bpf_decode(data, len, path, out, flags, err);
 }

@@ -11,10 +11,6 @@
 
 #include "seccomp-profile.h"
 
-#ifndef PKGDATADIR
-#error "PKGDATADIR must be defined: Makefile.am passes -DPKGDATADIR='\"$(pkgdatadir)\"'"
-#endif
-
 #define MAX_TOKENS 256
 #define MAX_DEPTH  (sizeof(((struct seccomp_profile *)0)->stack) / sizeof(const char *))
 
@@ -217,33 +213,6 @@ static uint32_t arch_parse(const char *s)
 			return arch_aliases[i].token;
 	/* 0 is also "unknown" for libseccomp, and never a real architecture. */
 	return seccomp_arch_resolve_name(s);
-}
-
-const char *seccomp_profile_dir(void)
-{
-	static char dirs[PATH_MAX * 2 + 32];
-	const char *d = getenv("HUTCH_SECCOMP_DIR");
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	if (d && *d)
-		return d;
-	if (dirs[0])
-		return dirs;
-	/* The installed profiles first; then those beside the binary, so a hutch run from its
-	 * build tree (not installed) finds the profiles built with it. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(dirs, sizeof(dirs), "%s/seccomp-profiles:%s/seccomp-profiles",
-				 PKGDATADIR, exe);
-			return dirs;
-		}
-	}
-	return PKGDATADIR "/seccomp-profiles";
 }
 
 /* --- the profile ---------------------------------------------------------------------------- */
@@ -882,10 +851,8 @@ int seccomp_profile_parse(struct seccomp_profile *p, FILE *f, const char *name,
 	struct seccomp_profile_source def = { default_open, NULL, NULL };
 	char path[PATH_MAX];
 
-	if (!src) {
-		def.dir = seccomp_profile_dir();
+	if (!src)
 		src = &def;
-	}
 	snprintf(path, sizeof(path), "%s", name);
 	path_normalize(path);
 	if (p->depth == MAX_DEPTH)

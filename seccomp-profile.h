@@ -97,8 +97,8 @@ void seccomp_profile_init(struct seccomp_profile *p);
 void seccomp_profile_free(struct seccomp_profile *p);
 
 /* Parse one profile text from `f` into `p` (appending to what is there). `name` is the file
- * name used in messages and as the base for relative includes. `src` NULL: fopen() and
- * seccomp_profile_dir(). Errors are "NAME:LINE: reason". 0 or -1. */
+ * name used in messages and as the base for relative includes. `src` NULL: fopen() and no
+ * directory after the including file's. Errors are "NAME:LINE: reason". 0 or -1. */
 int seccomp_profile_parse(struct seccomp_profile *p, FILE *f, const char *name,
 			  const struct seccomp_profile_source *src, struct error *err);
 
@@ -124,11 +124,7 @@ void seccomp_profile_print(FILE *out, const struct seccomp_profile *p);
 /* "x86_64" for SCMP_ARCH_X86_64, "native", "compat"; "unknown" for others. */
 const char *seccomp_profile_arch_name(uint32_t token);
 
-/* The directories searched for shipped profiles: $HUTCH_SECCOMP_DIR (a ':'-separated list)
- * when set and not empty, else PKGDATADIR "/seccomp-profiles". */
-const char *seccomp_profile_dir(void);
-
-/* --- the prebuilt container (see hutch-seccomp(5), FILES) ---------------------------------- */
+/* --- the prebuilt container (built into hutch; see hutch-seccomp(5), FILES) ------------------ */
 
 #define SECCOMP_BPF_MAGIC      "HUTCHBPF"
 #define SECCOMP_BPF_VERSION    1u
@@ -150,8 +146,12 @@ struct seccomp_bpf_header {
 /* Write the container for `prog` compiled from `p` for `arch` (0: this machine) to fd. */
 int seccomp_bpf_write(int fd, const struct seccomp_prog *prog, const struct seccomp_profile *p,
 		      uint32_t arch, struct error *err);
-/* Read and check a container: magic, version, this machine's architecture, size, checksum.
- * No libseccomp call. *flags may be NULL. 0 or -1. */
+/* Check a container in memory (data, len; `name` for messages): magic, version, this
+ * machine's architecture, size, checksum. No libseccomp call. out->insns is malloc'd; *flags
+ * may be NULL. 0 or -1 (a setup failure). */
+int seccomp_bpf_decode(const void *data, size_t len, const char *name, struct seccomp_prog *out,
+		       uint32_t *flags, struct error *err);
+/* The same for the container in the file at path. */
 int seccomp_bpf_read(const char *path, struct seccomp_prog *out, uint32_t *flags,
 		     struct error *err);
 

@@ -1,7 +1,8 @@
 /* seccomp-request: what --seccomp-profile, --seccomp-allow, --seccomp-deny, --seccomp-show,
- * --seccomp-list and --seccomp-export ask for, turned into one BPF program: a read of a
- * prebuilt .bpf for a shipped profile as it is, else parsing and compiling here. */
-#include <dirent.h>
+ * --seccomp-list and --seccomp-export ask for, turned into one BPF program: the program built
+ * into hutch for a shipped profile as it is, else parsing and compiling here. The shipped
+ * profiles are only those built in (seccomp-request.h): no file and no environment variable
+ * can stand in for them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -52,46 +53,86 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* DIR/NAME+EXT of the first directory of the list that has it, or NULL. */
-static char *find_in_dirs(const char *dirs, const char *name, const char *ext)
+static const struct seccomp_shipped *shipped_of(const struct seccomp_shipped *s)
 {
-	while (*dirs) {
-		size_t n = strcspn(dirs, ":");
+	return s ? s : &seccomp_shipped;
+}
 
-		if (n > 0) {
-			char *path = xasprintf("%.*s/%s%s", (int)n, dirs, name, ext);
-
-			if (access(path, F_OK) == 0)
-				return path;
-			free(path);
-		}
-		dirs += n + (dirs[n] == ':');
-	}
+/* The shipped text at path ("default.profile", "groups/common.inc"), or NULL. */
+static const struct seccomp_shipped_text *shipped_text(const struct seccomp_shipped *s,
+						       const char *path)
+{
+	for (size_t i = 0; i < s->n_texts; i++)
+		if (strcmp(s->texts[i].path, path) == 0)
+			return &s->texts[i];
 	return NULL;
 }
 
-static int not_found(const char *name, const char *dirs, bool implicit, struct error *err)
+static const struct seccomp_shipped_bpf *shipped_bpf(const struct seccomp_shipped *s,
+						     const char *name)
 {
+	for (size_t i = 0; i < s->n_bpfs; i++)
+		if (strcmp(s->bpfs[i].name, name) == 0)
+			return &s->bpfs[i];
+	return NULL;
+}
+
+/* The names of the shipped profiles, ", "-separated, into buf (for messages). */
+static const char *shipped_names(const struct seccomp_shipped *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n_bpfs && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", s->bpfs[i].name);
+	return buf;
+}
+
+static int not_found(const char *name, const struct seccomp_shipped *s, bool implicit,
+		     struct error *err)
+{
+	char names[256];
+
 	if (implicit) {
 		err->exit_code = face->exit_setup;
 		return error_set(err,
-				 "cannot find seccomp profile '%s' in '%s'\nhint: reinstall "
-				 "hutch or set HUTCH_SECCOMP_DIR; --seccomp-profile none runs "
-				 "without a filter",
-				 name, dirs);
+				 "cannot find seccomp profile '%s': this hutch was built without "
+				 "it\nhint: --seccomp-profile none runs without a filter",
+				 name);
 	}
 	if (!valid_name(name))
 		return error_set(err, "bad seccomp profile name '%s' (a path needs a '/': ./%s)",
 				 name, name);
 	return error_set(err,
-			 "cannot find seccomp profile '%s' in '%s' (a file in the current "
-			 "directory is ./%s)",
-			 name, dirs, name);
+			 "cannot find seccomp profile '%s': the shipped ones are %s (a file in "
+			 "the current directory is ./%s)",
+			 name, shipped_names(s, names, sizeof(names)), name);
 }
 
+/* The text as a stream (fmemopen refuses an empty buffer: /dev/null then). */
+static FILE *text_open(const struct seccomp_shipped_text *t)
+{
+	if (t->len == 0)
+		return fopen("/dev/null", "re");
+	return fmemopen((void *)t->text, t->len, "r");
+}
+
+/* Where `include` finds a file: "<shipped>/PATH" is the shipped text at PATH, anything
+ * else a file. */
 static FILE *open_file(void *data, const char *path)
 {
-	(void)data;
+	const struct seccomp_shipped *s = data;
+	size_t n = strlen(SECCOMP_SHIPPED_DIR "/");
+
+	if (strncmp(path, SECCOMP_SHIPPED_DIR "/", n) == 0) {
+		const struct seccomp_shipped_text *t = shipped_text(s, path + n);
+
+		if (!t) {
+			errno = ENOENT;
+			return NULL;
+		}
+		return text_open(t);
+	}
 	return fopen(path, "re");
 }
 
@@ -117,8 +158,8 @@ static struct seccomp_request with_fallback(const struct seccomp_request *req, c
 static int request_parse(const struct seccomp_request *req, bool implicit,
 			 struct seccomp_profile *p, struct error *err)
 {
-	const char *dirs = req->dir ? req->dir : seccomp_profile_dir();
-	struct seccomp_profile_source src = { open_file, NULL, dirs };
+	const struct seccomp_shipped *s = shipped_of(req->shipped);
+	struct seccomp_profile_source src = { open_file, (void *)s, SECCOMP_SHIPPED_DIR };
 
 	if (req->n_profiles == 0 && req->n_adjusts > 0)
 		return error_set(err, "%s needs a profile to adjust: add --seccomp-profile NAME",
@@ -129,10 +170,18 @@ static int request_parse(const struct seccomp_request *req, bool implicit,
 		_cleanup_free_ char *path = NULL;
 		_cleanup_fclose_ FILE *f = NULL;
 
-		if (is_path(arg))
+		if (is_path(arg)) {
 			path = xstrdup(arg);
-		else if (valid_name(arg))
-			path = find_in_dirs(dirs, arg, ".profile");
+			f = fopen(path, "re");
+		} else if (valid_name(arg)) {
+			_cleanup_free_ char *rel = xasprintf("%s.profile", arg);
+			const struct seccomp_shipped_text *t = shipped_text(s, rel);
+
+			if (t) {
+				path = xasprintf(SECCOMP_SHIPPED_DIR "/%s", rel);
+				f = text_open(t);
+			}
+		}
 		if (!path && strcmp(arg, "none") == 0) {
 			f = fmemopen((void *)none_text, sizeof(none_text) - 1, "r");
 			if (!f || seccomp_profile_parse(p, f, "none", &src, err) < 0)
@@ -140,8 +189,7 @@ static int request_parse(const struct seccomp_request *req, bool implicit,
 			continue;
 		}
 		if (!path)
-			return not_found(arg, dirs, implicit, err);
-		f = fopen(path, "re");
+			return not_found(arg, s, implicit, err);
 		if (!f)
 			return error_set_errno(err, errno, "cannot open seccomp profile '%s'",
 					       path);
@@ -174,28 +222,28 @@ int seccomp_request_build(const struct seccomp_request *request, struct seccomp_
 		return 0;
 	/* The common case: one shipped profile as it is, compiled at build time. */
 	if (req.n_profiles == 1 && req.n_adjusts == 0 && !is_path(req.profiles[0])) {
-		const char *dirs = req.dir ? req.dir : seccomp_profile_dir();
+		const struct seccomp_shipped *s = shipped_of(req.shipped);
 		const char *name = req.profiles[0];
-		_cleanup_free_ char *path = NULL;
+		const struct seccomp_shipped_bpf *bpf;
 		uint32_t flags = 0;
 
 		if (!valid_name(name))
-			return not_found(name, dirs, implicit, err);
-		path = find_in_dirs(dirs, name, ".bpf");
-		if (!path) {
-			_cleanup_free_ char *src = find_in_dirs(dirs, name, ".profile");
+			return not_found(name, s, implicit, err);
+		bpf = shipped_bpf(s, name);
+		if (!bpf) {
+			_cleanup_free_ char *rel = xasprintf("%s.profile", name);
 
-			if (!src && strcmp(name, "none") == 0) /* built in: compile its text */
-				goto compile;
-			if (!src)
-				return not_found(name, dirs, implicit, err);
+			if (!shipped_text(s, rel) && strcmp(name, "none") == 0)
+				goto compile; /* compile its text */
+			if (!shipped_text(s, rel))
+				return not_found(name, s, implicit, err);
 			err->exit_code = face->exit_setup;
 			return error_set(err,
-					 "cannot load seccomp profile '%s': '%s' was not "
-					 "compiled (no %s.bpf beside it)",
-					 name, src, name);
+					 "cannot load seccomp profile '%s': it was built in "
+					 "without its compiled program",
+					 name);
 		}
-		r = seccomp_bpf_read(path, out, &flags, err);
+		r = seccomp_bpf_decode(bpf->data, bpf->len, name, out, &flags, err);
 		*allows_all = r == 0 && (flags & SECCOMP_BPF_ALLOWS_ALL);
 		return r;
 	}
@@ -245,84 +293,71 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The first comment line of a profile, without the '#'. */
-static void describe(const char *path, char *buf, size_t size)
+/* The first comment line of a profile text, without the '#'. */
+static void describe(const struct seccomp_shipped_text *t, char *buf, size_t size)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[512];
+	const char *s = t->text, *end = t->text + t->len;
 
 	buf[0] = '\0';
-	while (f && fgets(line, sizeof(line), f)) {
-		char *s = line + strspn(line, " \t");
+	while (s < end) {
+		const char *eol = memchr(s, '\n', (size_t)(end - s));
+		const char *e = eol ? eol : end;
 
-		if (*s == '\n' || *s == '\0')
+		s += strspn(s, " \t");
+		if (s >= e) {
+			s = e + 1;
 			continue;
+		}
 		if (*s != '#')
 			return;
-		s += strspn(s, "# \t");
-		s[strcspn(s, "\n")] = '\0';
-		snprintf(buf, size, "%s", s);
+		while (s < e && (*s == '#' || *s == ' ' || *s == '\t'))
+			s++;
+		snprintf(buf, size, "%.*s", (int)(e - s), s);
 		return;
 	}
 }
 
-int seccomp_request_list(FILE *out, const char *dirs, struct error *err)
+/* Is name in names[0..n)? */
+static bool listed(char **names, size_t n, const char *name)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	bool any_dir = false;
-	const char *d;
+	for (size_t k = 0; k < n; k++)
+		if (strcmp(names[k], name) == 0)
+			return true;
+	return false;
+}
 
-	if (!dirs)
-		dirs = seccomp_profile_dir();
-	for (d = dirs; *d;) {
-		size_t len = strcspn(d, ":");
-		_cleanup_free_ char *dir = xasprintf("%.*s", (int)len, d);
-		DIR *dp = len ? opendir(dir) : NULL;
-		struct dirent *e;
+int seccomp_request_list(FILE *out, const struct seccomp_shipped *shipped, struct error *err)
+{
+	const struct seccomp_shipped *s = shipped_of(shipped);
+	char **names = xcalloc(s->n_texts + s->n_bpfs + 1, sizeof(*names));
+	size_t n = 0;
 
-		d += len + (d[len] == ':');
-		if (!dp)
+	/* Every profile: each compiled one, and each NAME.profile at the top (not in groups/). */
+	for (size_t i = 0; i < s->n_bpfs; i++)
+		if (!listed(names, n, s->bpfs[i].name))
+			names[n++] = xstrdup(s->bpfs[i].name);
+	for (size_t i = 0; i < s->n_texts; i++) {
+		const char *p = s->texts[i].path;
+		size_t l = strlen(p);
+		_cleanup_free_ char *name = NULL;
+
+		if (strchr(p, '/') || l <= 8 || strcmp(p + l - 8, ".profile") != 0)
 			continue;
-		any_dir = true;
-		while ((e = readdir(dp))) {
-			size_t l = strlen(e->d_name), k;
-			size_t ext = l > 8 && strcmp(e->d_name + l - 8, ".profile") == 0 ? 8 :
-				     l > 4 && strcmp(e->d_name + l - 4, ".bpf") == 0	 ? 4 :
-											   0;
-			char *name;
-
-			if (!ext)
-				continue;
-			name = xasprintf("%.*s", (int)(l - ext), e->d_name);
-			for (k = 0; k < n; k++)
-				if (strcmp(names[k], name) == 0)
-					break;
-			if (k < n || !valid_name(name)) {
-				free(name);
-				continue;
-			}
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				names = xrealloc(names, cap * sizeof(*names));
-			}
-			names[n++] = name;
-		}
-		closedir(dp);
+		name = xasprintf("%.*s", (int)(l - 8), p);
+		if (!listed(names, n, name))
+			names[n++] = steal_pointer(&name);
 	}
-	if (!any_dir)
-		return error_set(err, "cannot list seccomp profiles: no directory of '%s' exists",
-				 dirs);
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *src = find_in_dirs(dirs, names[i], ".profile");
-		_cleanup_free_ char *bpf = find_in_dirs(dirs, names[i], ".bpf");
+		_cleanup_free_ char *rel = xasprintf("%s.profile", names[i]);
+		const struct seccomp_shipped_text *t = shipped_text(s, rel);
 		char desc[256] = "";
 
-		if (src)
-			describe(src, desc, sizeof(desc));
-		fprintf(out, "%s\t%s%s\n", names[i], desc, bpf ? "" : " (not compiled)");
+		if (t)
+			describe(t, desc, sizeof(desc));
+		fprintf(out, "%s\t%s%s\n", names[i], desc,
+			shipped_bpf(s, names[i]) ? "" : " (not compiled)");
 		free(names[i]);
 	}
 	free(names);

@@ -72,15 +72,7 @@ trap 'rm -rf "$WORK"' EXIT
 BIN=$WORK/bin
 mkdir -p "$BIN" "$WORK/mnt" "$OUT"
 chmod 755 "$WORK" "$BIN" "$WORK/mnt"
-cp "$HUTCH" "$BIN/hutch"
-# The hutch face loads the shipped seccomp profile `default`: take the profiles along, beside
-# the copy, where an uninstalled hutch looks for them (HUTCH_SECCOMP_DIR wins if set).
-for d in $(echo "${HUTCH_SECCOMP_DIR:-}" | tr : " ") "$(dirname "$HUTCH")/seccomp-profiles" "$srcdir/seccomp-profiles"; do
-	[ -d "$d" ] || continue
-	mkdir -p "$BIN/seccomp-profiles"
-	cp -r "$d"/. "$BIN/seccomp-profiles/" 2>/dev/null
-done
-unset HUTCH_SECCOMP_DIR
+cp "$HUTCH" "$BIN/hutch" # the shipped seccomp profiles are built into it
 ln -s hutch "$BIN/bwrap" # the bwrap face: hutch run under the name bwrap
 $CC -O2 -o "$BIN/floor" "$here/floor.c" || fail "cannot build the floor"
 $CC -O2 -DBENCH_HARNESS -o "$BIN/bench-harness" "$here/floor.c" || fail "cannot build the harness"

@@ -28,7 +28,6 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	N=${BENCH_N:-2000000} LAUNCHES=${BENCH_LAUNCHES:-200} COMPILES=2000 ATTACHES=2000
 fi
-export HUTCH_SECCOMP_DIR=${HUTCH_SECCOMP_DIR:-$PROFILES:$srcdir/seccomp-profiles}
 
 say() { printf 'seccomp-bench: %s\n' "$*" >&2; }
 [ -x "$COMPILE" ] || { say "no $COMPILE: run make"; exit 1; }

@@ -9,7 +9,9 @@
 # read-only root holding the probe), scratch dirs and host snapshots.
 #
 # Environment: HUTCH and PROBE (absolute paths; `make check` exports them), srcdir,
-# top_builddir, HUTCH_TEST_TIMEOUT (seconds per sandbox run, default 60).
+# top_builddir, HUTCH_TEST_TIMEOUT (seconds per sandbox run, default 60). A script that sets
+# USE_TESTBUILD=1 before sourcing this tests HUTCH_TESTBUILD (tests/hutch-test: the test build,
+# which obeys HUTCH_TEST_FALLBACK) instead of HUTCH; HUTCH stays in $HREAL.
 
 set -u
 
@@ -21,11 +23,13 @@ fi
 srcdir=$(cd "$srcdir" && pwd)
 top_builddir=$(cd "${top_builddir:-$srcdir}" && pwd)
 HUTCH=${HUTCH:-$top_builddir/hutch}
+HUTCH_TESTBUILD=${HUTCH_TESTBUILD:-$top_builddir/tests/hutch-test}
 PROBE=${PROBE:-$top_builddir/tests/probe}
 TEST_TIMEOUT=${HUTCH_TEST_TIMEOUT:-60}
 TEST_NAME=$(basename "$0" .sh)
 
 case $HUTCH in /*) ;; *) HUTCH=$PWD/$HUTCH ;; esac
+case $HUTCH_TESTBUILD in /*) ;; *) HUTCH_TESTBUILD=$PWD/$HUTCH_TESTBUILD ;; esac
 case $PROBE in /*) ;; *) PROBE=$PWD/$PROBE ;; esac
 
 # No stray descriptors from whoever started us: the fd tests count what reaches the sandbox.
@@ -201,6 +205,10 @@ cd "$T" || bail_out "cannot cd to $T"
 # --- the binaries under test ------------------------------------------------------------------
 
 [ -x "$HUTCH" ] || bail_out "HUTCH=$HUTCH is not an executable"
+if [ "${USE_TESTBUILD:-}" = 1 ]; then
+	[ -x "$HUTCH_TESTBUILD" ] ||
+		bail_out "HUTCH_TESTBUILD=$HUTCH_TESTBUILD is not an executable (make check builds it)"
+fi
 if [ ! -x "$PROBE" ]; then
 	[ -f "$srcdir/tests/probe.c" ] || bail_out "PROBE=$PROBE missing and no tests/probe.c"
 	${CC:-cc} -O2 -o "$T/probe.built" "$srcdir/tests/probe.c" ||
@@ -211,23 +219,19 @@ if head -c 2 "$HUTCH" | grep -q '^#!'; then
 	bail_out "HUTCH=$HUTCH is a script (libtool wrapper?), need the real binary"
 fi
 
-mkdir -m 0755 "$T/bin"
-cp "$HUTCH" "$T/bin/hutch" || bail_out "cannot copy $HUTCH"
+mkdir -m 0755 "$T/bin" "$T/real"
+if [ "${USE_TESTBUILD:-}" = 1 ]; then
+	cp "$HUTCH_TESTBUILD" "$T/bin/hutch" || bail_out "cannot copy $HUTCH_TESTBUILD"
+else
+	cp "$HUTCH" "$T/bin/hutch" || bail_out "cannot copy $HUTCH"
+fi
+cp "$HUTCH" "$T/real/hutch" || bail_out "cannot copy $HUTCH"
 cp "$PROBE" "$T/bin/probe" || bail_out "cannot copy $PROBE"
-chmod 0755 "$T/bin/hutch" "$T/bin/probe"
+chmod 0755 "$T/bin/hutch" "$T/real/hutch" "$T/bin/probe"
 # A hard link, as `make install` makes it: a bwrap re-run through /proc/self/exe keeps its face.
 ln "$T/bin/hutch" "$T/bin/bwrap"
-# The shipped seccomp profiles the hutch face loads by default, where uid 65534 can read
-# them (most build trees it cannot): beside the binary, where an uninstalled hutch looks.
-mkdir -m 0755 "$T/bin/seccomp-profiles" "$T/bin/seccomp-profiles/groups"
-for _d in $(echo "${HUTCH_SECCOMP_DIR:-$top_builddir/seccomp-profiles:$srcdir/seccomp-profiles}" | tr : ' '); do
-	cp "$_d"/*.bpf "$_d"/*.profile "$T/bin/seccomp-profiles/" 2>/dev/null
-	cp "$_d"/groups/*.inc "$T/bin/seccomp-profiles/groups/" 2>/dev/null
-done
-chmod -R a+rX "$T/bin/seccomp-profiles"
-export HUTCH_SECCOMP_DIR=$T/bin/seccomp-profiles
-unset _d
 H=$T/bin/hutch
+HREAL=$T/real/hutch
 B=$T/bin/bwrap
 P=$T/bin/probe
 

@@ -16,7 +16,11 @@
  *   ns=TYPE                       ns:TYPE=readlink(/proc/self/ns/TYPE)
  *   mounts                        mounts=every mount point of /proc/self/mountinfo, ' '
  *   mountflags=PATH               mountflags:PATH= mountpoint:PATH= fstype:PATH= of the
- *                                 mount holding PATH (per-mount options, e.g. ro,nosuid)
+ *                                 mount holding PATH (per-mount options, e.g. ro,nosuid;
+ *                                 the mount point as mountinfo escapes it, \040)
+ *   vfsflags=PATH                 vfsflags:PATH=ro,nosuid,nodev,noexec (those set), from
+ *                                 statvfs(2): the flags of the mount holding PATH, no
+ *                                 mountinfo involved
  *   stat=PATH lstat=PATH          stat:PATH=TYPE MODE UID GID SIZE MAJ:MIN, or the errno name
  *   readlink=PATH read=PATH       the link target; the file content (\n escaped)
  *   read-fd=N                     fd:N=content read from inherited fd N
@@ -66,6 +70,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -441,7 +446,8 @@ static void q_envnames(void)
 }
 
 /* mountinfo fields: id parent maj:min root mountpoint options [optional...] - fstype src
- * superoptions. Mount points are octal-escaped (\040); compare in escaped form. */
+ * superoptions. Mount points are octal-escaped (\040 space, \011 tab, \012 newline, \134
+ * backslash): kept so for printing, decoded (unescape) for comparing with a path. */
 struct mnt {
 	char mountpoint[PATH_MAX];
 	char options[1024];
@@ -503,11 +509,28 @@ static void q_mounts(void)
 	free(m);
 }
 
+/* s with mountinfo's \ooo escapes decoded, into buf. */
+static void unescape(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	while (*s && o + 1 < size) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			buf[o++] = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			buf[o++] = *s++;
+		}
+	}
+	buf[o] = '\0';
+}
+
 /* The mount that holds PATH: the longest mount point that is a prefix of the resolved
  * path, the last such entry when several are stacked on the same point. */
 static void q_mountflags(const char *path)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], mp[PATH_MAX];
 	struct mnt *m = NULL;
 	size_t n = 0, k, best_len = 0;
 	long best = -1;
@@ -521,13 +544,15 @@ static void q_mountflags(const char *path)
 		return;
 	}
 	for (k = 0; k < n; k++) {
-		size_t len = strlen(m[k].mountpoint);
+		size_t len;
 		bool prefix;
 
-		if (strcmp(m[k].mountpoint, "/") == 0)
+		unescape(m[k].mountpoint, mp, sizeof(mp));
+		len = strlen(mp);
+		if (strcmp(mp, "/") == 0)
 			prefix = true, len = 0;
 		else
-			prefix = strncmp(real, m[k].mountpoint, len) == 0 &&
+			prefix = strncmp(real, mp, len) == 0 &&
 				 (real[len] == '/' || real[len] == '\0');
 		if (prefix && (best < 0 || len >= best_len)) {
 			best = (long)k;
@@ -682,6 +707,22 @@ static void q_statfs(const char *path)
 	snprintf(buf, sizeof(buf), "%llu",
 		 (unsigned long long)sf.f_blocks * (unsigned long long)sf.f_bsize);
 	emit_kv("statfs", path, buf);
+}
+
+static void q_vfsflags(const char *path)
+{
+	struct statvfs sv;
+	char buf[64];
+
+	if (statvfs(path, &sv) != 0) {
+		emit_kv("vfsflags", path, errname(errno));
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s%s%s%s", (sv.f_flag & ST_RDONLY) ? "ro," : "",
+		 (sv.f_flag & ST_NOSUID) ? "nosuid," : "", (sv.f_flag & ST_NODEV) ? "nodev," : "",
+		 (sv.f_flag & ST_NOEXEC) ? "noexec," : "");
+	buf[strlen(buf) ? strlen(buf) - 1 : 0] = '\0';
+	emit_kv("vfsflags", path, buf);
 }
 
 static void q_open(const char *path)
@@ -1093,6 +1134,9 @@ static void query(const char *q, const char *argv0)
 	} else if (IS("statfs")) {
 		NEEDS_ARG();
 		q_statfs(arg);
+	} else if (IS("vfsflags")) {
+		NEEDS_ARG();
+		q_vfsflags(arg);
 	} else if (IS("ident")) {
 		NEEDS_ARG();
 		q_ident(arg);

@@ -1,5 +1,6 @@
 #!/bin/bash
-# test-mounts.sh with the root built attached (HUTCH_TEST_FALLBACK=attached): the new mount
-# API, but the scratch root pivoted into first, as on kernels before 6.15.
-export HUTCH_TEST_FALLBACK=attached
+# test-mounts.sh with the root built attached: the test build (tests/hutch-test) with
+# HUTCH_TEST_FALLBACK=attached, which keeps the new mount API but pivots into the scratch root
+# first, as on kernels before 6.15.
+export USE_TESTBUILD=1 HUTCH_TEST_FALLBACK=attached
 . "${srcdir:-$(dirname "$0")/..}/tests/test-mounts.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
-# test-mounts.sh on the fallback path (no openat2, no new mount API): HUTCH_TEST_FALLBACK=1.
-export HUTCH_TEST_FALLBACK=1
+# test-mounts.sh on the fallback path (no openat2, no new mount API): the test build
+# (tests/hutch-test) with HUTCH_TEST_FALLBACK=1.
+export USE_TESTBUILD=1 HUTCH_TEST_FALLBACK=1
 . "${srcdir:-$(dirname "$0")/..}/tests/test-mounts.sh"

@@ -1,8 +1,10 @@
 #!/bin/bash
-# The fallback path for kernels without openat2(2) and the new mount API
-# (HUTCH_TEST_FALLBACK=1): check that it really avoids those syscalls, and that the usual
-# operations still build a correct root. test-fallback-mounts.sh and test-fallback-escape.sh
-# rerun the whole mount and escape suites on this path.
+# The fallback path for kernels without openat2(2) and the new mount API, forced by
+# HUTCH_TEST_FALLBACK=1 in the test build (tests/hutch-test): check that it really avoids those
+# syscalls, and that the usual operations still build a correct root; and that the real hutch
+# does not obey the switch. test-fallback-mounts.sh and test-fallback-escape.sh rerun the whole
+# mount and escape suites on this path.
+export USE_TESTBUILD=1
 . "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 export HUTCH_TEST_FALLBACK=1
@@ -49,8 +51,36 @@ case_pivots() {
 	is "$RC:$PIVOTS" 0:2 "$MODE: --remount-ro switches to the attached build: two pivot_root"
 }
 
+# The switch is a hook of the test build only: the real hutch, which `make install` installs
+# (test-install.sh), builds with the new API whatever HUTCH_TEST_FALLBACK says. The test build
+# without the switch is the control: it shows that this kernel has those calls.
+case_real_ignores_switch() {
+	local major minor
+	run_as "$MODE" env -u HUTCH_TEST_FALLBACK strace -f -e trace=openat2,open_tree "$H" \
+		"${MINROOT[@]}" "$P" pid
+	if ! grep -qE '(openat2|open_tree)\(' <<<"$ERR"; then
+		skip "$MODE: the real hutch ignores HUTCH_TEST_FALLBACK (no openat2/open_tree here)"
+		return
+	fi
+	run_as "$MODE" env HUTCH_TEST_FALLBACK=1 strace -f -e trace=openat2,open_tree \
+		"$HREAL" "${MINROOT[@]}" "$P" pid
+	is "$RC" 0 "$MODE: the real hutch with HUTCH_TEST_FALLBACK=1 runs"
+	like "$(grep -cE 'openat2\(' <<<"$ERR"):$(grep -cE 'open_tree\(' <<<"$ERR")" \
+		'^[1-9][0-9]*:[1-9]' "$MODE: ... and still calls openat2 and open_tree"
+	IFS=. read -r major minor _ <<<"$(uname -r)"
+	if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 15 ]; }; then
+		skip "$MODE: the real hutch with HUTCH_TEST_FALLBACK=attached (Linux $major.$minor builds attached anyway)"
+		return
+	fi
+	run_as "$MODE" env HUTCH_TEST_FALLBACK=attached strace -f -e trace=pivot_root \
+		"$HREAL" "${MINROOT[@]}" "$P" pid
+	is "$RC:$(grep -c 'pivot_root(' <<<"$ERR")" 0:1 \
+		"$MODE: the real hutch with HUTCH_TEST_FALLBACK=attached still builds detached"
+}
+
 printf 'payload\n' >"$T/payload"
 chmod 644 "$T/payload"
 for_each_mode case_fallback
 for_each_mode case_pivots
+for_each_mode case_real_ignores_switch
 done_testing

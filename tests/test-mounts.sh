@@ -22,6 +22,47 @@ elif awk '$5 == "/dev/pts" { f = 1 } END { exit !f }' /proc/self/mountinfo; then
 	SUBSRC=/dev SUBREL=pts SUBFS=devpts
 fi
 
+# Mount points with names that /proc/self/mountinfo escapes (\040 space, \011 tab, \012
+# newline, \134 backslash), each a 1 MiB tmpfs in a host directory (when root).
+ESC_NAMES=('a b' $'t\tb' $'n\nb' 'b\s')
+ESCSRC=''
+if [ "$(id -u)" = 0 ]; then
+	mkdir -m 0755 "$T/escsrc"
+	ESCSRC=$T/escsrc
+	for _n in "${ESC_NAMES[@]}"; do
+		mkdir -m 0755 "$T/escsrc/$_n"
+		if mount -t tmpfs -o size=1m,mode=0777 hutch-test-esc "$T/escsrc/$_n"; then
+			at_cleanup "umount -l $(printf %q "$T/escsrc/$_n")"
+		else
+			ESCSRC=''
+		fi
+	done
+	unset _n
+fi
+
+# A host directory with a stack (when root): tmpfs A on stack/sub holding tmpfs C on
+# stack/sub/inA, covered by tmpfs B on stack/sub holding tmpfs D on stack/sub/inB; sizes 1, 2,
+# 3 and 4 MiB tell them apart. And lock/locked/m, where locked is root's 0700, for a tmpfs
+# mounted in a private mount namespace only (case_unreachable_submount): in the shared one it
+# would make every --ro-bind / / that other tests run on the fallback path fail.
+STACKSRC='' LOCKSRC=''
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p -m 0755 "$T/stack/sub" "$T/lock/locked"
+	chmod 0700 "$T/lock/locked"
+	mkdir "$T/lock/locked/m"
+	LOCKSRC=$T/lock
+	if mount -t tmpfs -o size=1m hutch-test-a "$T/stack/sub" &&
+		at_cleanup "umount -l '$T/stack/sub'" && mkdir "$T/stack/sub/inA" &&
+		mount -t tmpfs -o size=2m hutch-test-c "$T/stack/sub/inA" &&
+		at_cleanup "umount -l '$T/stack/sub/inA'" &&
+		mount -t tmpfs -o size=3m,mode=0755 hutch-test-b "$T/stack/sub" &&
+		at_cleanup "umount -l '$T/stack/sub'" && mkdir "$T/stack/sub/inB" &&
+		mount -t tmpfs -o size=4m,mode=0777 hutch-test-d "$T/stack/sub/inB" &&
+		at_cleanup "umount -l '$T/stack/sub/inB'"; then
+		STACKSRC=$T/stack
+	fi
+fi
+
 case_bind() {
 	local d
 	d=$(scratch)
@@ -140,6 +181,93 @@ case_ro_bind() {
 	is "$(val "fstype:/w/$SUBREL")" "$SUBFS" "$MODE: --ro-bind is recursive: the submount is visible"
 	like "$(val "mountflags:/w/$SUBREL")" '(^|,)ro(,|$)' \
 		"$MODE: --ro-bind: the submount is read-only too"
+}
+
+# A recursive bind reaches the mounts below mount points whose names mountinfo escapes (the
+# fallback finds them there): read-only for --ro-bind, nosuid and nodev for both. Symlinks
+# made inside give the probe names without those characters; statfs tells the 1 MiB tmpfs
+# from the directory it covers.
+case_escaped_mount_points() {
+	local op i name want args=() q=()
+	if [ -z "$ESCSRC" ]; then
+		skip "$MODE: submounts with escaped names (mounting them needs root)"
+		return
+	fi
+	for i in "${!ESC_NAMES[@]}"; do
+		args+=(--symlink "/w/${ESC_NAMES[$i]}" "/e$i")
+		q+=("statfs=/e$i/" "vfsflags=/e$i/" "touch=/e$i/new.$MODE")
+	done
+	for op in ro-bind bind; do
+		run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" "--$op" "$ESCSRC" /w "${args[@]}" \
+			"$P" "${q[@]}"
+		is "$RC" 0 "$MODE: --$op of a directory with escaped submount names runs"
+		for i in "${!ESC_NAMES[@]}"; do
+			name=$(printf %q "${ESC_NAMES[$i]}")
+			is "$(val "statfs:/e$i/")" 1048576 "$MODE: --$op: the submount $name is there"
+			if [ "$op" = ro-bind ]; then
+				want=ro,nosuid,nodev
+				is "$(val "touch:/e$i/new.$MODE")" EROFS \
+					"$MODE: --$op: the submount $name refuses a new file"
+			else
+				want=nosuid,nodev
+			fi
+			is "$(val "vfsflags:/e$i/")" "$want" "$MODE: --$op: the submount $name is $want"
+		done
+	done
+	rm -f "$ESCSRC"/*/new.*
+}
+
+# A covered mount (A, and C inside it) cannot be reached by anyone: the fallback leaves it and
+# the launch goes on; what covers it (B, and D inside B) is what the sandbox sees, with the
+# bind's flags. mount.c (mount_plan_attrs) has the proof.
+case_stacked_submounts() {
+	local op want
+	if [ -z "$STACKSRC" ]; then
+		skip "$MODE: stacked submounts (mounting them needs root)"
+		return
+	fi
+	for op in ro-bind bind; do
+		run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" "--$op" "$STACKSRC" /w "$P" \
+			statfs=/w/sub statfs=/w/sub/inB stat=/w/sub/inA vfsflags=/w/sub \
+			vfsflags=/w/sub/inB
+		is "$RC" 0 "$MODE: --$op of a directory with a stack of mounts runs"
+		is "$(val statfs:/w/sub):$(val statfs:/w/sub/inB)" 3145728:4194304 \
+			"$MODE: --$op: the top of the stack and the mount inside it are seen"
+		is "$(val stat:/w/sub/inA)" ENOENT "$MODE: --$op: the covered mount is not"
+		want=nosuid,nodev
+		[ "$op" = ro-bind ] && want=ro,nosuid,nodev
+		is "$(val vfsflags:/w/sub)" "$want" "$MODE: --$op: the top of the stack is $want"
+		is "$(val vfsflags:/w/sub/inB)" "$want" "$MODE: --$op: the mount inside it is $want"
+	done
+}
+
+# A submount below a directory the caller cannot search: the new API sets its flags without a
+# path; the fallback needs a path, and a mount it cannot change fails the launch. The tmpfs
+# lives in a private mount namespace, where hutch then runs as MODE.
+case_unreachable_submount() {
+	local as=()
+	if [ -z "$LOCKSRC" ]; then
+		skip "$MODE: a submount below root's 0700 directory (mounting it needs root)"
+		return
+	fi
+	[ "$MODE" = user ] &&
+		as=(setpriv --reuid="$USER_UID" --regid="$USER_GID" --clear-groups --inh-caps=-all)
+	# shellcheck disable=SC2016 # for sh -c
+	run_as root unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o size=1m hutch-test-locked "$1" || exit 99; shift; exec "$@"' sh \
+		"$LOCKSRC/locked/m" "${as[@]}" "$H" "${MINROOT_NOPROC[@]}" --ro-bind "$LOCKSRC" /w \
+		"$P" vfsflags=/w/locked/m
+	if [ "$MODE" = user ] && [ "${HUTCH_TEST_FALLBACK:-}" = 1 ]; then
+		is "$RC" 125 "$MODE: fallback: a submount hutch cannot reach fails the launch"
+		like "$ERR" "^hutch: cannot make the mount at 'locked/m' below the bind read-only, nosuid, nodev: Permission denied" \
+			"$MODE: fallback: ... naming it"
+	elif [ "$MODE" = user ]; then
+		is "$RC" 0 "$MODE: a submount the caller cannot reach: the sandbox runs"
+		is "$(val vfsflags:/w/locked/m)" EACCES "$MODE: ... and cannot reach it either"
+	else
+		is "$RC" 0 "$MODE: a submount below a 0700 directory: the sandbox runs"
+		is "$(val vfsflags:/w/locked/m)" ro,nosuid,nodev "$MODE: ... and it is read-only"
+	fi
 }
 
 case_dev_bind() {
@@ -460,6 +588,9 @@ case_many_binds() {
 for_each_mode case_bind
 for_each_mode case_bind_caches
 for_each_mode case_ro_bind
+for_each_mode case_escaped_mount_points
+for_each_mode case_stacked_submounts
+for_each_mode case_unreachable_submount
 for_each_mode case_dev_bind
 for_each_mode case_try
 for_each_mode case_remount_ro

@@ -6,28 +6,24 @@
 # Part one needs no sandbox: tests/seccomp-probe --load installs the prebuilt programs
 # itself. Part two runs them through hutch and is skipped while hutch lacks the options.
 #
-# Environment (make check sets them): SECCOMP_PROBE (tests/seccomp-probe), HUTCH_SECCOMP_DIR
-# (the compiled and the source profiles), CC (to build the 32-bit probe with -m32).
+# Environment (make check sets them): SECCOMP_PROBE (tests/seccomp-probe), CC (to build the
+# 32-bit probe with -m32). The compiled profiles are read from the build tree (hutch has them
+# built in; the .bpf files it was built from stay there).
 . "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 SPROBE=${SECCOMP_PROBE:-$top_builddir/tests/seccomp-probe}
-PROFILE_DIRS=${HUTCH_SECCOMP_DIR:-$top_builddir/seccomp-profiles:$srcdir/seccomp-profiles}
 
 # Copies everyone can read (uid 65534 cannot reach most build trees).
-mkdir -m 0755 "$T/profiles" "$T/profiles/groups"
-for _d in ${PROFILE_DIRS//:/ }; do
-	cp "$_d"/*.bpf "$_d"/*.profile "$T/profiles/" 2>/dev/null
-	cp "$_d"/groups/*.inc "$T/profiles/groups/" 2>/dev/null
+mkdir -m 0755 "$T/profiles"
+for _p in default strict none; do
+	cp "$top_builddir/seccomp-profiles/$_p.bpf" "$T/profiles/" ||
+		bail_out "no compiled profile $_p.bpf in $top_builddir/seccomp-profiles"
 done
 chmod -R a+rX "$T/profiles"
-export HUTCH_SECCOMP_DIR=$T/profiles
 [ -x "$SPROBE" ] || bail_out "SECCOMP_PROBE=$SPROBE is not an executable"
 cp "$SPROBE" "$T/bin/sprobe" && chmod 0755 "$T/bin/sprobe" || bail_out "cannot copy the probe"
 SP=$T/bin/sprobe
-for _p in default strict none; do
-	[ -f "$T/profiles/$_p.bpf" ] || bail_out "no compiled profile $_p.bpf in $PROFILE_DIRS"
-done
-unset _d _p
+unset _p
 
 # The 32-bit probe, when the compiler can make one.
 SP32=
@@ -166,6 +162,39 @@ case_faces() {
 	is "$(val seccomp-mode):$(val tiocsti)" 0:EBADF "$MODE: the bwrap face applies nothing"
 }
 
+# The shipped profiles are inside hutch: a copy of it alone in an empty directory applies its
+# default filter, and no file beside it or named by the environment stands in for them (there
+# was HUTCH_SECCOMP_DIR, and the directory beside the binary). The permissive "default" below
+# is none's program and text.
+case_built_in() {
+	local alone=$T/alone.$MODE
+	mkdir -m 0755 "$alone" "$T/fake.$MODE"
+	cp "$HREAL" "$alone/hutch" && chmod 0755 "$alone/hutch"
+	run_as "$MODE" "$alone/hutch" --ro-bind / / "$SP" seccomp-mode tiocsti
+	is "$RC:$(val seccomp-mode):$(val tiocsti)" 0:2:EPERM \
+		"$MODE: hutch alone in an empty directory: its default filter denies TIOCSTI"
+	for d in "$T/fake.$MODE" "$alone/seccomp-profiles"; do
+		mkdir -p -m 0755 "$d"
+		cp "$T/profiles/none.bpf" "$d/default.bpf"
+		printf 'arch native compat\ndefault allow\n' >"$d/default.profile"
+		chmod 0644 "$d/default.bpf" "$d/default.profile"
+	done
+	run_as "$MODE" env HUTCH_SECCOMP_DIR="$T/fake.$MODE" "$alone/hutch" --ro-bind / / \
+		"$SP" seccomp-mode tiocsti
+	is "$RC:$(val seccomp-mode):$(val tiocsti)" 0:2:EPERM \
+		"$MODE: a permissive default.bpf in HUTCH_SECCOMP_DIR or beside hutch changes nothing"
+	run_as "$MODE" env HUTCH_SECCOMP_DIR="$T/fake.$MODE" "$alone/hutch" --seccomp-show default
+	like "$OUT" "^errno EPERM ioctl arg1 &0xffffffff == 0x5412$" \
+		"$MODE: ... nor what --seccomp-show prints"
+	printf 'include groups/common.inc\ndefault allow\nerrno EPERM @privileged\n' \
+		>"$T/fake.$MODE/own.profile"
+	chmod 0644 "$T/fake.$MODE/own.profile"
+	run_as "$MODE" "$alone/hutch" --ro-bind / / --seccomp-profile "$T/fake.$MODE/own.profile" \
+		"$SP" seccomp-mode keyctl tiocsti
+	is "$RC:$(val seccomp-mode):$(val keyctl):$(val tiocsti)" 0:2:EPERM:EBADF \
+		"$MODE: a profile of one's own includes the shipped groups/common.inc (keyctl)"
+}
+
 case_adjust() {
 	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile default --seccomp-allow keyctl \
 		--seccomp-deny setns:EACCES --seccomp-deny getppid "$SP" keyctl setns raw=110
@@ -243,7 +272,8 @@ case_early_attach_args() {
 case_errors() {
 	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile nosuch true
 	is "$RC" 64 "$MODE: an unknown profile is a usage error"
-	like "$ERR" "^hutch: cannot find seccomp profile 'nosuch' in '" "$MODE: ... and says so"
+	like "$ERR" "^hutch: cannot find seccomp profile 'nosuch': the shipped ones are default, " \
+		"$MODE: ... and says so"
 	printf 'default allow\nallow read\nerrno EPERM nosuchcall\n' >"$T/bad.profile"
 	chmod 0644 "$T/bad.profile"
 	run_as "$MODE" "$H" "${SB[@]}" --seccomp-profile "$T/bad.profile" true
@@ -363,6 +393,7 @@ setTimeout(() => process.exit(0), 10);'
 
 for_each_mode case_profiles
 for_each_mode case_faces
+for_each_mode case_built_in
 for_each_mode case_adjust
 for_each_mode case_errors
 for_each_mode case_reaper_filtered

@@ -1164,65 +1164,102 @@ static void test_container(void)
 	seccomp_profile_free(&p);
 }
 
-/* srcdir/seccomp-profiles/NAME -> tmpdir/NAME */
-static void copy_file(const char *name)
+/* srcdir/seccomp-profiles/NAME, read whole (malloc'd). */
+static char *shipped_source(const char *name, size_t *len)
 {
-	char from[4096], to[4096], *data = NULL;
-	size_t len = 0;
+	char from[4096], *data = NULL;
 	int fd;
 
 	snprintf(from, sizeof(from), "%s/seccomp-profiles/%s", srcdir(), name);
-	snprintf(to, sizeof(to), "%s/%s", tmpdir, name);
 	fd = open(from, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read_all_fd(fd, &data, &len) < 0)
+	if (fd < 0 || read_all_fd(fd, &data, len) < 0)
 		printf("# cannot read %s\n", from);
-	else
-		write_file(to, data, len);
 	if (fd >= 0)
 		close(fd);
-	free(data);
+	return data;
+}
+
+/* The container of prog (compiled from p), as seccomp-compile writes it (malloc'd). */
+static unsigned char *container_of(const struct seccomp_prog *prog, const struct seccomp_profile *p,
+				   size_t *len)
+{
+	char path[4096], *data = NULL;
+	struct error err = { 0 };
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/container", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	seccomp_bpf_write(fd, prog, p, 0, &err);
+	close(fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read_all_fd(fd, &data, len) < 0)
+		printf("# cannot read %s\n", path);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return (unsigned char *)data;
+}
+
+/* A table of shipped profiles like the one built into hutch, from the sources: the texts of
+ * default, strict and none and groups/common.inc, and the programs of default and none only. */
+static const char *const table_texts[] = { "default.profile", "strict.profile", "none.profile",
+					   "groups/common.inc" };
+static struct seccomp_shipped_text texts[4];
+static struct seccomp_shipped_bpf bpfs[2];
+static const struct seccomp_shipped table = { texts, 4, bpfs, 2 };
+static const struct seccomp_shipped empty_table = { NULL, 0, NULL, 0 };
+
+static void table_make(struct seccomp_prog *ref)
+{
+	struct error err = { 0 };
+
+	for (size_t i = 0; i < 4; i++) {
+		texts[i].path = table_texts[i];
+		texts[i].text = shipped_source(table_texts[i], &texts[i].len);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct seccomp_profile p;
+		struct seccomp_prog prog = { 0 };
+
+		seccomp_profile_init(&p);
+		parse_shipped(&p, i ? "none" : "default", &err);
+		seccomp_profile_compile(&p, 0, &prog, &err);
+		bpfs[i].name = i ? "none" : "default";
+		bpfs[i].data = container_of(&prog, &p, &bpfs[i].len);
+		if (i == 0)
+			*ref = prog;
+		else
+			free(prog.insns);
+		seccomp_profile_free(&p);
+	}
+}
+
+static void table_free(void)
+{
+	for (size_t i = 0; i < 4; i++)
+		free((char *)texts[i].text);
+	for (size_t i = 0; i < 2; i++)
+		free((unsigned char *)bpfs[i].data);
 }
 
 static void test_requests(void)
 {
-	char dirs[4096], bpf[4096], exported[4096], path[8192];
+	char exported[4096], path[8192];
 	struct seccomp_request req = { 0 };
 	struct seccomp_prog prog = { 0 }, ref = { 0 };
 	struct error err = { 0 };
-	struct seccomp_profile p;
 	bool all = true;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out;
 	int fd;
 
-	/* tmpdir: the sources of the shipped profiles, and default.bpf and none.bpf only. */
-	snprintf(dirs, sizeof(dirs), "%s", tmpdir);
-	snprintf(path, sizeof(path), "%s/groups", tmpdir);
-	mkdir(path, 0755);
-	copy_file("groups/common.inc");
-	copy_file("default.profile");
-	copy_file("strict.profile");
-	copy_file("none.profile");
-	req.dir = dirs;
-	for (int i = 0; i < 2; i++) {
-		const char *name = i ? "none" : "default";
-
-		seccomp_profile_init(&p);
-		parse_shipped(&p, name, &err);
-		seccomp_profile_compile(&p, 0, i ? &prog : &ref, &err);
-		snprintf(bpf, sizeof(bpf), "%s/%s.bpf", tmpdir, name);
-		fd = open(bpf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		seccomp_bpf_write(fd, i ? &prog : &ref, &p, 0, &err);
-		close(fd);
-		seccomp_profile_free(&p);
-	}
-	free(prog.insns);
-
+	table_make(&ref);
+	req.shipped = &table;
 	seccomp_request_add_profile(&req, "default");
 	libseccomp_calls = 0;
 	ok(seccomp_request_build(&req, &prog, &all, &err) == 0, "request 'default' builds");
-	is_int(libseccomp_calls, 0, "... from the prebuilt file: no libseccomp call at all");
+	is_int(libseccomp_calls, 0, "... from the built-in program: no libseccomp call at all");
 	ok(prog.len == ref.len && memcmp(prog.insns, ref.insns, ref.len * 8) == 0 && !all,
 	   "... the program compiled at build time; it does not allow all");
 	snprintf(exported, sizeof(exported), "%s/exported", tmpdir);
@@ -1230,6 +1267,7 @@ static void test_requests(void)
 	fd = open(exported, O_RDONLY | O_CLOEXEC);
 	read_all_fd(fd, &buf, &len);
 	close(fd);
+	unlink(exported);
 	ok(len == ref.len * 8 && memcmp(buf, ref.insns, len) == 0, "... holding the raw program");
 	free(buf);
 	buf = NULL;
@@ -1260,24 +1298,32 @@ static void test_requests(void)
 	buf = NULL;
 	seccomp_request_free(&req);
 
-	req.dir = dirs;
+	req.shipped = &table;
 	seccomp_request_add_profile(&req, "none");
 	ok(seccomp_request_build(&req, &prog, &all, &err) == 0 && all,
 	   "request 'none': nothing to load");
 	free(prog.insns);
 	seccomp_request_free(&req);
 
-	req.dir = dirs;
+	req.shipped = &table;
 	seccomp_request_add_profile(&req, "strict");
-	ok(seccomp_request_build(&req, &prog, &all, &err) < 0, "a shipped profile without .bpf");
-	ok(strstr(err.msg, "cannot load seccomp profile 'strict': '") &&
-		   strstr(err.msg, "strict.profile' was not compiled (no strict.bpf beside it)") &&
-		   err.exit_code == face->exit_setup,
-	   "... is a setup failure, not a silent compilation");
+	ok(seccomp_request_build(&req, &prog, &all, &err) < 0, "a shipped text without a program");
+	is_str(err.msg,
+	       "cannot load seccomp profile 'strict': it was built in without its compiled program",
+	       "... is a setup failure, not a silent compilation");
+	ok(err.exit_code == face->exit_setup, "... (the setup status)");
 	err.exit_code = 0;
+	seccomp_request_add_adjust(&req, SECCOMP_ADJUST_DENY, "mount:EACCES");
+	ok(seccomp_request_build(&req, &prog, &all, &err) == 0,
+	   "... compiled from the built-in text when adjusted (include default among the texts)");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 308, 0, 0), RET_ERRNO(EPERM),
+	       "... with strict's rules (setns)");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 16, 0, 0x5412), RET_ERRNO(EPERM),
+	       "... and default's (TIOCSTI)");
+	free(prog.insns);
 	seccomp_request_free(&req);
 
-	req.dir = dirs;
+	req.shipped = &table;
 	snprintf(path, sizeof(path), "%s/seccomp-profiles/strict.profile", srcdir());
 	seccomp_request_add_profile(&req, path);
 	ok(seccomp_request_build(&req, &prog, &all, &err) == 0, "a profile given as a path");
@@ -1293,10 +1339,32 @@ static void test_requests(void)
 	free(prog.insns);
 	seccomp_request_free(&req);
 
-	req.dir = "/nonexistent";
+	/* A profile of one's own includes a shipped group file: it is found among the texts
+	 * (after the including file's directory). */
+	snprintf(path, sizeof(path), "%s/own.profile", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	dprintf(fd, "include groups/common.inc\ndefault allow\nerrno EACCES @privileged\n");
+	close(fd);
+	req.shipped = &table;
+	seccomp_request_add_profile(&req, path);
+	ok(seccomp_request_build(&req, &prog, &all, &err) == 0,
+	   "a profile of one's own including groups/common.inc builds");
+	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 250, 0, 0), RET_ERRNO(EACCES),
+	       "... with the shipped group's members (keyctl)");
+	free(prog.insns);
+	seccomp_request_free(&req);
+	req.shipped = &empty_table;
+	seccomp_request_add_profile(&req, path);
+	seccomp_request_build(&req, &prog, &all, &err);
+	ok(strstr(err.msg, "own.profile:1: cannot open include 'groups/common.inc'") != NULL,
+	   "... and fails where it is not built in");
+	seccomp_request_free(&req);
+	unlink(path);
+
+	req.shipped = &empty_table;
 	seccomp_request_add_profile(&req, "none");
 	ok(seccomp_request_build(&req, &prog, &all, &err) == 0 && all && prog.len > 0,
-	   "'none' is built in: it works without its files");
+	   "'none' works even where it is not built in");
 	free(prog.insns);
 	seccomp_request_add_profile(&req, "none");
 	ok(seccomp_request_build(&req, &prog, &all, &err) == 0 && all,
@@ -1304,7 +1372,7 @@ static void test_requests(void)
 	free(prog.insns);
 	seccomp_request_free(&req);
 
-	req.dir = dirs;
+	req.shipped = &table;
 	req.fallback = "default";
 	seccomp_request_add_adjust(&req, SECCOMP_ADJUST_DENY, "mount:EACCES");
 	ok(seccomp_request_build(&req, &prog, &all, &err) == 0, "no profile: the fallback");
@@ -1314,18 +1382,17 @@ static void test_requests(void)
 	       "... on the fallback's rules");
 	free(prog.insns);
 	seccomp_request_free(&req);
-	req.dir = "/nonexistent";
+	req.shipped = &empty_table;
 	req.fallback = "default";
 	ok(seccomp_request_build(&req, &prog, &all, &err) < 0 && err.exit_code == face->exit_setup,
 	   "a missing fallback is a setup failure");
 	is_str(err.msg,
-	       "cannot find seccomp profile 'default' in '/nonexistent'\nhint: reinstall "
-	       "hutch or set HUTCH_SECCOMP_DIR; --seccomp-profile none runs without a "
-	       "filter",
+	       "cannot find seccomp profile 'default': this hutch was built without it\nhint: "
+	       "--seccomp-profile none runs without a filter",
 	       "... with a hint");
 	err.exit_code = 0;
 	seccomp_request_add_adjust(&req, SECCOMP_ADJUST_DENY, "nosuchcall");
-	req.dir = dirs;
+	req.shipped = &table;
 	seccomp_request_build(&req, &prog, &all, &err);
 	ok(err.exit_code == 0 && strcmp(err.msg, "--seccomp-deny: unknown system call "
 						 "'nosuchcall'") == 0,
@@ -1333,17 +1400,16 @@ static void test_requests(void)
 	seccomp_request_free(&req);
 	req.fallback = NULL;
 
-	req.dir = dirs;
+	req.shipped = &table;
 	seccomp_request_add_profile(&req, "nosuch");
 	seccomp_request_build(&req, &prog, &all, &err);
-	snprintf(path, sizeof(path),
-		 "cannot find seccomp profile 'nosuch' in '%s' (a file in the "
-		 "current directory is ./nosuch)",
-		 dirs);
-	is_str(err.msg, path, "an unknown profile name");
+	is_str(err.msg,
+	       "cannot find seccomp profile 'nosuch': the shipped ones are default, none (a "
+	       "file in the current directory is ./nosuch)",
+	       "an unknown profile name");
 	seccomp_request_free(&req);
 
-	req.dir = dirs;
+	req.shipped = &table;
 	seccomp_request_add_profile(&req, "my.profile~");
 	seccomp_request_build(&req, &prog, &all, &err);
 	is_str(err.msg,
@@ -1351,14 +1417,14 @@ static void test_requests(void)
 	       "a bad profile name");
 	seccomp_request_free(&req);
 
-	req.dir = dirs;
+	req.shipped = &table;
 	seccomp_request_add_adjust(&req, SECCOMP_ADJUST_DENY, "read");
 	seccomp_request_build(&req, &prog, &all, &err);
 	is_str(err.msg, "--seccomp-deny needs a profile to adjust: add --seccomp-profile NAME",
 	       "an adjustment without a profile");
 	seccomp_request_free(&req);
 
-	req.dir = dirs;
+	req.shipped = &table;
 	seccomp_request_add_profile(&req, "/nonexistent/x.profile");
 	seccomp_request_build(&req, &prog, &all, &err);
 	is_str(err.msg,
@@ -1368,29 +1434,60 @@ static void test_requests(void)
 	seccomp_request_free(&req);
 
 	out = open_memstream(&buf, &len);
-	ok(seccomp_request_list(out, dirs, &err) == 0, "--seccomp-list");
+	ok(seccomp_request_list(out, &table, &err) == 0, "--seccomp-list");
 	fclose(out);
-	ok(strstr(buf, "default\tAllowlist in the spirit of Docker's default profile") &&
-		   strstr(buf, "none\tAllows every system call") &&
-		   strstr(buf, "strict\tThe default profile without") &&
-		   strstr(buf, "(not compiled)\n") &&
-		   strstr(buf, "default") < strstr(buf, "none") &&
-		   strstr(buf, "none") < strstr(buf, "strict"),
-	   "... lists the shipped profiles, sorted, with their descriptions");
+	is_str(buf,
+	       "default\tAllowlist in the spirit of Docker's default profile, for nested "
+	       "sandboxes too\nnone\tAllows every system call: no filter is loaded\nstrict\tThe "
+	       "default profile without new namespaces, debugging of other processes or "
+	       "personalities (not compiled)\n",
+	       "... lists the shipped profiles, sorted, with their descriptions");
 	free(buf);
 	buf = NULL;
-	seccomp_request_free(&req);
-
-	static const char *const made[] = { "default.bpf",	"none.bpf",	  "exported",
-					    "default.profile",	"strict.profile", "none.profile",
-					    "groups/common.inc" };
-	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, made[i]);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s/groups", tmpdir);
-	rmdir(path);
+	table_free();
 	free(ref.insns);
+}
+
+/* The table built into this test (seccomp-shipped.c, as in hutch): each program is what its
+ * text compiles to now, TIOCSTI denied by default, the group file there for includes. */
+static void test_built_in(void)
+{
+	static const char *const names[] = { "default", "strict", "none" };
+	struct error err = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct seccomp_request req = { 0 };
+		struct seccomp_profile p;
+		struct seccomp_prog built = { 0 }, now = { 0 };
+		bool all;
+
+		seccomp_request_add_profile(&req, names[i]);
+		ok(seccomp_request_build(&req, &built, &all, &err) == 0, "built in: '%s' loads",
+		   names[i]);
+		ok(all == (i == 2), "... %s", i == 2 ? "allowing all" : "not allowing all");
+		seccomp_profile_init(&p);
+		parse_shipped(&p, names[i], &err);
+		seccomp_profile_compile(&p, 0, &now, &err);
+		ok(built.len == now.len && built.len &&
+			   memcmp(built.insns, now.insns, now.len * sizeof(*now.insns)) == 0,
+		   "... the program seccomp-profiles/%s.profile compiles to", names[i]);
+		if (i == 0)
+			is_int(verdict(&built, AUDIT_ARCH_X86_64, 16, 0, 0x5412), RET_ERRNO(EPERM),
+			       "... denying TIOCSTI");
+		seccomp_profile_free(&p);
+		free(built.insns);
+		free(now.insns);
+		seccomp_request_free(&req);
+	}
+	out = open_memstream(&buf, &len);
+	ok(seccomp_request_list(out, NULL, &err) == 0 && strstr(buf, "default\t") &&
+		   strstr(buf, "strict\t") && strstr(buf, "none\t") && !strstr(buf, "not compiled"),
+	   "built in: --seccomp-list names the three, all compiled");
+	fclose(out);
+	free(buf);
 }
 
 int main(void)
@@ -1414,6 +1511,7 @@ int main(void)
 	test_print_roundtrip();
 	test_container();
 	test_requests();
+	test_built_in();
 	rmdir(tmpdir);
 	return done_testing();
 }

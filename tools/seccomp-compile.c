@@ -1,7 +1,8 @@
 /* seccomp-compile: the build-time compiler of the shipped seccomp profiles. Reads profile text
  * (hutch-seccomp(5)), writes the prebuilt .bpf container hutch loads at run time without
- * libseccomp, or the raw program bubblewrap's --seccomp reads. Not installed. Runs on the
- * build machine, for its architecture unless --arch says otherwise. */
+ * libseccomp, or the raw program bubblewrap's --seccomp reads; --embed writes the C source
+ * that builds the containers and the texts into hutch (seccomp-shipped.c). Not installed.
+ * Runs on the build machine, for its architecture unless --arch says otherwise. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +18,10 @@
 #include "seccomp-profile.h"
 #include "seccomp-request.h"
 
+/* libhutch.a's seccomp-request.o (--raw) refers to the profiles built into the binary. This
+ * program is what builds them, so it has none of its own. */
+const struct seccomp_shipped seccomp_shipped = { NULL, 0, NULL, 0 };
+
 static const char usage[] =
 	"usage: seccomp-compile [OPTION]... PROFILE...\n"
 	"Compile the profiles (merged in order) to BPF.\n"
@@ -31,7 +36,11 @@ static const char usage[] =
 	"  -s, --show          print the effective rules instead of compiling\n"
 	"  -d, --dump          print the program as assembly (debugging)\n"
 	"  -b, --bench N       time N loads of the prebuilt container against N compilations\n"
-	"  -h, --help          this text\n";
+	"  -h, --help          this text\n"
+	"\n"
+	"       seccomp-compile --embed -o FILE.c NAME=PATH...\n"
+	"Write C source defining the shipped profiles (seccomp-request.h) from files: NAME.bpf\n"
+	"a container made above, any other NAME a text (default.profile, groups/common.inc).\n";
 
 static FILE *open_file(void *data, const char *path)
 {
@@ -77,6 +86,144 @@ static int write_output(const char *out, const struct seccomp_prog *prog,
 		r = error_set_errno(err, errno, "cannot rename '%s' to '%s'", tmp, out);
 	if (r < 0)
 		unlink(tmp);
+	return r;
+}
+
+/* s as a C string literal, a line of output (indented) for each line of s. */
+static void c_string(FILE *f, const unsigned char *s, size_t len)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == '\n')
+			fputs(i + 1 < len ? "\\n\"\n\t\"" : "\\n", f);
+		else if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '?')
+			fprintf(f, "\\%03o", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static int read_file(const char *path, char **data, size_t *len, struct error *err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read_all_fd(fd, data, len) < 0)
+		return error_set_errno(err, errno, "cannot read '%s'", path);
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), n = strlen(suffix);
+
+	return l > n && strcmp(s + l - n, suffix) == 0;
+}
+
+struct embed_file {
+	char *name; /* "default" for a container (NAME.bpf given), else the text's path */
+	const char *path;
+	bool bpf;
+	char *data;
+	size_t len;
+};
+
+static void embed_entry(FILE *f, const char *name, const char *array, int k, const char *len)
+{
+	fputs("\t{ ", f);
+	c_string(f, (const unsigned char *)name, strlen(name));
+	fprintf(f, ", %s%d, sizeof(%s%d)%s },\n", array, k, array, k, len);
+}
+
+/* --embed: the C source of seccomp_shipped from NAME=PATH arguments, written to out (through
+ * out.tmp). Each container is checked as hutch will check it and needs its NAME.profile
+ * among the texts (--seccomp-show prints it). */
+static int embed(const char *out, char **args, int n, struct error *err)
+{
+	_cleanup_free_ struct embed_file *files = xcalloc((size_t)n + 1, sizeof(*files));
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", out);
+	int r = 0, n_texts = 0, n_bpfs = 0;
+	FILE *f = NULL;
+
+	if (strcmp(out, "-") == 0)
+		return error_set(err, "--embed needs -o FILE");
+	for (int i = 0; i < n && r == 0; i++) {
+		char *eq = strchr(args[i], '=');
+		struct embed_file *e = &files[i];
+
+		if (!eq || eq == args[i] || !eq[1]) {
+			r = error_set(err, "--embed: '%s' is not NAME=PATH", args[i]);
+			break;
+		}
+		e->path = eq + 1;
+		e->bpf = ends_with(args[i], ".bpf") && eq - args[i] > 4;
+		e->name = xasprintf("%.*s", (int)(eq - args[i]) - (e->bpf ? 4 : 0), args[i]);
+		r = read_file(e->path, &e->data, &e->len, err);
+		if (r == 0 && e->bpf) {
+			struct seccomp_prog prog = { 0 };
+
+			r = seccomp_bpf_decode(e->data, e->len, e->path, &prog, NULL, err);
+			free(prog.insns);
+		}
+	}
+	for (int i = 0; i < n && r == 0; i++) {
+		bool text = false;
+		_cleanup_free_ char *want = xasprintf("%s.profile", files[i].name);
+
+		for (int k = 0; k < n && files[i].bpf; k++)
+			text = text || (!files[k].bpf && strcmp(files[k].name, want) == 0);
+		if (files[i].bpf && !text)
+			r = error_set(err, "--embed: '%s.bpf' without '%s'", files[i].name, want);
+	}
+	if (r == 0 && !(f = fopen(tmp, "we")))
+		r = error_set_errno(err, errno, "cannot create '%s'", tmp);
+	if (r == 0) {
+		fputs("/* Generated by tools/seccomp-compile --embed: the shipped seccomp profiles "
+		      "built into\n * hutch, their texts and their programs compiled at build time. "
+		      "Edit seccomp-profiles/\n * instead. */\n#include \"seccomp-request.h\"\n",
+		      f);
+		for (int i = 0; i < n; i++) {
+			const struct embed_file *e = &files[i];
+
+			if (e->bpf) {
+				fprintf(f, "\nstatic const unsigned char bpf%d[] = {", n_bpfs++);
+				for (size_t k = 0; k < e->len; k++)
+					fprintf(f, "%s0x%02x,", k % 12 ? " " : "\n\t",
+						(unsigned char)e->data[k]);
+				fputs("\n};\n", f);
+			} else {
+				fprintf(f, "\nstatic const char text%d[] =\n\t", n_texts++);
+				c_string(f, (const unsigned char *)e->data, e->len);
+				fputs(";\n", f);
+			}
+		}
+		fputs("\nstatic const struct seccomp_shipped_text texts[] = {\n", f);
+		for (int i = 0, k = 0; i < n; i++)
+			if (!files[i].bpf)
+				embed_entry(f, files[i].name, "text", k++, " - 1");
+		fputs("\t{ 0 }\n};\n\nstatic const struct seccomp_shipped_bpf bpfs[] = {\n", f);
+		for (int i = 0, k = 0; i < n; i++)
+			if (files[i].bpf)
+				embed_entry(f, files[i].name, "bpf", k++, "");
+		fprintf(f,
+			"\t{ 0 }\n};\n\nconst struct seccomp_shipped seccomp_shipped = { texts, %d, "
+			"bpfs, %d };\n",
+			n_texts, n_bpfs);
+		if (ferror(f))
+			r = error_set(err, "cannot write '%s'", tmp);
+	}
+	if (f && fclose(f) != 0 && r == 0)
+		r = error_set_errno(err, errno, "cannot write '%s'", tmp);
+	if (r == 0 && rename(tmp, out) < 0)
+		r = error_set_errno(err, errno, "cannot rename '%s' to '%s'", tmp, out);
+	if (r < 0 && f)
+		unlink(tmp);
+	for (int i = 0; i < n; i++) {
+		free(files[i].name);
+		free(files[i].data);
+	}
 	return r;
 }
 
@@ -196,11 +343,12 @@ int main(int argc, char **argv)
 		{ "show", no_argument, NULL, 's' },
 		{ "dump", no_argument, NULL, 'd' },
 		{ "bench", required_argument, NULL, 'b' },
+		{ "embed", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = "-", *dirs = "";
-	bool raw = false, show = false, dump = false;
+	bool raw = false, show = false, dump = false, do_embed = false;
 	struct seccomp_profile p;
 	struct seccomp_prog prog = { 0 };
 	struct error err = { 0 };
@@ -209,7 +357,7 @@ int main(int argc, char **argv)
 	int c, r;
 
 	face_set(FACE_HUTCH);
-	while ((c = getopt_long(argc, argv, "o:ra:I:sdb:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:ra:I:sdb:eh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -240,6 +388,9 @@ int main(int argc, char **argv)
 				return 64;
 			}
 			break;
+		case 'e':
+			do_embed = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -251,6 +402,12 @@ int main(int argc, char **argv)
 	if (optind == argc) {
 		fputs(usage, stderr);
 		return 64;
+	}
+	if (do_embed) {
+		r = embed(out, argv + optind, argc - optind, &err);
+		if (r < 0)
+			fprintf(stderr, "seccomp-compile: %s\n", err.msg);
+		return r < 0 ? 1 : 0;
 	}
 	seccomp_profile_init(&p);
 	r = parse_all(&p, argv + optind, argc - optind, dirs, &err);
