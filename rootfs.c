@@ -289,15 +289,61 @@ static void chmod_fd(int fd, int mode, const struct setup_op *op)
 			  op->dest, op->option);
 }
 
+/* The mode of the parent directories an operation creates, bubblewrap's rule: 0755, less the
+ * group or the other bits where the operation's own mode (its --perms, else its default) gives
+ * that class no access. Operations without a mode count as 0, so the parents of binds, links,
+ * proc, dev, mqueue and overlays are 0700: nothing new on a bound host tree is open to others
+ * unless the caller's mode says so. */
+static mode_t parent_mode(const struct setup_op *op)
+{
+	int perms = op->perms;
+	mode_t mode = 0755;
+
+	if (perms == SETUP_PERMS_UNSET) {
+		switch (op->type) {
+		case SETUP_DIR:
+		case SETUP_TMPFS:
+			perms = 0755;
+			break;
+		case SETUP_FILE:
+			perms = 0666;
+			break;
+		case SETUP_BIND_DATA:
+		case SETUP_RO_BIND_DATA:
+			perms = 0600;
+			break;
+		default:
+			perms = 0;
+		}
+	}
+	if (!(perms & 070))
+		mode &= ~(mode_t)050;
+	if (!(perms & 07))
+		mode &= ~(mode_t)05;
+	return mode;
+}
+
+static noreturn void die_parents(const struct setup_op *op)
+{
+	die_errno(FACE_MSG("cannot create the parent directories of '%s' (--%s)",
+			   "Can't mkdir parents for %s%.0s"),
+		  op->dest, op->option);
+}
+
+/* The directory at op's destination, made with mode if missing (an existing one is left as it
+ * is, whatever mode it has: bubblewrap's --dir, and the host's own directories through binds
+ * are never changed). */
 static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 {
 	int fd = dest_from_cache(b, op, true, mode);
+	bool in_parents;
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
 		return fd;
-	fd = mount_mkdir_p(b->rootfd, op->dest, mode);
-
+	fd = mount_mkdir_p(b->rootfd, op->dest, parent_mode(op), mode, &in_parents);
+	if (fd < 0 && in_parents)
+		die_parents(op);
 	if (fd < 0)
 		die_errno(FACE_MSG("cannot create directory '%s' (--%s)", "Can't mkdir %s%.0s"),
 			  op->dest, op->option);
@@ -307,12 +353,14 @@ static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 static int dest_file(struct build *b, const struct setup_op *op)
 {
 	int fd = dest_from_cache(b, op, false, 0);
+	bool in_parents;
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
 		return fd;
-	fd = mount_touch_p(b->rootfd, op->dest);
-
+	fd = mount_touch_p(b->rootfd, op->dest, parent_mode(op), &in_parents);
+	if (fd < 0 && in_parents)
+		die_parents(op);
 	if (fd < 0)
 		die_errno(FACE_MSG("cannot create mount point '%s' (--%s)",
 				   "Can't create file at %s%.0s"),
@@ -603,22 +651,27 @@ static void op_dev(struct build *b, const struct setup_op *op, const struct root
 
 static void op_dir(struct build *b, const struct setup_op *op)
 {
-	_cleanup_close_ int fd = dest_dir(b, op, 0755);
+	/* mkdirat with the mode under umask 0, never a chmod: a directory that exists (the
+	 * caller's home through a bind, say) keeps its mode, as with bubblewrap. */
+	close(dest_dir(b, op, op->perms == SETUP_PERMS_UNSET ? 0755 : (mode_t)op->perms));
+}
 
-	if (op->perms != SETUP_PERMS_UNSET)
-		chmod_fd(fd, op->perms, op);
+/* The parent of op's destination, made if missing; *last gets its last name. */
+static int dest_parent(struct build *b, const struct setup_op *op, const char **last, char **name)
+{
+	int parent = mount_open_parent(b->rootfd, op->dest, parent_mode(op), last, name);
+
+	if (parent < 0)
+		die_parents(op);
+	return parent;
 }
 
 static void op_symlink(struct build *b, const struct setup_op *op)
 {
 	const char *last;
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int parent = mount_open_parent(b->rootfd, op->dest, true, &last, &name);
+	_cleanup_close_ int parent = dest_parent(b, op, &last, &name);
 
-	if (parent < 0)
-		die_errno(FACE_MSG("cannot create symlink '%s' (--%s)",
-				   "Can't make symlink at %s%.0s"),
-			  op->dest, op->option);
 	if (symlinkat(op->src, parent, last) == 0)
 		return;
 	if (errno == EEXIST) {
@@ -628,12 +681,24 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 			buf[n] = '\0';
 			if (strcmp(buf, op->src) == 0)
 				return; /* an identical link is already there */
+			if (face->id == FACE_BWRAP)
+				die("Can't make symlink at %s: existing destination is %s",
+				    op->dest, buf);
+			die("cannot create symlink '%s' -> '%s' (--%s): a link to '%s' exists "
+			    "there",
+			    op->dest, op->src, op->option, buf);
 		}
-		errno = EEXIST;
-		die(FACE_MSG("cannot create symlink '%s' -> '%s' (--%s): a different file exists "
-			     "there",
-			     "Can't make symlink at %s: existing destination is %s%.0s"),
-		    op->dest, n >= 0 ? buf : "not a symlink", op->option);
+		if (errno == EINVAL)
+			die(FACE_MSG("cannot create symlink '%s' (--%s): a file that is not a "
+				     "symlink exists there",
+				     "Can't make symlink at %s: destination exists and is not a "
+				     "symlink%.0s"),
+			    op->dest, op->option);
+		die_errno(FACE_MSG("cannot create symlink '%s' (--%s): it exists and cannot be "
+				   "read",
+				   "Can't make symlink at %s: destination exists, and cannot read "
+				   "symlink target%.0s"),
+			  op->dest, op->option);
 	}
 	die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
 		  op->dest, op->option);
@@ -657,14 +722,15 @@ static void copy_fd_to(int from, int to, const struct setup_op *op)
 		ssize_t n = read(from, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && face->id == FACE_BWRAP) /* one message for both ends */
+			die_errno("Can't write data to file %s", op->dest);
 		if (n < 0)
-			die_errno(FACE_MSG("cannot read fd %d (--%s)", "Can't read fd %d%.0s"),
-				  op->fd, op->option);
+			die_errno("cannot read fd %d (--%s)", op->fd, op->option);
 		if (n == 0)
 			return;
 		if (write_all(to, buf, (size_t)n) < 0)
 			die_errno(FACE_MSG("cannot write '%s' (--%s)",
-					   "Can't write to file %s%.0s"),
+					   "Can't write data to file %s%.0s"),
 				  op->dest, op->option);
 	}
 }
@@ -673,21 +739,18 @@ static void op_file(struct build *b, const struct setup_op *op)
 {
 	const char *last;
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int parent = mount_open_parent(b->rootfd, op->dest, true, &last, &name);
+	_cleanup_close_ int parent = dest_parent(b, op, &last, &name);
 
-	if (parent < 0)
-		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
-			  op->dest, op->option);
-	/* O_NOFOLLOW: a link planted at the name fails instead of being written through. */
+	/* O_NOFOLLOW: a link planted at the name fails instead of being written through. Like
+	 * bubblewrap's creat(): a new file gets the mode (umask 0), one that exists is truncated
+	 * and keeps its mode (no chmod: it may be a host file seen through a bind). */
 	_cleanup_close_ int f = openat(
 		parent, last, O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
 		op->perms == SETUP_PERMS_UNSET ? 0666 : op->perms);
 	if (f < 0)
-		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
+		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file %s%.0s"),
 			  op->dest, op->option);
 	copy_fd_to(op->fd, f, op);
-	if (op->perms != SETUP_PERMS_UNSET)
-		chmod_fd(f, op->perms, op);
 }
 
 static void op_bind_data(struct build *b, const struct setup_op *op)
@@ -696,6 +759,7 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 	 * never reaches except through the bind below. (An O_TMPFILE cannot be bound: the
 	 * kernel refuses to bind an unlinked file.) */
 	char name[32];
+	mode_t mode = op->perms == SETUP_PERMS_UNSET ? 0600 : (mode_t)op->perms;
 	snprintf(name, sizeof(name), "data%u", b->ndata++);
 	_cleanup_close_ int tmp =
 		openat(scratch(b), name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -704,8 +768,11 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 		die_errno(FACE_MSG("cannot create the data file for '%s' (--%s)",
 				   "Can't create tmpfile for %s%.0s"),
 			  op->dest, op->option);
+	if (fchmod(tmp, mode) < 0)
+		die_errno(FACE_MSG("cannot chmod %#o the data file for '%s' (--%s)",
+				   "Can't set mode %#o on file to be used for %s%.0s"),
+			  (unsigned)mode, op->dest, op->option);
 	copy_fd_to(op->fd, tmp, op);
-	chmod_fd(tmp, op->perms == SETUP_PERMS_UNSET ? 0600 : op->perms, op);
 	do_bind(b, op, tmp, source_mode(op, tmp));
 }
 
