@@ -42,13 +42,14 @@ struct build {
 	int scratchfd;	 /* the scratch root (a real dir fd), made when first needed (scratch()) */
 	int scratch_mnt; /* the scratch mount: detached (new API), or over a host dir (fallback) */
 	bool attached;	 /* the scratch is the root: the attached build (see the top) */
+	/* Sources under /proc and /dev, resolved before any operation (resolve_magic_sources):
+	 * the absolute path given, and the object it named then (or why there was none). */
 	struct {
-		const char *given;
-		char *real;
-	} * magic; /* sources resolved through magic links before the first pivot */
+		char *given;
+		int fd;
+		int err;
+	} * magic;
 	unsigned nmagic;
-	char **fd_paths; /* "/proc/self/fd/N" of --bind-fd ops, the keys of their magic entries */
-	unsigned nfd_paths;
 	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
 	struct stat root_st; /* ... and its identity, to recognise a destination that is "/" */
@@ -229,37 +230,101 @@ static int open_host(struct build *b, const char *path)
 
 	if (path[0] != '/' && b->plan->caller_cwd)
 		path = abs = xasprintf("%s/%s", b->plan->caller_cwd, path);
-	/* Sources through magic links were turned into paths before the first pivot. */
 	for (unsigned i = 0; i < b->nmagic; i++)
 		if (strcmp(b->magic[i].given, path) == 0) {
-			path = b->magic[i].real;
-			break;
+			if (b->magic[i].fd < 0) {
+				errno = b->magic[i].err;
+				return -1;
+			}
+			return fcntl(b->magic[i].fd, F_DUPFD_CLOEXEC, 3);
 		}
 	return mount_resolve(b->hostfd, path, true);
 }
 
-/* Sources under /proc and /dev may pass through magic links (/proc/self/fd/N, /dev/stdin),
- * which the resolver refuses. Like bubblewrap, turn them into the paths they name while the
- * host's root is still ours; an fd from the caller points into the caller's mount namespace,
- * so only the path can be bound here. Sources are the caller's choice, never the sandbox's. */
+/* The source of a bind or an overlay as an absolute path under /proc or /dev (the keys of
+ * b->magic, owned by the caller), or NULL. */
+static char *magic_candidate(const struct build *b, const struct setup_op *op)
+{
+	char *abs;
+
+	if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD)
+		return xasprintf("/proc/self/fd/%d", op->fd);
+	if (op->type == SETUP_SYMLINK || !op->src)
+		return NULL;
+	if (op->src[0] == '/' || !b->plan->caller_cwd)
+		abs = xstrdup(op->src);
+	else
+		abs = xasprintf("%s/%s", b->plan->caller_cwd, op->src);
+	if (strncmp(abs, "/proc/", 6) == 0 || strncmp(abs, "/dev/", 5) == 0)
+		return abs;
+	free(abs);
+	return NULL;
+}
+
+/* Sources under /proc and /dev may pass through magic links (/proc/self/fd/N, /dev/stdin,
+ * /proc/self/ns/user, /proc/PID/root), which the resolver of every other path refuses. They
+ * are resolved as bubblewrap resolves them: here, in the setup child after the namespaces
+ * were made (so "self" is this process, in the sandbox's new user and PID namespaces, and its
+ * fds are the caller's), through the host's /proc, before the first pivot and before any
+ * operation, so nothing an operation or the sandbox does can redirect them. Sources are the
+ * caller's choice, never the sandbox's. First realpath(3): a link to a path (an fd of the
+ * caller, /proc/PID/root) becomes that path, resolved now below the host root (the caller's
+ * fd itself points into the caller's mount namespace, which cannot be bound from here). A
+ * link to no path (a namespace, "user:[4026531837]") makes realpath fail with ENOENT; then,
+ * as bubblewrap binds the path itself, the kernel follows the link: open(O_PATH). In the bwrap
+ * face only a -try source gets that far, as in bubblewrap (which stops at the failed realpath
+ * otherwise); a -try source that is not there at all is skipped at its operation. */
 static void resolve_magic_sources(struct build *b)
 {
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
-		const char *src = op->type == SETUP_SYMLINK ? NULL : op->src;
-		if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD)
-			src = b->fd_paths[b->nfd_paths++] = xasprintf("/proc/self/fd/%d", op->fd);
-		if (!src || (strncmp(src, "/proc/", 6) != 0 && strncmp(src, "/dev/", 5) != 0))
+		char *given = magic_candidate(b, op);
+		const char *shown = op->src ? op->src : given;
+		bool may_miss = op->flags & SETUP_FLAG_ALLOW_MISSING;
+		int fd = -1, err = 0;
+
+		if (!given)
 			continue;
-		char *real = realpath(src, NULL);
-		if (!real || strcmp(real, src) == 0) {
+		char *real = realpath(given, NULL);
+		if (real && strcmp(real, given) == 0) {
 			free(real);
-			continue;
+			free(given);
+			continue; /* no link on the way: resolved at its operation like any path */
+		}
+		if (real) {
+			fd = mount_resolve(b->hostfd, real, true);
+			err = errno;
+			free(real);
+		} else {
+			err = errno;
+			if (err != ENOENT || (face->id == FACE_BWRAP && !may_miss))
+				die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+						   "Can't find source path %s%.0s"),
+					  shown, op->option);
+			fd = open(given, O_PATH | O_CLOEXEC);
+			err = errno;
+			if (fd < 0 && !(err == ENOENT && may_miss))
+				die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+						   "Can't get type of source %s%.0s"),
+					  shown, op->option);
 		}
 		b->magic = xrealloc(b->magic, (b->nmagic + 1) * sizeof(*b->magic));
-		b->magic[b->nmagic].given = src;
-		b->magic[b->nmagic].real = real;
+		b->magic[b->nmagic].given = given;
+		b->magic[b->nmagic].fd = fd;
+		b->magic[b->nmagic].err = err;
 		b->nmagic++;
 	}
+}
+
+static void magic_sources_close(struct build *b)
+{
+	for (unsigned i = 0; i < b->nmagic; i++) {
+		if (b->magic[i].fd >= 0)
+			close(b->magic[i].fd);
+		free(b->magic[i].given);
+	}
+	free(b->magic);
+	b->magic = NULL;
+	b->nmagic = 0;
 }
 
 /* The mount mnt landed on dest_fd; if dest was the root itself, the root is now that
@@ -1110,11 +1175,10 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	if (plan->make_slave && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		die_errno(FACE_MSG("cannot make / a slave mount", "Failed to make / slave"));
 
-	b.fd_paths = xcalloc(cfg->ops.count + 1, sizeof(char *));
-	resolve_magic_sources(&b);
 	b.hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (b.hostfd < 0)
 		die_errno("open /");
+	resolve_magic_sources(&b);
 
 	/* The base: the new root's tmpfs. Detached, a clone of it stacked on it is the probe
 	 * (two cheap calls, no new filesystem): before 6.15 the kernel refuses (EINVAL) to
@@ -1154,6 +1218,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	set_root(&b, root);
 
 	replay(&b, plan);
+	magic_sources_close(&b);
 
 	uint64_t want = mount_id(b.rootfd);
 	_cleanup_close_ int spot = b.attached ? -1 : scratch_spot(b.hostfd);
