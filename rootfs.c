@@ -608,7 +608,7 @@ static void op_tmpfs(struct build *b, const struct setup_op *op)
 	close(new_fs(b, op, "tmpfs", opts, HMNT_NOSUID | HMNT_NODEV, 0755));
 }
 
-/* Bind a path of the new mount at mnt onto itself read-only (ENOENT: nothing to cover). */
+/* Bind a path of the new proc at mnt onto itself read-only (missing: nothing to cover). */
 static void cover_ro(int mnt, const char *sub, const struct setup_op *op)
 {
 	_cleanup_close_ int fd = mount_resolve(mnt, sub, false);
@@ -624,6 +624,51 @@ static void cover_ro(int mnt, const char *sub, const struct setup_op *op)
 		die_errno(FACE_MSG("cannot make '%s/%s' read-only (--%s)",
 				   "Can't bind mount %s/%s read-only%.0s"),
 			  op->dest, sub, op->option);
+}
+
+/* bubblewrap covers a path only where it is writable now: access(W_OK) with the setup's real
+ * ids. As real root (kuid 0) irq and bus are, and get covered; in an unprivileged user
+ * namespace nothing is (the files belong to the host's root, which is not mapped). /proc/sys
+ * never is: its own directory refuses W_OK to everyone, so what the kernel lets the sandbox
+ * write in it (its own network namespace's settings, say) stays writable. */
+static bool writable_now(int mnt, const char *sub, const struct setup_op *op)
+{
+	if (faccessat(mnt, sub, W_OK, 0) == 0)
+		return true;
+	if (errno == EACCES || errno == ENOENT || errno == EROFS)
+		return false;
+	const char *d = op->dest;
+	while (*d == '/')
+		d++;
+	die_errno("Can't access /newroot/%s/%s", d, sub);
+}
+
+/* Old interfaces of proc that act on the whole machine: read-only. */
+static void cover_proc(int mnt, const struct setup_op *op, bool own_net)
+{
+	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
+
+	if (face->id == FACE_BWRAP) {
+		for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+			if (writable_now(mnt, cover[i], op))
+				cover_ro(mnt, cover[i], op);
+		return;
+	}
+	/* The hutch face covers all four whatever the ids: kuid 0 (a root caller, with or
+	 * without a user namespace) passes the uid test of most sysctls (proc_sys_permission),
+	 * so the read-only mount is what keeps it off the machine's settings. Only sys/net is
+	 * writable again when the network namespace is the sandbox's own: those settings are
+	 * its own, and the kernel still asks for CAP_NET_ADMIN over that namespace or its root
+	 * (net_ctl_permissions). Opened before the cover, it is the writable proc's. */
+	_cleanup_close_ int net = own_net ? mount_resolve(mnt, "sys/net", false) : -1;
+	for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+		cover_ro(mnt, cover[i], op);
+	if (net < 0)
+		return;
+	_cleanup_close_ int dest = mount_resolve(mnt, "sys/net", false);
+	_cleanup_close_ int rw = dest < 0 ? -1 : mount_bind_fd(net, dest, HMNT_NOSUID | HMNT_NODEV);
+	if (rw < 0)
+		die_errno("cannot bind '%s/sys/net' writable again (--%s)", op->dest, op->option);
 }
 
 static void op_proc(struct build *b, const struct setup_op *op)
@@ -645,11 +690,7 @@ static void op_proc(struct build *b, const struct setup_op *op)
 				  op->dest, op->option);
 		adopt_mount(b, dest_fd, mnt);
 	}
-	/* Old interfaces that act on the whole machine stay read-only, as in bubblewrap. */
-	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
-
-	for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
-		cover_ro(mnt, cover[i], op);
+	cover_proc(mnt, op, b->cfg->unshare_net);
 }
 
 static void dev_bind_node(struct build *b, int devfd, const char *name, const char *host_path,
