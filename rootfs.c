@@ -557,6 +557,36 @@ static void op_bind(struct build *b, const struct setup_op *op)
 static void enter_scratch(struct build *b);
 static int scratch(struct build *b);
 
+/* bubblewrap's texts for --remount-ro: the destination as "/newroot/DEST", then what failed,
+ * naming the path the kernel resolved it to (attached, the new root is at /newroot too). */
+static noreturn void die_remount(const struct setup_op *op, int fd, const char *what, int err)
+{
+	char p[64], real[PATH_MAX];
+	const char *d = op->dest;
+
+	if (face->id != FACE_BWRAP) {
+		if (!what) {
+			errno = err;
+			die_errno("cannot remount '%s' read-only (--%s)", op->dest, op->option);
+		}
+		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
+		    op->option);
+	}
+	while (*d == '/')
+		d++;
+	ssize_t n = fd < 0 ? -1 : readlink(mount_fd_path(fd, p, sizeof(p)), real, sizeof(real) - 1);
+	real[n < 0 ? 0 : n] = '\0';
+	if (!what) {
+		errno = err;
+		die_errno("Can't remount readonly on /newroot/%s: realpath(destination)", d);
+	}
+	if (err)
+		die("Can't remount readonly on /newroot/%s: %s \"%s\"%s: %s", d, what, real,
+		    strcmp(what, "Unable to remount destination") == 0 ? " with correct flags" : "",
+		    strerror(err));
+	die("Can't remount readonly on /newroot/%s: %s \"%s\" in mount table", d, what, real);
+}
+
 static void op_remount_ro(struct build *b, const struct setup_op *op)
 {
 	/* The kernel changes a mount inside a detached tree only at its root. */
@@ -564,20 +594,12 @@ static void op_remount_ro(struct build *b, const struct setup_op *op)
 	_cleanup_close_ int fd = mount_resolve(b->rootfd, op->dest, true);
 
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot remount '%s' read-only (--%s)",
-				   "Can't remount readonly on %s%.0s"),
-			  op->dest, op->option);
+		die_remount(op, -1, NULL, errno);
 	/* Like bubblewrap: the path must be a mount point, and only that mount changes. */
-	if (mount_is_mount_root(fd) == 0) {
-		if (face->id == FACE_BWRAP)
-			die("Can't remount readonly on %s: %s", op->dest, strerror(EINVAL));
-		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
-		    op->option);
-	}
+	if (mount_is_mount_root(fd) == 0)
+		die_remount(op, fd, "Unable to find", 0);
 	if (mount_set_attrs(fd, HMNT_RDONLY, false) < 0)
-		die_errno(FACE_MSG("cannot remount '%s' read-only (--%s)",
-				   "Can't remount readonly on %s%.0s"),
-			  op->dest, op->option);
+		die_remount(op, fd, "Unable to remount destination", errno);
 }
 
 static int new_fs(struct build *b, const struct setup_op *op, const char *type, const char *options,
@@ -880,6 +902,12 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 			  (unsigned)mode, op->dest, op->option);
 	copy_fd_to(op->fd, tmp, op);
 	do_bind(b, op, tmp, source_mode(op, tmp));
+	/* The mount holds the file now; like bubblewrap, the name goes (the file's link count
+	 * is 0 inside, as with bubblewrap) and the scratch keeps nothing. */
+	if (unlinkat(b->scratchfd, name, 0) < 0)
+		die_errno(FACE_MSG("cannot remove the data file for '%s' (--%s)",
+				   "Can't unlink tmpfile for %s%.0s"),
+			  op->dest, op->option);
 }
 
 static int open_layer(struct build *b, const struct setup_op *op, const char *path)
@@ -1085,7 +1113,7 @@ static int mount_scratch(int slash)
 	static const char *const spots[] = { "tmp", "dev", "mnt", "run" };
 
 	if (mount_have_new_api())
-		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", -1, HMNT_NOSUID | HMNT_NODEV);
+		return mount_new_fs("tmpfs", "tmpfs", NULL, -1, HMNT_NOSUID | HMNT_NODEV);
 	for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
 		struct stat st;
 		char path[16];
@@ -1093,7 +1121,7 @@ static int mount_scratch(int slash)
 		if (fstatat(slash, spots[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
 			continue;
 		snprintf(path, sizeof(path), "/%s", spots[i]);
-		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)
 			return -1;
 		return openat(slash, spots[i], O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 	}
@@ -1196,6 +1224,18 @@ static bool root_uncovered(uint64_t *id)
 	       a.stx_ino == c.stx_ino;
 }
 
+/* The base and the scratch tmpfs are mounted without a mode option, as bubblewrap's base is
+ * (the sandbox's mountinfo says "tmpfs rw" for its root and --bind-data's files, not
+ * "rw,mode=755"); the base's root is made 0755 here, before anything is in it. */
+static void base_chmod(int basefd)
+{
+	_cleanup_close_ int d = openat(basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (d < 0 || fchmod(d, 0755) < 0)
+		die_errno(
+			FACE_MSG("cannot set the mode of the base tmpfs", "Failed to mount tmpfs"));
+}
+
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan)
 {
 	struct build b = { .cfg = cfg,
@@ -1231,16 +1271,17 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 		_cleanup_close_ int newroot =
 			openat(b.scratchfd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		b.basefd = newroot < 0 ? -1 :
-					 mount_new_fs("tmpfs", "tmpfs", "mode=0755", newroot,
+					 mount_new_fs("tmpfs", "tmpfs", NULL, newroot,
 						      HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+		base_chmod(b.basefd);
 		root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
 	} else {
-		b.basefd =
-			mount_new_fs("tmpfs", "tmpfs", "mode=0755", -1, HMNT_NOSUID | HMNT_NODEV);
+		b.basefd = mount_new_fs("tmpfs", "tmpfs", NULL, -1, HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+		base_chmod(b.basefd);
 		root = mount_clone_tree(b.basefd, 0);
 		if (root >= 0 && mount_attach_tree(root, b.basefd, NULL) < 0) {
 			close(root);

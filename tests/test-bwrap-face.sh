@@ -109,11 +109,23 @@ S|--unshare-user --uid 5 --ro-bind / / --dev /dev --tmpfs /run --ro-bind-try /pr
 E|--ro-bind / / --tmpfs /run --ro-bind /proc/self/ns/user /run/.userns echo RAN
 S|--ro-bind / / --tmpfs /run --ro-bind-try /proc/self/ns/no-such-ns /run/x --ro-bind-try /proc/self/fd/9 /run/y "$P" ls=/run
 E|--ro-bind / / --tmpfs /run --bind-try /proc/self/fd/5/x /run/x echo RAN 5<"$DATA"
+E|--ro-bind / / --tmpfs /tmp --dir /tmp/x --remount-ro /tmp/x echo RAN
+E|--ro-bind / / --tmpfs /tmp --remount-ro /tmp/nonexistent echo RAN
+S|--ro-bind / / --tmpfs /tmp --ro-bind-data 3 /tmp/x sh -c "$MOUNTS" - /tmp/x /tmp /tmp/x 3<"$DATA"
+S|"${MINROOT[@]}" --ro-bind /etc /etc sh -c "$MOUNTS" - / /
 '
 
 # sh -c "$SAME_NS" - TYPE PATH: prints whether PATH is the namespace of TYPE the command is in.
 # shellcheck disable=SC2016 # for that sh
 SAME_NS='[ "$(stat -L -c %i "$2")" = "$(readlink "/proc/self/ns/$1" | tr -dc 0-9)" ] && echo same || echo differs'
+
+# sh -c "$MOUNTS" - FILE MOUNTPOINT...: mount point, per-mount options, type and super options
+# (less the uid= and gid= of a user namespace) of the mounts at exactly those mount points, then
+# FILE's link count and mode, on one line joined by ';'.
+# shellcheck disable=SC2016,SC2034 # for that sh, used in the rows
+MOUNTS='f=$1; shift; { awk -v want=" $* " '"'"'{ n = 0; for (i = 7; i <= NF; i++) if ($i == "-") n = i }
+index(want, " " $5 " ") { print $5, $6, $(n + 1), $(n + 3) }'"'"' /proc/self/mountinfo
+stat -c "%h %a" "$f"; } | sed "s/,uid=[0-9]*,gid=[0-9]*//" | paste -sd ";" -'
 
 # Rows bubblewrap 0.8 cannot serve as reference for (0.9 to 0.11 additions and changes):
 # KIND|EXPECTED_STDOUT|EXPECTED_STDERR|ARGS.
@@ -135,6 +147,10 @@ E||bwrap: Can'"'"'t create file at /nonexistent-h3: Read-only file system|--ro-b
 E||bwrap: Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)|--ro-bind / / --seccomp 3 echo RAN 3<"$EMPTY"
 E||bwrap: Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)|--ro-bind / / --add-seccomp-fd 3 echo RAN 3<"$EMPTY"
 E||bwrap: Invalid seccomp data, must be multiple of 8|--ro-bind / / --add-seccomp-fd 3 echo RAN 3<"$SEVEN"
+E||bwrap: Can'"'"'t remount readonly on /newroot/tmp/x: Unable to find "/newroot/tmp/x" in mount table|--ro-bind / / --tmpfs /tmp --dir /tmp/x --remount-ro /tmp/x echo RAN
+E||bwrap: Can'"'"'t remount readonly on /newroot/tmp/nonexistent: realpath(destination): No such file or directory|--ro-bind / / --tmpfs /tmp --remount-ro /tmp/nonexistent echo RAN
+S|/tmp rw,nosuid,nodev,relatime tmpfs rw,mode=755;/tmp/x ro,nosuid,nodev,relatime tmpfs rw;0 600||--ro-bind / / --tmpfs /tmp --ro-bind-data 3 /tmp/x sh -c "$MOUNTS" - /tmp/x /tmp /tmp/x 3<"$DATA"
+S|/ rw,nosuid,nodev,relatime tmpfs rw;1 755||"${MINROOT[@]}" --ro-bind /etc /etc sh -c "$MOUNTS" - "$P" /
 S|same||--ro-bind / / --tmpfs /run --ro-bind-try /proc/self/ns/user /run/.userns sh -c "$SAME_NS" - user /run/.userns
 S|same||--unshare-user --ro-bind / / --tmpfs /run --ro-bind-try /proc/self/ns/user /run/.userns sh -c "$SAME_NS" - user /run/.userns
 S|same||--unshare-pid --ro-bind / / --tmpfs /run --ro-bind-try /proc/self/ns/pid /run/.pidns sh -c "$SAME_NS" - pid /run/.pidns
