@@ -162,8 +162,19 @@ void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only)
 	memset(data, 0, sizeof(data));
 	data[0].effective = data[0].permitted = data[0].inheritable = (uint32_t)keep;
 	data[1].effective = data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
-	if (capset(&hdr, data) < 0)
+	if (capset(&hdr, data) < 0) {
+		/* bubblewrap ignores EPERM for real root (drop_all_caps): asked for capabilities
+		 * root does not have (--cap-add ALL where root lacks some, as in a container), it
+		 * goes on with those root has. The same here, but only when every one of those is
+		 * among the asked ones, so no capability the caller dropped is kept. */
+		if (errno == EPERM && face->id == FACE_BWRAP && getuid() == 0 &&
+		    (caps_current_permitted() & ~keep) == 0) {
+			if (ambient)
+				raise_ambient(keep, last);
+			return;
+		}
 		die_errno(FACE_MSG("cannot set the capabilities of the command", "capset failed"));
+	}
 
 	/* A non-root command keeps its capabilities across execve() only through the ambient
 	 * set (capabilities(7)). */
@@ -180,6 +191,16 @@ void caps_child_clear(void)
 	memset(data, 0, sizeof(data));
 	if (capset(&hdr, data) < 0)
 		die_errno(FACE_MSG("cannot clear the capabilities of the reaper", "capset failed"));
+}
+
+uint64_t caps_current_permitted(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (capget(&hdr, data) < 0)
+		return UINT64_MAX;
+	return ((uint64_t)data[1].permitted << 32) | data[0].permitted;
 }
 
 uint64_t caps_current_effective(void)

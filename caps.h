@@ -25,6 +25,9 @@ void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only);
 /* Empty the effective, permitted, inheritable and ambient sets (the pid-1 reaper). */
 void caps_child_clear(void);
 
+/* The calling process's permitted set (all ones when the kernel does not say). */
+uint64_t caps_current_permitted(void);
+
 /* The calling process's effective set (what real root starts from in the bwrap face). */
 uint64_t caps_current_effective(void);
 

@@ -101,6 +101,7 @@ E|--ro-bind / / --seccomp 3 echo RAN 3<"$SEVEN"
 E|--ro-bind / / --add-seccomp-fd 3 echo RAN 3<"$SEVEN"
 S|--unshare-user --uid 0 --cap-add CAP_NET_ADMIN --ro-bind / / "$P" caps
 S|--unshare-user --uid 1000 --cap-add CAP_NET_ADMIN --ro-bind / / "$P" ids caps
+S|--cap-add ALL --ro-bind / / "$P" caps
 S|"${MINROOT_NOPROC[@]}" --proc /proc "$P" mountflags=/proc/sys/kernel mountflags=/proc/irq mountflags=/proc/bus
 S|--unshare-pid "${MINROOT_NOPROC[@]}" --proc /proc "$P" mountflags=/proc/sys/net mountflags=/proc/irq
 S|--ro-bind / / --tmpfs /run --ro-bind-try /proc/self/ns/user /run/.userns sh -c "$SAME_NS" - user /run/.userns
