@@ -96,6 +96,25 @@ static bool has_cap(uint64_t set, int cap)
 	return (set >> cap) & 1;
 }
 
+/* Raise every cap of keep (up to last) in the ambient set; raising needs the cap in both the
+ * permitted and the inheritable sets (capabilities(7)). bubblewrap ignores EPERM and EINVAL
+ * (a cap it may not raise; a kernel without ambient capabilities); the hutch face fails. */
+static void raise_ambient(uint64_t keep, int last)
+{
+	for (int cap = 0; cap <= last; cap++) {
+		if (!has_cap(keep, cap))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
+			continue;
+		if (face->id == FACE_BWRAP) {
+			if (errno != EPERM && errno != EINVAL)
+				die_errno("Adding ambient capability %d", cap);
+			continue;
+		}
+		die_errno("cannot raise capability %d in the ambient set", cap);
+	}
+}
+
 void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -107,6 +126,10 @@ void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only)
 	keep &= all;
 	while (last > 0 && !has_cap(all, last))
 		last--;
+	/* bubblewrap raises what it keeps in the ambient set whatever the uid, 0 included
+	 * (set_ambient_capabilities), so the command's children keep them across execve. */
+	if (face->id == FACE_BWRAP)
+		ambient = true;
 
 	/* Bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, which
 	 * the capset below may take away (prctl(2)). A caller without CAP_SETPCAP fails only
@@ -122,9 +145,13 @@ void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only)
 				  cap);
 	}
 
-	/* bubblewrap leaves real root's sets alone when no --cap-add/--cap-drop was given. */
-	if (bounding_only)
+	/* bubblewrap leaves real root's sets alone when no --cap-add/--cap-drop was given, but
+	 * still tries the ambient raise (which succeeds only for caps root has inheritable). */
+	if (bounding_only) {
+		if (ambient)
+			raise_ambient(keep, last);
 		return;
+	}
 
 	/* Clear the ambient set before lowering permitted/inheritable, so no ambient cap
 	 * outlives this call even when `ambient` is false. */
@@ -135,21 +162,24 @@ void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only)
 	memset(data, 0, sizeof(data));
 	data[0].effective = data[0].permitted = data[0].inheritable = (uint32_t)keep;
 	data[1].effective = data[1].permitted = data[1].inheritable = (uint32_t)(keep >> 32);
-	if (capset(&hdr, data) < 0)
+	if (capset(&hdr, data) < 0) {
+		/* bubblewrap ignores EPERM for real root (drop_all_caps): asked for capabilities
+		 * root does not have (--cap-add ALL where root lacks some, as in a container), it
+		 * goes on with those root has. The same here, but only when every one of those is
+		 * among the asked ones, so no capability the caller dropped is kept. */
+		if (errno == EPERM && face->id == FACE_BWRAP && getuid() == 0 &&
+		    (caps_current_permitted() & ~keep) == 0) {
+			if (ambient)
+				raise_ambient(keep, last);
+			return;
+		}
 		die_errno(FACE_MSG("cannot set the capabilities of the command", "capset failed"));
-
-	if (!ambient)
-		return;
-	/* A non-root command keeps its capabilities across execve() only through the ambient
-	 * set (capabilities(7)); raising needs the cap in both permitted and inheritable. */
-	for (cap = 0; cap <= last; cap++) {
-		if (!has_cap(keep, cap))
-			continue;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			die_errno(FACE_MSG("cannot raise capability %d in the ambient set",
-					   "Adding ambient capability %d"),
-				  cap);
 	}
+
+	/* A non-root command keeps its capabilities across execve() only through the ambient
+	 * set (capabilities(7)). */
+	if (ambient)
+		raise_ambient(keep, last);
 }
 
 void caps_child_clear(void)
@@ -161,6 +191,16 @@ void caps_child_clear(void)
 	memset(data, 0, sizeof(data));
 	if (capset(&hdr, data) < 0)
 		die_errno(FACE_MSG("cannot clear the capabilities of the reaper", "capset failed"));
+}
+
+uint64_t caps_current_permitted(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (capget(&hdr, data) < 0)
+		return UINT64_MAX;
+	return ((uint64_t)data[1].permitted << 32) | data[0].permitted;
 }
 
 uint64_t caps_current_effective(void)

@@ -17,12 +17,16 @@ int caps_parse_name(const char *name, struct error *err);
 
 /* In the child, after the final uid/gid is in place and before seccomp: keep exactly `keep`
  * in the bounding, permitted, effective and inheritable sets, and in the ambient set when
- * the command runs as a non-zero uid (so the capabilities survive execve). bounding_only:
- * change only the bounding set (bubblewrap's real root without cap options). Dies on failure. */
+ * `ambient` (the command runs as a non-zero uid, so the capabilities survive execve) or in the
+ * bwrap face (bubblewrap raises them whatever the uid). bounding_only: change only the
+ * bounding set (bubblewrap's real root without cap options). Dies on failure. */
 void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only);
 
 /* Empty the effective, permitted, inheritable and ambient sets (the pid-1 reaper). */
 void caps_child_clear(void);
+
+/* The calling process's permitted set (all ones when the kernel does not say). */
+uint64_t caps_current_permitted(void);
 
 /* The calling process's effective set (what real root starts from in the bwrap face). */
 uint64_t caps_current_effective(void);

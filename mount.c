@@ -331,13 +331,18 @@ static char *split_last(const char *path, const char **last);
 
 /* Bottom-up: the common cases (the directory exists; only its last component is missing)
  * cost one or three lookups. Every mkdirat acts on a resolved parent fd with a single name,
- * which nothing can redirect (a symlink planted at that name gives EEXIST). */
-int mount_mkdir_p(int rootfd, const char *path, mode_t mode)
+ * which nothing can redirect (a symlink planted at that name gives EEXIST). Only a missing
+ * name is made: nothing that exists is changed. A failure is looked at again from the parent
+ * (only then, so the common cases pay nothing), to tell the parents' from the last name's. */
+int mount_mkdir_p(int rootfd, const char *path, mode_t parent_mode, mode_t mode, bool *in_parents)
 {
 	int fd = mount_resolve(rootfd, path, true);
 
-	if (fd >= 0 || errno != ENOENT)
+	if (in_parents)
+		*in_parents = false;
+	if (fd >= 0)
 		return check_dir(fd);
+	int err = errno;
 	const char *last;
 	_cleanup_free_ char *parent = split_last(path, &last);
 	char name[NAME_MAX + 1];
@@ -348,10 +353,21 @@ int mount_mkdir_p(int rootfd, const char *path, mode_t mode)
 	}
 	memcpy(name, last, n);
 	name[n] = '\0';
-	_cleanup_close_ int pfd = mount_mkdir_p(rootfd, parent, mode);
-	if (pfd < 0)
+	if (n == 0) { /* the root itself */
+		errno = err;
 		return -1;
-	if (n > 0 && mkdirat(pfd, name, mode) < 0 && errno != EEXIST)
+	}
+	_cleanup_close_ int pfd = mount_mkdir_p(rootfd, parent, parent_mode, parent_mode, NULL);
+	if (pfd < 0) {
+		if (in_parents)
+			*in_parents = true;
+		return -1;
+	}
+	if (err != ENOENT) {
+		errno = err;
+		return -1;
+	}
+	if (mkdirat(pfd, name, mode) < 0 && errno != EEXIST)
 		return -1;
 	return check_dir(mount_resolve(rootfd, path, true));
 }
@@ -379,7 +395,8 @@ static char *split_last(const char *path, const char **last)
 	return copy;
 }
 
-int mount_open_parent(int rootfd, const char *path, bool create, const char **last, char **to_free)
+int mount_open_parent(int rootfd, const char *path, mode_t parent_mode, const char **last,
+		      char **to_free)
 {
 	_cleanup_free_ char *parent = split_last(path, last);
 	/* Copy the last component without trailing slashes for the caller. */
@@ -390,9 +407,7 @@ int mount_open_parent(int rootfd, const char *path, bool create, const char **la
 	name[n] = '\0';
 	*last = name;
 	*to_free = name;
-	if (create)
-		return mount_mkdir_p(rootfd, parent, 0755);
-	return mount_resolve(rootfd, parent, true);
+	return mount_mkdir_p(rootfd, parent, parent_mode, parent_mode, NULL);
 }
 
 /* A file mount point must not be a directory (bubblewrap: "Is a directory"). */
@@ -408,17 +423,27 @@ static int not_dir(int fd)
 	return fd;
 }
 
-int mount_touch_p(int rootfd, const char *path)
+int mount_touch_p(int rootfd, const char *path, mode_t parent_mode, bool *in_parents)
 {
 	int fd = mount_resolve(rootfd, path, true);
 
-	if (fd >= 0 || errno != ENOENT)
+	if (in_parents)
+		*in_parents = false;
+	if (fd >= 0)
 		return not_dir(fd);
+	int err = errno;
 	const char *last;
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int pfd = mount_open_parent(rootfd, path, true, &last, &name);
-	if (pfd < 0)
+	_cleanup_close_ int pfd = mount_open_parent(rootfd, path, parent_mode, &last, &name);
+	if (pfd < 0) {
+		if (in_parents)
+			*in_parents = true;
 		return -1;
+	}
+	if (err != ENOENT) {
+		errno = err;
+		return -1;
+	}
 	if (*last == '\0' || strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
 		errno = EISDIR;
 		return -1;

@@ -27,18 +27,22 @@ bool mount_may_build_detached(void);
  * followed. follow_last: follow a symlink in the last component. -1 with errno. */
 int mount_resolve(int rootfd, const char *path, bool follow_last);
 
-/* Resolve with mkdir -p semantics: missing directories are created with `mode` (through
- * mkdirat on a resolved parent, so never outside rootfd). Returns an O_PATH fd. */
-int mount_mkdir_p(int rootfd, const char *path, mode_t mode);
+/* Resolve with mkdir -p semantics: missing parents are created with parent_mode and a missing
+ * last component with mode (through mkdirat on a resolved parent, so never outside rootfd);
+ * what exists is left as it is. Returns an O_PATH fd. On failure, *in_parents (may be NULL)
+ * says whether it was a parent that could not be made or resolved. */
+int mount_mkdir_p(int rootfd, const char *path, mode_t parent_mode, mode_t mode, bool *in_parents);
 
-/* Ensure a mount point for a non-directory: parents created 0755, then an empty file
- * (mode 0444) unless something exists there. Returns its O_PATH fd (following a final
- * symlink inside rootfd). */
-int mount_touch_p(int rootfd, const char *path);
+/* Ensure a mount point for a non-directory: missing parents created with parent_mode, then an
+ * empty file (mode 0444) unless something exists there. Returns its O_PATH fd (following a
+ * final symlink inside rootfd); *in_parents as for mount_mkdir_p. */
+int mount_touch_p(int rootfd, const char *path, mode_t parent_mode, bool *in_parents);
 
-/* Open the parent directory of PATH below rootfd (created when missing) and return its
- * O_PATH fd; *last points into path at the last component ("" for the root). */
-int mount_open_parent(int rootfd, const char *path, bool create, const char **last, char **to_free);
+/* Open the parent directory of PATH below rootfd (missing ones created with parent_mode) and
+ * return its O_PATH fd; *last points to the last component ("" for the root), a copy owned
+ * through *to_free. */
+int mount_open_parent(int rootfd, const char *path, mode_t parent_mode, const char **last,
+		      char **to_free);
 
 /* Bind the host tree at src_fd (an O_PATH fd) onto dest_fd, recursively, with attrs applied
  * to every mount of the new tree. Returns an O_PATH fd of the new mount's root, -1 errno. */

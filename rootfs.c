@@ -42,13 +42,14 @@ struct build {
 	int scratchfd;	 /* the scratch root (a real dir fd), made when first needed (scratch()) */
 	int scratch_mnt; /* the scratch mount: detached (new API), or stacked on "/" (fallback) */
 	bool attached;	 /* the scratch is the root: the attached build (see the top) */
+	/* Sources under /proc and /dev, resolved before any operation (resolve_magic_sources):
+	 * the absolute path given, and the object it named then (or why there was none). */
 	struct {
-		const char *given;
-		char *real;
-	} * magic; /* sources resolved through magic links before the first pivot */
+		char *given;
+		int fd;
+		int err;
+	} * magic;
 	unsigned nmagic;
-	char **fd_paths; /* "/proc/self/fd/N" of --bind-fd ops, the keys of their magic entries */
-	unsigned nfd_paths;
 	unsigned ndata;
 	int rootfd; /* what "/" of the sandbox is now (changes when something is mounted on /) */
 	struct stat root_st; /* ... and its identity, to recognise a destination that is "/" */
@@ -229,37 +230,101 @@ static int open_host(struct build *b, const char *path)
 
 	if (path[0] != '/' && b->plan->caller_cwd)
 		path = abs = xasprintf("%s/%s", b->plan->caller_cwd, path);
-	/* Sources through magic links were turned into paths before the first pivot. */
 	for (unsigned i = 0; i < b->nmagic; i++)
 		if (strcmp(b->magic[i].given, path) == 0) {
-			path = b->magic[i].real;
-			break;
+			if (b->magic[i].fd < 0) {
+				errno = b->magic[i].err;
+				return -1;
+			}
+			return fcntl(b->magic[i].fd, F_DUPFD_CLOEXEC, 3);
 		}
 	return mount_resolve(b->hostfd, path, true);
 }
 
-/* Sources under /proc and /dev may pass through magic links (/proc/self/fd/N, /dev/stdin),
- * which the resolver refuses. Like bubblewrap, turn them into the paths they name while the
- * host's root is still ours; an fd from the caller points into the caller's mount namespace,
- * so only the path can be bound here. Sources are the caller's choice, never the sandbox's. */
+/* The source of a bind or an overlay as an absolute path under /proc or /dev (the keys of
+ * b->magic, owned by the caller), or NULL. */
+static char *magic_candidate(const struct build *b, const struct setup_op *op)
+{
+	char *abs;
+
+	if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD)
+		return xasprintf("/proc/self/fd/%d", op->fd);
+	if (op->type == SETUP_SYMLINK || !op->src)
+		return NULL;
+	if (op->src[0] == '/' || !b->plan->caller_cwd)
+		abs = xstrdup(op->src);
+	else
+		abs = xasprintf("%s/%s", b->plan->caller_cwd, op->src);
+	if (strncmp(abs, "/proc/", 6) == 0 || strncmp(abs, "/dev/", 5) == 0)
+		return abs;
+	free(abs);
+	return NULL;
+}
+
+/* Sources under /proc and /dev may pass through magic links (/proc/self/fd/N, /dev/stdin,
+ * /proc/self/ns/user, /proc/PID/root), which the resolver of every other path refuses. They
+ * are resolved as bubblewrap resolves them: here, in the setup child after the namespaces
+ * were made (so "self" is this process, in the sandbox's new user and PID namespaces, and its
+ * fds are the caller's), through the host's /proc, before the first pivot and before any
+ * operation, so nothing an operation or the sandbox does can redirect them. Sources are the
+ * caller's choice, never the sandbox's. First realpath(3): a link to a path (an fd of the
+ * caller, /proc/PID/root) becomes that path, resolved now below the host root (the caller's
+ * fd itself points into the caller's mount namespace, which cannot be bound from here). A
+ * link to no path (a namespace, "user:[4026531837]") makes realpath fail with ENOENT; then,
+ * as bubblewrap binds the path itself, the kernel follows the link: open(O_PATH). In the bwrap
+ * face only a -try source gets that far, as in bubblewrap (which stops at the failed realpath
+ * otherwise); a -try source that is not there at all is skipped at its operation. */
 static void resolve_magic_sources(struct build *b)
 {
 	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
-		const char *src = op->type == SETUP_SYMLINK ? NULL : op->src;
-		if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD)
-			src = b->fd_paths[b->nfd_paths++] = xasprintf("/proc/self/fd/%d", op->fd);
-		if (!src || (strncmp(src, "/proc/", 6) != 0 && strncmp(src, "/dev/", 5) != 0))
+		char *given = magic_candidate(b, op);
+		const char *shown = op->src ? op->src : given;
+		bool may_miss = op->flags & SETUP_FLAG_ALLOW_MISSING;
+		int fd = -1, err = 0;
+
+		if (!given)
 			continue;
-		char *real = realpath(src, NULL);
-		if (!real || strcmp(real, src) == 0) {
+		char *real = realpath(given, NULL);
+		if (real && strcmp(real, given) == 0) {
 			free(real);
-			continue;
+			free(given);
+			continue; /* no link on the way: resolved at its operation like any path */
+		}
+		if (real) {
+			fd = mount_resolve(b->hostfd, real, true);
+			err = errno;
+			free(real);
+		} else {
+			err = errno;
+			if (err != ENOENT || (face->id == FACE_BWRAP && !may_miss))
+				die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+						   "Can't find source path %s%.0s"),
+					  shown, op->option);
+			fd = open(given, O_PATH | O_CLOEXEC);
+			err = errno;
+			if (fd < 0 && !(err == ENOENT && may_miss))
+				die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+						   "Can't get type of source %s%.0s"),
+					  shown, op->option);
 		}
 		b->magic = xrealloc(b->magic, (b->nmagic + 1) * sizeof(*b->magic));
-		b->magic[b->nmagic].given = src;
-		b->magic[b->nmagic].real = real;
+		b->magic[b->nmagic].given = given;
+		b->magic[b->nmagic].fd = fd;
+		b->magic[b->nmagic].err = err;
 		b->nmagic++;
 	}
+}
+
+static void magic_sources_close(struct build *b)
+{
+	for (unsigned i = 0; i < b->nmagic; i++) {
+		if (b->magic[i].fd >= 0)
+			close(b->magic[i].fd);
+		free(b->magic[i].given);
+	}
+	free(b->magic);
+	b->magic = NULL;
+	b->nmagic = 0;
 }
 
 /* The mount mnt landed on dest_fd; if dest was the root itself, the root is now that
@@ -289,15 +354,61 @@ static void chmod_fd(int fd, int mode, const struct setup_op *op)
 			  op->dest, op->option);
 }
 
+/* The mode of the parent directories an operation creates, bubblewrap's rule: 0755, less the
+ * group or the other bits where the operation's own mode (its --perms, else its default) gives
+ * that class no access. Operations without a mode count as 0, so the parents of binds, links,
+ * proc, dev, mqueue and overlays are 0700: nothing new on a bound host tree is open to others
+ * unless the caller's mode says so. */
+static mode_t parent_mode(const struct setup_op *op)
+{
+	int perms = op->perms;
+	mode_t mode = 0755;
+
+	if (perms == SETUP_PERMS_UNSET) {
+		switch (op->type) {
+		case SETUP_DIR:
+		case SETUP_TMPFS:
+			perms = 0755;
+			break;
+		case SETUP_FILE:
+			perms = 0666;
+			break;
+		case SETUP_BIND_DATA:
+		case SETUP_RO_BIND_DATA:
+			perms = 0600;
+			break;
+		default:
+			perms = 0;
+		}
+	}
+	if (!(perms & 070))
+		mode &= ~(mode_t)050;
+	if (!(perms & 07))
+		mode &= ~(mode_t)05;
+	return mode;
+}
+
+static noreturn void die_parents(const struct setup_op *op)
+{
+	die_errno(FACE_MSG("cannot create the parent directories of '%s' (--%s)",
+			   "Can't mkdir parents for %s%.0s"),
+		  op->dest, op->option);
+}
+
+/* The directory at op's destination, made with mode if missing (an existing one is left as it
+ * is, whatever mode it has: bubblewrap's --dir, and the host's own directories through binds
+ * are never changed). */
 static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 {
 	int fd = dest_from_cache(b, op, true, mode);
+	bool in_parents;
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
 		return fd;
-	fd = mount_mkdir_p(b->rootfd, op->dest, mode);
-
+	fd = mount_mkdir_p(b->rootfd, op->dest, parent_mode(op), mode, &in_parents);
+	if (fd < 0 && in_parents)
+		die_parents(op);
 	if (fd < 0)
 		die_errno(FACE_MSG("cannot create directory '%s' (--%s)", "Can't mkdir %s%.0s"),
 			  op->dest, op->option);
@@ -307,12 +418,14 @@ static int dest_dir(struct build *b, const struct setup_op *op, mode_t mode)
 static int dest_file(struct build *b, const struct setup_op *op)
 {
 	int fd = dest_from_cache(b, op, false, 0);
+	bool in_parents;
 
 	b->dest_cached = fd >= 0;
 	if (fd >= 0)
 		return fd;
-	fd = mount_touch_p(b->rootfd, op->dest);
-
+	fd = mount_touch_p(b->rootfd, op->dest, parent_mode(op), &in_parents);
+	if (fd < 0 && in_parents)
+		die_parents(op);
 	if (fd < 0)
 		die_errno(FACE_MSG("cannot create mount point '%s' (--%s)",
 				   "Can't create file at %s%.0s"),
@@ -444,6 +557,36 @@ static void op_bind(struct build *b, const struct setup_op *op)
 static void enter_scratch(struct build *b);
 static int scratch(struct build *b);
 
+/* bubblewrap's texts for --remount-ro: the destination as "/newroot/DEST", then what failed,
+ * naming the path the kernel resolved it to (attached, the new root is at /newroot too). */
+static noreturn void die_remount(const struct setup_op *op, int fd, const char *what, int err)
+{
+	char p[64], real[PATH_MAX];
+	const char *d = op->dest;
+
+	if (face->id != FACE_BWRAP) {
+		if (!what) {
+			errno = err;
+			die_errno("cannot remount '%s' read-only (--%s)", op->dest, op->option);
+		}
+		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
+		    op->option);
+	}
+	while (*d == '/')
+		d++;
+	ssize_t n = fd < 0 ? -1 : readlink(mount_fd_path(fd, p, sizeof(p)), real, sizeof(real) - 1);
+	real[n < 0 ? 0 : n] = '\0';
+	if (!what) {
+		errno = err;
+		die_errno("Can't remount readonly on /newroot/%s: realpath(destination)", d);
+	}
+	if (err)
+		die("Can't remount readonly on /newroot/%s: %s \"%s\"%s: %s", d, what, real,
+		    strcmp(what, "Unable to remount destination") == 0 ? " with correct flags" : "",
+		    strerror(err));
+	die("Can't remount readonly on /newroot/%s: %s \"%s\" in mount table", d, what, real);
+}
+
 static void op_remount_ro(struct build *b, const struct setup_op *op)
 {
 	/* The kernel changes a mount inside a detached tree only at its root. */
@@ -451,20 +594,12 @@ static void op_remount_ro(struct build *b, const struct setup_op *op)
 	_cleanup_close_ int fd = mount_resolve(b->rootfd, op->dest, true);
 
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot remount '%s' read-only (--%s)",
-				   "Can't remount readonly on %s%.0s"),
-			  op->dest, op->option);
+		die_remount(op, -1, NULL, errno);
 	/* Like bubblewrap: the path must be a mount point, and only that mount changes. */
-	if (mount_is_mount_root(fd) == 0) {
-		if (face->id == FACE_BWRAP)
-			die("Can't remount readonly on %s: %s", op->dest, strerror(EINVAL));
-		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
-		    op->option);
-	}
+	if (mount_is_mount_root(fd) == 0)
+		die_remount(op, fd, "Unable to find", 0);
 	if (mount_set_attrs(fd, HMNT_RDONLY, false) < 0)
-		die_errno(FACE_MSG("cannot remount '%s' read-only (--%s)",
-				   "Can't remount readonly on %s%.0s"),
-			  op->dest, op->option);
+		die_remount(op, fd, "Unable to remount destination", errno);
 }
 
 static int new_fs(struct build *b, const struct setup_op *op, const char *type, const char *options,
@@ -494,7 +629,7 @@ static void op_tmpfs(struct build *b, const struct setup_op *op)
 	close(new_fs(b, op, "tmpfs", opts, HMNT_NOSUID | HMNT_NODEV, 0755));
 }
 
-/* Bind a path of the new mount at mnt onto itself read-only (ENOENT: nothing to cover). */
+/* Bind a path of the new proc at mnt onto itself read-only (missing: nothing to cover). */
 static void cover_ro(int mnt, const char *sub, const struct setup_op *op)
 {
 	_cleanup_close_ int fd = mount_resolve(mnt, sub, false);
@@ -510,6 +645,51 @@ static void cover_ro(int mnt, const char *sub, const struct setup_op *op)
 		die_errno(FACE_MSG("cannot make '%s/%s' read-only (--%s)",
 				   "Can't bind mount %s/%s read-only%.0s"),
 			  op->dest, sub, op->option);
+}
+
+/* bubblewrap covers a path only where it is writable now: access(W_OK) with the setup's real
+ * ids. As real root (kuid 0) irq and bus are, and get covered; in an unprivileged user
+ * namespace nothing is (the files belong to the host's root, which is not mapped). /proc/sys
+ * never is: its own directory refuses W_OK to everyone, so what the kernel lets the sandbox
+ * write in it (its own network namespace's settings, say) stays writable. */
+static bool writable_now(int mnt, const char *sub, const struct setup_op *op)
+{
+	if (faccessat(mnt, sub, W_OK, 0) == 0)
+		return true;
+	if (errno == EACCES || errno == ENOENT || errno == EROFS)
+		return false;
+	const char *d = op->dest;
+	while (*d == '/')
+		d++;
+	die_errno("Can't access /newroot/%s/%s", d, sub);
+}
+
+/* Old interfaces of proc that act on the whole machine: read-only. */
+static void cover_proc(int mnt, const struct setup_op *op, bool own_net)
+{
+	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
+
+	if (face->id == FACE_BWRAP) {
+		for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+			if (writable_now(mnt, cover[i], op))
+				cover_ro(mnt, cover[i], op);
+		return;
+	}
+	/* The hutch face covers all four whatever the ids: kuid 0 (a root caller, with or
+	 * without a user namespace) passes the uid test of most sysctls (proc_sys_permission),
+	 * so the read-only mount is what keeps it off the machine's settings. Only sys/net is
+	 * writable again when the network namespace is the sandbox's own: those settings are
+	 * its own, and the kernel still asks for CAP_NET_ADMIN over that namespace or its root
+	 * (net_ctl_permissions). Opened before the cover, it is the writable proc's. */
+	_cleanup_close_ int net = own_net ? mount_resolve(mnt, "sys/net", false) : -1;
+	for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+		cover_ro(mnt, cover[i], op);
+	if (net < 0)
+		return;
+	_cleanup_close_ int dest = mount_resolve(mnt, "sys/net", false);
+	_cleanup_close_ int rw = dest < 0 ? -1 : mount_bind_fd(net, dest, HMNT_NOSUID | HMNT_NODEV);
+	if (rw < 0)
+		die_errno("cannot bind '%s/sys/net' writable again (--%s)", op->dest, op->option);
 }
 
 static void op_proc(struct build *b, const struct setup_op *op)
@@ -531,11 +711,7 @@ static void op_proc(struct build *b, const struct setup_op *op)
 				  op->dest, op->option);
 		adopt_mount(b, dest_fd, mnt);
 	}
-	/* Old interfaces that act on the whole machine stay read-only, as in bubblewrap. */
-	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
-
-	for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
-		cover_ro(mnt, cover[i], op);
+	cover_proc(mnt, op, b->cfg->unshare_net);
 }
 
 static void dev_bind_node(struct build *b, int devfd, const char *name, const char *host_path,
@@ -602,22 +778,27 @@ static void op_dev(struct build *b, const struct setup_op *op, const struct root
 
 static void op_dir(struct build *b, const struct setup_op *op)
 {
-	_cleanup_close_ int fd = dest_dir(b, op, 0755);
+	/* mkdirat with the mode under umask 0, never a chmod: a directory that exists (the
+	 * caller's home through a bind, say) keeps its mode, as with bubblewrap. */
+	close(dest_dir(b, op, op->perms == SETUP_PERMS_UNSET ? 0755 : (mode_t)op->perms));
+}
 
-	if (op->perms != SETUP_PERMS_UNSET)
-		chmod_fd(fd, op->perms, op);
+/* The parent of op's destination, made if missing; *last gets its last name. */
+static int dest_parent(struct build *b, const struct setup_op *op, const char **last, char **name)
+{
+	int parent = mount_open_parent(b->rootfd, op->dest, parent_mode(op), last, name);
+
+	if (parent < 0)
+		die_parents(op);
+	return parent;
 }
 
 static void op_symlink(struct build *b, const struct setup_op *op)
 {
 	const char *last;
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int parent = mount_open_parent(b->rootfd, op->dest, true, &last, &name);
+	_cleanup_close_ int parent = dest_parent(b, op, &last, &name);
 
-	if (parent < 0)
-		die_errno(FACE_MSG("cannot create symlink '%s' (--%s)",
-				   "Can't make symlink at %s%.0s"),
-			  op->dest, op->option);
 	if (symlinkat(op->src, parent, last) == 0)
 		return;
 	if (errno == EEXIST) {
@@ -627,12 +808,24 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 			buf[n] = '\0';
 			if (strcmp(buf, op->src) == 0)
 				return; /* an identical link is already there */
+			if (face->id == FACE_BWRAP)
+				die("Can't make symlink at %s: existing destination is %s",
+				    op->dest, buf);
+			die("cannot create symlink '%s' -> '%s' (--%s): a link to '%s' exists "
+			    "there",
+			    op->dest, op->src, op->option, buf);
 		}
-		errno = EEXIST;
-		die(FACE_MSG("cannot create symlink '%s' -> '%s' (--%s): a different file exists "
-			     "there",
-			     "Can't make symlink at %s: existing destination is %s%.0s"),
-		    op->dest, n >= 0 ? buf : "not a symlink", op->option);
+		if (errno == EINVAL)
+			die(FACE_MSG("cannot create symlink '%s' (--%s): a file that is not a "
+				     "symlink exists there",
+				     "Can't make symlink at %s: destination exists and is not a "
+				     "symlink%.0s"),
+			    op->dest, op->option);
+		die_errno(FACE_MSG("cannot create symlink '%s' (--%s): it exists and cannot be "
+				   "read",
+				   "Can't make symlink at %s: destination exists, and cannot read "
+				   "symlink target%.0s"),
+			  op->dest, op->option);
 	}
 	die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
 		  op->dest, op->option);
@@ -656,14 +849,15 @@ static void copy_fd_to(int from, int to, const struct setup_op *op)
 		ssize_t n = read(from, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && face->id == FACE_BWRAP) /* one message for both ends */
+			die_errno("Can't write data to file %s", op->dest);
 		if (n < 0)
-			die_errno(FACE_MSG("cannot read fd %d (--%s)", "Can't read fd %d%.0s"),
-				  op->fd, op->option);
+			die_errno("cannot read fd %d (--%s)", op->fd, op->option);
 		if (n == 0)
 			return;
 		if (write_all(to, buf, (size_t)n) < 0)
 			die_errno(FACE_MSG("cannot write '%s' (--%s)",
-					   "Can't write to file %s%.0s"),
+					   "Can't write data to file %s%.0s"),
 				  op->dest, op->option);
 	}
 }
@@ -672,20 +866,19 @@ static void op_file(struct build *b, const struct setup_op *op)
 {
 	const char *last;
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int parent = mount_open_parent(b->rootfd, op->dest, true, &last, &name);
+	_cleanup_close_ int parent = dest_parent(b, op, &last, &name);
 
-	if (parent < 0)
-		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
-			  op->dest, op->option);
-	/* O_NOFOLLOW: a link planted at the name fails instead of being written through.
-	 * O_NONBLOCK and no O_TRUNC yet: a FIFO planted there must not block us, nor a device
-	 * act on the open; only a regular file is written (and then truncated). */
+	/* O_NOFOLLOW: a link planted at the name fails instead of being written through. Like
+	 * bubblewrap's creat(): a new file gets the mode (umask 0), one that exists is truncated
+	 * and keeps its mode (no chmod: it may be a host file seen through a bind). O_NONBLOCK
+	 * and no O_TRUNC at the open: a FIFO planted there must not block us, nor a device act
+	 * on the open; only a regular file is written (and then truncated). */
 	_cleanup_close_ int f = openat(
 		parent, last, O_CREAT | O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
 		op->perms == SETUP_PERMS_UNSET ? b->plan->file_mode : (mode_t)op->perms);
 	struct stat st;
 	if (f < 0)
-		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file at %s%.0s"),
+		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file %s%.0s"),
 			  op->dest, op->option);
 	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode))
 		die(FACE_MSG("cannot create file '%s' (--%s): something that is not a regular "
@@ -696,8 +889,6 @@ static void op_file(struct build *b, const struct setup_op *op)
 		die_errno(FACE_MSG("cannot truncate '%s' (--%s)", "Can't create file at %s%.0s"),
 			  op->dest, op->option);
 	copy_fd_to(op->fd, f, op);
-	if (op->perms != SETUP_PERMS_UNSET)
-		chmod_fd(f, op->perms, op);
 }
 
 static void op_bind_data(struct build *b, const struct setup_op *op)
@@ -706,6 +897,7 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 	 * never reaches except through the bind below. (An O_TMPFILE cannot be bound: the
 	 * kernel refuses to bind an unlinked file.) */
 	char name[32];
+	mode_t mode = op->perms == SETUP_PERMS_UNSET ? 0600 : (mode_t)op->perms;
 	snprintf(name, sizeof(name), "data%u", b->ndata++);
 	_cleanup_close_ int tmp =
 		openat(scratch(b), name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -714,9 +906,18 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 		die_errno(FACE_MSG("cannot create the data file for '%s' (--%s)",
 				   "Can't create tmpfile for %s%.0s"),
 			  op->dest, op->option);
+	if (fchmod(tmp, mode) < 0)
+		die_errno(FACE_MSG("cannot chmod %#o the data file for '%s' (--%s)",
+				   "Can't set mode %#o on file to be used for %s%.0s"),
+			  (unsigned)mode, op->dest, op->option);
 	copy_fd_to(op->fd, tmp, op);
-	chmod_fd(tmp, op->perms == SETUP_PERMS_UNSET ? 0600 : op->perms, op);
 	do_bind(b, op, tmp, source_mode(op, tmp));
+	/* The mount holds the file now; like bubblewrap, the name goes (the file's link count
+	 * is 0 inside, as with bubblewrap) and the scratch keeps nothing. */
+	if (unlinkat(b->scratchfd, name, 0) < 0)
+		die_errno(FACE_MSG("cannot remove the data file for '%s' (--%s)",
+				   "Can't unlink tmpfile for %s%.0s"),
+			  op->dest, op->option);
 }
 
 static int open_layer(struct build *b, const struct setup_op *op, const char *path)
@@ -938,9 +1139,8 @@ static int mount_scratch(int slash)
 	struct stat host, st;
 
 	if (mount_have_new_api())
-		return mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1,
-				    HMNT_NOSUID | HMNT_NODEV);
-	if (mount("tmpfs", "/", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return mount_new_fs("tmpfs", "tmpfs", NULL, NULL, -1, HMNT_NOSUID | HMNT_NODEV);
+	if (mount("tmpfs", "/", "tmpfs", MS_NOSUID | MS_NODEV, NULL) < 0)
 		return -1;
 	int fd = open("/..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* A new tmpfs has a device number of its own. */
@@ -1048,6 +1248,18 @@ static bool root_uncovered(uint64_t *id)
 	       a.stx_ino == c.stx_ino;
 }
 
+/* The base and the scratch tmpfs are mounted without a mode option, as bubblewrap's base is
+ * (the sandbox's mountinfo says "tmpfs rw" for its root and --bind-data's files, not
+ * "rw,mode=755"); the base's root is made 0755 here, before anything is in it. */
+static void base_chmod(int basefd)
+{
+	_cleanup_close_ int d = openat(basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (d < 0 || fchmod(d, 0755) < 0)
+		die_errno(
+			FACE_MSG("cannot set the mode of the base tmpfs", "Failed to mount tmpfs"));
+}
+
 void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan,
 			struct int_list *locks)
 {
@@ -1069,11 +1281,10 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	if (plan->make_slave && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		die_errno(FACE_MSG("cannot make / a slave mount", "Failed to make / slave"));
 
-	b.fd_paths = xcalloc(cfg->ops.count + 1, sizeof(char *));
-	resolve_magic_sources(&b);
 	b.hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (b.hostfd < 0)
 		die_errno("open /");
+	resolve_magic_sources(&b);
 
 	/* The base: the new root's tmpfs. Detached, a clone of it stacked on it is the probe
 	 * (two cheap calls, no new filesystem): before 6.15 the kernel refuses (EINVAL) to
@@ -1085,16 +1296,17 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 		_cleanup_close_ int newroot =
 			openat(b.scratchfd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		b.basefd = newroot < 0 ? -1 :
-					 mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, newroot,
+					 mount_new_fs("tmpfs", "tmpfs", NULL, NULL, newroot,
 						      HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+		base_chmod(b.basefd);
 		root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
 	} else {
-		b.basefd = mount_new_fs("tmpfs", "tmpfs", "mode=0755", NULL, -1,
-					HMNT_NOSUID | HMNT_NODEV);
+		b.basefd = mount_new_fs("tmpfs", "tmpfs", NULL, NULL, -1, HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+		base_chmod(b.basefd);
 		root = mount_clone_tree(b.basefd, 0);
 		if (root >= 0 && mount_attach_tree(root, b.basefd, NULL) < 0) {
 			close(root);
@@ -1115,6 +1327,7 @@ void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan
 	replay(&b, plan);
 	/* The tree is complete; the host's /proc (for reopening) is still at hand. */
 	take_locks(&b, locks);
+	magic_sources_close(&b);
 
 	uint64_t want = mount_id(b.rootfd);
 	_cleanup_close_ int spot = b.attached ? -1 : scratch_spot(b.hostfd);

@@ -33,12 +33,21 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 			return error_set_errno(err, e, "cannot read the seccomp program from fd %d",
 					       fds->v[i]);
 		}
-		if (len % 8 != 0 || len == 0) {
+		if (len % 8 != 0) {
 			free(data);
 			return error_set(err, "%s",
 					 FACE_MSG("invalid seccomp data: the length is not a "
 						  "multiple of 8",
 						  "Invalid seccomp data, must be multiple of 8"));
+		}
+		/* bubblewrap takes an empty program here and the kernel refuses it when it is
+		 * loaded (EINVAL: "Unable to set up system call filtering"); the hutch face
+		 * refuses it now, before anything runs. */
+		if (len == 0 && face->id != FACE_BWRAP) {
+			free(data);
+			return error_set(err,
+					 "invalid seccomp data from fd %d: the program is empty",
+					 fds->v[i]);
 		}
 		out->progs[out->n].insns = data;
 		out->progs[out->n].len = len / 8;
