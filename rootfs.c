@@ -898,7 +898,8 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 	 * kernel refuses to bind an unlinked file.) */
 	char name[32];
 	mode_t mode = op->perms == SETUP_PERMS_UNSET ? 0600 : (mode_t)op->perms;
-	snprintf(name, sizeof(name), "data%u", b->ndata++);
+	/* bubblewrap's name (mkstemp's bindfileXXXXXX), so mountinfo shows the same shape. */
+	snprintf(name, sizeof(name), "bindfile%06u", b->ndata++);
 	_cleanup_close_ int tmp =
 		openat(scratch(b), name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
 

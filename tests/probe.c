@@ -37,6 +37,8 @@
  *                                 unshare-user unshare-mnt unshare-net unshare-pid
  *                                 unshare-ipc unshare-uts sethostname setuid0 chroot
  *                                 mount-tmpfs ptrace-me mknod-null uname personality
+ *                                 nested-proc (a user+mount+pid namespace and a fresh
+ *                                 /proc in it, as nested sandboxes do)
  *   wait-signal=READYFILE         create READYFILE, wait for TERM/INT/USR1/USR2/HUP and
  *                                 print signal=NAME
  *   sleep=SECONDS exit=N kill=SIG sleep; exit with N; kill ourselves with SIG (a number)
@@ -46,6 +48,17 @@
  *   unix-send=PATH                connect a stream socket to PATH, write "probe-hello\n":
  *                                 0 or errno
  *   wait-file=PATH                wait (up to 60 s) until PATH exists: 0 or ETIMEDOUT
+ *   environ                       environ:NAME=VALUE for every variable, sorted by name
+ *   status=FIELD                  status:FIELD=the field of /proc/self/status (SigBlk...)
+ *   fdlinks                       fdlink:N=readlink(/proc/self/fd/N) for every open fd
+ *   mountinfo                     mount=MOUNTPOINT ROOT FSTYPE SOURCE OPTS SUPEROPTS TAGS
+ *                                 per line of /proc/self/mountinfo, in order (no ids, no
+ *                                 device numbers, peer group tags without their numbers)
+ *   tree=PATH                     tree:PATH/SUB=TYPE MODE UID GID [-> TARGET] for PATH and
+ *                                 everything under it on the same mount (mount points are
+ *                                 listed, not entered; at most 400 entries)
+ *   procs                         proc:PID=PPID COMM for every process /proc lists
+ *   rlimits                       rlimit:NAME=SOFT:HARD for the limits a launcher may touch
  * Unknown queries print `error=unknown query ...` and make the exit status 2. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -66,6 +79,7 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -819,6 +833,37 @@ static void q_ns(const char *type)
 	emit_kv("ns", type, buf);
 }
 
+/* What a nested sandbox (sandbox-runtime's apply-seccomp, a bwrap inside a flatpak) does
+ * first: a user, mount and pid namespace, then a fresh /proc as pid 1 of the new one. The
+ * kernel allows that proc mount only while an existing proc mount is fully visible, so it
+ * depends on what the outer sandbox put over its /proc. */
+static int nested_proc(void)
+{
+	int wst;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+			_exit(errno & 0xff);
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+			_exit(errno & 0xff);
+		_exit(0);
+	}
+	if (waitpid(pid, &wst, 0) != pid)
+		return -1;
+	if (!WIFEXITED(wst)) {
+		errno = EINTR;
+		return -1;
+	}
+	errno = WEXITSTATUS(wst);
+	return errno ? -1 : 0;
+}
+
 /* Runs in a forked child so the probe's own state is left alone. */
 static int try_op(const char *op)
 {
@@ -851,6 +896,8 @@ static int try_op(const char *op)
 	}
 	if (strcmp(op, "personality") == 0)
 		return personality(0xffffffff) == -1 ? -1 : 0;
+	if (strcmp(op, "nested-proc") == 0)
+		return nested_proc();
 	if (strcmp(op, "mknod-null") == 0) {
 		char path[] = "/tmp/probe-mknod-XXXXXX";
 		int fd = mkstemp(path), r;
@@ -1012,6 +1059,259 @@ static void q_wait_file(const char *path)
 	emit_kv("wait-file", path, "ETIMEDOUT");
 }
 
+static void q_environ(void)
+{
+	size_t n = 0, k;
+	char **vars;
+	char **e;
+
+	for (e = environ; *e; e++)
+		n++;
+	vars = calloc(n + 1, sizeof(*vars));
+	if (!vars)
+		exit(3);
+	for (k = 0; k < n; k++)
+		vars[k] = environ[k];
+	qsort(vars, n, sizeof(*vars), cmpstr);
+	for (k = 0; k < n; k++) {
+		const char *eq = strchr(vars[k], '=');
+		char key[512];
+
+		snprintf(key, sizeof(key), "environ:%.*s", eq ? (int)(eq - vars[k]) : 400, vars[k]);
+		emit(key, eq ? eq + 1 : "");
+	}
+	free(vars);
+}
+
+static void q_status(const char *field)
+{
+	char *buf = slurp("/proc/self/status"), *line, *save = NULL;
+	size_t len = strlen(field);
+
+	if (!buf) {
+		emit_kv("status", field, errname(errno));
+		return;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			const char *v = line + len + 1;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			emit_kv("status", field, v);
+			free(buf);
+			return;
+		}
+	}
+	emit_kv("status", field, "missing");
+	free(buf);
+}
+
+static void q_fdlinks(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int self;
+
+	if (!d) {
+		emit("fdlinks", errname(errno));
+		return;
+	}
+	self = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[300], target[PATH_MAX], key[300];
+		ssize_t n;
+
+		if (de->d_name[0] == '.' || atoi(de->d_name) == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n < 0 ? 0 : n] = '\0';
+		snprintf(key, sizeof(key), "fdlink:%s", de->d_name);
+		emit(key, n < 0 ? errname(errno) : target);
+	}
+	closedir(d);
+}
+
+/* One line per mount, in the kernel's order, without what changes from run to run (mount
+ * and parent ids, anonymous device numbers, peer group numbers). */
+static void q_mountinfo(void)
+{
+	char *buf = slurp("/proc/self/mountinfo");
+	char *line, *save = NULL;
+
+	if (!buf) {
+		emit("mountinfo", errname(errno));
+		return;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char root[PATH_MAX], mp[PATH_MAX], opts[1024], fstype[128], src[PATH_MAX];
+		char super[2048], tags[256] = "", out[4 * PATH_MAX], *tok, *tsave = NULL;
+		char *sep = strstr(line, " - ");
+		int field = 0;
+
+		if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s %1023s", root, mp, opts) != 3)
+			continue;
+		*sep = '\0';
+		if (sscanf(sep + 3, "%127s %4095s %2047s", fstype, src, super) != 3)
+			continue;
+		/* Optional fields (shared:N master:N propagate_from:N unbindable), numbers cut. */
+		for (tok = strtok_r(line, " ", &tsave); tok; tok = strtok_r(NULL, " ", &tsave)) {
+			char *colon;
+
+			if (++field <= 6)
+				continue;
+			colon = strchr(tok, ':');
+			if (colon)
+				*colon = '\0';
+			snprintf(tags + strlen(tags), sizeof(tags) - strlen(tags), "%s%s",
+				 tags[0] ? "," : "", tok);
+		}
+		snprintf(out, sizeof(out), "%s %s %s %s %s %s %s", mp, root, fstype, src, opts,
+			 super, tags[0] ? tags : "-");
+		emit("mount", out);
+	}
+	free(buf);
+}
+
+static int tree_count;
+
+static void tree_walk(const char *top, const char *path, int dirfd_parent, const char *name,
+		      unsigned long long parent_mnt)
+{
+	struct statx sx;
+	char key[PATH_MAX + 16], val[PATH_MAX + 64], target[PATH_MAX] = "";
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	if (tree_count++ >= 400) {
+		if (tree_count == 401)
+			emit_kv("tree", top, "truncated");
+		return;
+	}
+	if (statx(dirfd_parent, name, AT_SYMLINK_NOFOLLOW,
+		  STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_MNT_ID, &sx) != 0) {
+		emit_kv("tree", path, errname(errno));
+		return;
+	}
+	if (S_ISLNK(sx.stx_mode)) {
+		ssize_t n = readlinkat(dirfd_parent, name, target, sizeof(target) - 1);
+
+		target[n < 0 ? 0 : n] = '\0';
+	}
+	snprintf(val, sizeof(val), "%s %04o %u %u%s%s%s", type_name(sx.stx_mode),
+		 (unsigned)(sx.stx_mode & 07777), (unsigned)sx.stx_uid, (unsigned)sx.stx_gid,
+		 target[0] ? " -> " : "", target,
+		 parent_mnt && sx.stx_mnt_id != parent_mnt ? " (mount point)" : "");
+	snprintf(key, sizeof(key), "tree:%s", path);
+	emit(key, val);
+	if (!S_ISDIR(sx.stx_mode) || (parent_mnt && sx.stx_mnt_id != parent_mnt))
+		return;
+	fd = openat(dirfd_parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	{
+		char **names = NULL;
+		size_t n = 0, k;
+
+		while ((de = readdir(d)) != NULL) {
+			char **nn;
+
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			nn = realloc(names, (n + 1) * sizeof(*names));
+			if (!nn)
+				exit(3);
+			names = nn;
+			names[n++] = strdup(de->d_name);
+		}
+		qsort(names, n, sizeof(*names), cmpstr);
+		for (k = 0; k < n; k++) {
+			char sub[PATH_MAX];
+
+			snprintf(sub, sizeof(sub), "%s%s%s", path,
+				 path[strlen(path) - 1] == '/' ? "" : "/", names[k]);
+			tree_walk(top, sub, dirfd(d), names[k], sx.stx_mnt_id);
+			free(names[k]);
+		}
+		free(names);
+	}
+	closedir(d);
+}
+
+static void q_tree(const char *path)
+{
+	tree_count = 0;
+	tree_walk(path, path, AT_FDCWD, path, 0);
+}
+
+static void q_procs(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d) {
+		emit("procs", errname(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[300], *buf, *close_paren, key[300], val[128];
+		int ppid = -1;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		buf = slurp(path);
+		if (!buf)
+			continue;
+		/* pid (comm) state ppid ...: comm may hold spaces and parentheses. */
+		close_paren = strrchr(buf, ')');
+		if (close_paren && sscanf(close_paren + 1, " %*c %d", &ppid) == 1) {
+			char *open_paren = strchr(buf, '(');
+
+			*close_paren = '\0';
+			snprintf(val, sizeof(val), "%d %s", ppid,
+				 open_paren ? open_paren + 1 : "?");
+			snprintf(key, sizeof(key), "proc:%s", de->d_name);
+			emit(key, val);
+		}
+		free(buf);
+	}
+	closedir(d);
+}
+
+static void q_rlimits(void)
+{
+	static const struct {
+		int res;
+		const char *name;
+	} lim[] = {
+		{ RLIMIT_NOFILE, "nofile" }, { RLIMIT_NPROC, "nproc" }, { RLIMIT_CORE, "core" },
+		{ RLIMIT_AS, "as" },	     { RLIMIT_STACK, "stack" },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(lim) / sizeof(lim[0]); k++) {
+		struct rlimit rl;
+		char key[32], val[64];
+
+		snprintf(key, sizeof(key), "rlimit:%s", lim[k].name);
+		if (getrlimit(lim[k].res, &rl) != 0) {
+			emit(key, errname(errno));
+			continue;
+		}
+		snprintf(val, sizeof(val), "%llu:%llu", (unsigned long long)rl.rlim_cur,
+			 (unsigned long long)rl.rlim_max);
+		emit(key, val);
+	}
+}
+
 static void q_session(void)
 {
 	emitf("sid", "%d", (int)getsid(0));
@@ -1071,6 +1371,22 @@ static void query(const char *q, const char *argv0)
 	} else if (IS("wait-file")) {
 		NEEDS_ARG();
 		q_wait_file(arg);
+	} else if (IS("environ")) {
+		q_environ();
+	} else if (IS("status")) {
+		NEEDS_ARG();
+		q_status(arg);
+	} else if (IS("fdlinks")) {
+		q_fdlinks();
+	} else if (IS("mountinfo")) {
+		q_mountinfo();
+	} else if (IS("tree")) {
+		NEEDS_ARG();
+		q_tree(arg);
+	} else if (IS("procs")) {
+		q_procs();
+	} else if (IS("rlimits")) {
+		q_rlimits();
 	} else if (IS("pid")) {
 		emitf("pid", "%d", (int)getpid());
 	} else if (IS("ppid")) {
