@@ -541,7 +541,8 @@ static int parse_cap(struct parse_ctx *ctx, const struct argp_option *o, const c
 	/* bubblewrap's rule: the options apply in order; see caps_keep_initial in options.h. */
 	cfg->caps_explicit = true;
 	if (o->key == OPT_CAP_ADD) {
-		cfg->caps |= cap == -2 ? caps_all() : UINT64_C(1) << cap;
+		/* ALL: every bit; the planner keeps those this kernel knows. */
+		cfg->caps |= cap == -2 ? UINT64_MAX : UINT64_C(1) << cap;
 	} else if (cap == -2) {
 		cfg->caps = 0;
 		cfg->caps_keep_initial = 0;
@@ -1137,36 +1138,6 @@ static int parse_args_fd(struct parse_ctx *ctx, const struct argp_option *o, con
 	if (r)
 		return fail(ctx, "cannot parse the arguments of --args: %s", strerror(r));
 	return 0;
-}
-
-void config_init(struct config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->userns_fd = cfg->userns2_fd = cfg->pidns_fd = -1;
-	cfg->info_fd = cfg->json_status_fd = cfg->sync_fd = -1;
-	cfg->block_fd = cfg->userns_block_fd = -1;
-	cfg->caps_keep_initial = UINT64_MAX;
-}
-
-void config_free(struct config *cfg)
-{
-	struct env_op *e = cfg->env_head;
-	unsigned i;
-
-	while (e) {
-		struct env_op *next = e->next;
-
-		free(e);
-		e = next;
-	}
-	setup_list_free(&cfg->ops);
-	free(cfg->pass_fds.v);
-	free(cfg->seccomp_fds.v);
-	seccomp_request_free(&cfg->seccomp_req);
-	for (i = 0; i < cfg->n_owned; i++)
-		free(cfg->owned[i]);
-	free(cfg->owned);
-	config_init(cfg);
 }
 
 int options_parse(struct config *cfg, int argc, char **argv, int *exit_now, struct error *err)

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "options.h"
+#include "plan.h"
 #include "process.h"
 #include "util.h"
 
@@ -373,11 +373,11 @@ void process_child_close_fds(const struct int_list *keep)
 				  keep->v[i]);
 }
 
-void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd)
+void process_child_env_and_cwd(const struct process_plan *pr)
 {
 	const char *cwd = "/";
 
-	for (const struct env_op *e = cfg->env_head; e; e = e->next) {
+	for (const struct env_op *e = pr->env; e; e = e->next) {
 		int r = 0;
 		switch (e->type) {
 		case ENV_SET:
@@ -395,14 +395,14 @@ void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd)
 					   "setenv %s"),
 				  e->name ? e->name : "");
 	}
-	if (cfg->chdir_path) {
-		if (chdir(cfg->chdir_path) < 0)
+	if (pr->chdir) {
+		if (chdir(pr->chdir) < 0)
 			die_errno(FACE_MSG("cannot change directory to '%s' (--chdir)",
 					   "Can't chdir to %s"),
-				  cfg->chdir_path);
-		cwd = cfg->chdir_path;
-	} else if (caller_cwd && chdir(caller_cwd) == 0) {
-		cwd = caller_cwd;
+				  pr->chdir);
+		cwd = pr->chdir;
+	} else if (pr->caller_cwd && chdir(pr->caller_cwd) == 0) {
+		cwd = pr->caller_cwd;
 	} else {
 		const char *home = getenv("HOME");
 		if (home && chdir(home) == 0)
@@ -412,25 +412,26 @@ void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd)
 		die_errno("setenv PWD");
 }
 
-noreturn void process_child_exec(const struct config *cfg, const sigset_t *orig)
+noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *orig)
 {
-	char **argv = cfg->argv;
+	char *const *argv = pr->argv;
 
-	if (cfg->argv0) {
-		argv = xcalloc((size_t)cfg->argc + 1, sizeof(*argv));
-		memcpy(argv, cfg->argv, (size_t)cfg->argc * sizeof(*argv));
-		argv[0] = (char *)cfg->argv0;
+	if (pr->argv0) {
+		char **copy = xcalloc((size_t)pr->argc + 1, sizeof(*copy));
+		memcpy(copy, pr->argv, (size_t)pr->argc * sizeof(*copy));
+		copy[0] = (char *)pr->argv0;
+		argv = copy;
 	}
 	sigprocmask(SIG_SETMASK, orig, NULL);
 	if (util_report_fd() >= 0)
 		(void)write_all(util_report_fd(), "R", 1);
-	execvp(cfg->argv[0], argv);
+	execvp(pr->argv[0], argv);
 	int e = errno;
 	if (face->id == FACE_BWRAP)
-		die_status_errno(face->exit_exec, e, "execvp %s", cfg->argv[0]);
-	if (e == ENOENT && !strchr(cfg->argv[0], '/'))
+		die_status_errno(face->exit_exec, e, "execvp %s", pr->argv[0]);
+	if (e == ENOENT && !strchr(pr->argv[0], '/'))
 		die_status(face->exit_notfound, "cannot run '%s': command not found in the sandbox",
-			   cfg->argv[0]);
+			   pr->argv[0]);
 	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e,
-			 "cannot execute '%s'", cfg->argv[0]);
+			 "cannot execute '%s'", pr->argv[0]);
 }
