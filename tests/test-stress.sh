@@ -34,7 +34,7 @@ case $(($1 % 4)) in
 2) set -- "$SB" --ro-bind / / ;;
 3) set -- "$SB" --unshare-all --ro-bind / / ;;
 esac
-"$@" "$SP" exit=$want >/dev/null 2>"$SERR.$i"
+timeout -k 5 "$STIMEOUT" "$@" "$SP" exit=$want >/dev/null 2>"$SERR.$i"
 got=$?
 [ "$got" = "$want" ] && rm -f "$SERR.$i"
 echo "$i $want $got"
@@ -43,7 +43,7 @@ echo "$i $want $got"
 case_parallel() {
 	local t0 t1 bad n
 	[ -d "$T/lerr" ] || mkdir -m 0777 "$T/lerr"
-	export SH=$H SB=$B SP=$P SERR=$T/lerr/launch
+	export SH=$H SB=$B SP=$P SERR=$T/lerr/launch STIMEOUT=$TEST_TIMEOUT
 	t0=$(date +%s%N)
 	seq "$LAUNCHES" | as_mode_xargs "$MODE" -P "$PARALLEL" -n 1 bash -c "$LAUNCH" launch \
 		>"$T/launches"
