@@ -67,14 +67,13 @@ chmod 0777 "$OUTSIDE"
 OUTSIDE_ID=$(stat -c '%d:%i' "$OUTSIDE")
 
 # outside_clean: nothing was created in $OUTSIDE (and it is emptied for the next case).
+# OUTSIDE_LEFT: what it held.
 outside_clean() {
 	local left
 	left=$(ls -A "$OUTSIDE")
+	OUTSIDE_LEFT=$left
 	rm -rf --one-file-system "${OUTSIDE:?}"/* "$OUTSIDE"/.[!.]* 2>/dev/null
-	[ -z "$left" ] || {
-		OUTSIDE_LEFT=$left
-		return 1
-	}
+	[ -z "$left" ]
 }
 
 # --- processes of a run ----------------------------------------------------------------------
@@ -95,7 +94,6 @@ attack_verdict() {
 	local findings done_line
 	findings=$(printf '%s\n' "$OUT" | grep '^finding=' | sed 's/^finding=//')
 	done_line=$(val attack:done)
-	OUTSIDE_LEFT=
 	if ! outside_clean; then
 		findings="host-write-seen-from-the-host $OUTSIDE holds: $OUTSIDE_LEFT
 $findings"
