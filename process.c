@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mount.h"
 #include "plan.h"
 #include "process.h"
 #include "util.h"
@@ -373,6 +374,18 @@ void process_child_close_fds(const struct int_list *keep)
 				  keep->v[i]);
 }
 
+/* chdir(2) after the pivot, resolved below the sandbox's root and never through a magic
+ * link: /proc/self/fd/N (given, or planted as a symlink in a writable bind) would otherwise
+ * lead to an fd this process still holds (an inherited one the hutch face is about to close,
+ * the caller's directory), and the command would start with its cwd outside. */
+static int chdir_inside(const char *path)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = root < 0 ? -1 : mount_resolve(root, path, true);
+
+	return fd < 0 ? -1 : fchdir(fd);
+}
+
 void process_child_env_and_cwd(const struct process_plan *pr)
 {
 	const char *cwd = "/";
@@ -396,16 +409,16 @@ void process_child_env_and_cwd(const struct process_plan *pr)
 				  e->name ? e->name : "");
 	}
 	if (pr->chdir) {
-		if (chdir(pr->chdir) < 0)
+		if (chdir_inside(pr->chdir) < 0)
 			die_errno(FACE_MSG("cannot change directory to '%s' (--chdir)",
 					   "Can't chdir to %s"),
 				  pr->chdir);
 		cwd = pr->chdir;
-	} else if (pr->caller_cwd && chdir(pr->caller_cwd) == 0) {
+	} else if (pr->caller_cwd && chdir_inside(pr->caller_cwd) == 0) {
 		cwd = pr->caller_cwd;
 	} else {
 		const char *home = getenv("HOME");
-		if (home && chdir(home) == 0)
+		if (home && chdir_inside(home) == 0)
 			cwd = home;
 	}
 	if (setenv("PWD", cwd, 1) < 0)

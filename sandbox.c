@@ -229,19 +229,20 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	/* --block-fd: the caller may still look at the finished sandbox before it runs. */
 	if (pr->block_fd >= 0)
 		process_child_block_on(pr->block_fd, "--block-fd");
+	/* The last write to our own /proc/<pid>: a non-dumpable process no longer owns it. */
+	label_child_exec(pr->exec_label, procfd);
+	/* The host's /proc and /proc/sys: nothing past this point may hold them (pid 1 never
+	 * execs, so close-on-exec would not take them away from it), and no path looked up
+	 * from here on (the working directory) may meet them through /proc/self/fd. */
+	if (procfd >= 0)
+		close(procfd);
+	if (procsysfd >= 0)
+		close(procsysfd);
 	/* Environment, working directory and session of the command. */
 	umask(umask_saved);
 	process_child_env_and_cwd(pr);
 	if (pr->new_session && setsid() < 0)
 		die_errno(FACE_MSG("cannot start a new session", "setsid"));
-	/* The last write to our own /proc/<pid>: a non-dumpable process no longer owns it. */
-	label_child_exec(pr->exec_label, procfd);
-	/* The host's /proc and /proc/sys: nothing past this point may hold them (pid 1 never
-	 * execs, so close-on-exec would not take them away from it). */
-	if (procfd >= 0)
-		close(procfd);
-	if (procsysfd >= 0)
-		close(procsysfd);
 	/* Nothing runs unless the parent said go (EOF: it failed or died meanwhile). */
 	if (ch->go_rd >= 0 && !p->status.go_early)
 		process_child_wait_go(ch->go_rd);
