@@ -37,9 +37,9 @@ static void note_closed(struct host_facts *h, int fd)
 
 void plan_gather_host(const struct config *cfg, struct host_facts *h)
 {
-	const int fixed[] = { cfg->info_fd,	    cfg->json_status_fd, cfg->sync_fd,
-			      cfg->block_fd,	    cfg->userns_block_fd, cfg->userns_fd,
-			      cfg->userns2_fd,	    cfg->pidns_fd };
+	const int fixed[] = { cfg->info_fd,    cfg->json_status_fd,  cfg->sync_fd,
+			      cfg->block_fd,   cfg->userns_block_fd, cfg->userns_fd,
+			      cfg->userns2_fd, cfg->pidns_fd };
 
 	memset(h, 0, sizeof(*h));
 	/* First, while every fd is still the caller's: fcntl opens nothing. */
@@ -130,8 +130,7 @@ static int check_fd(const struct host_facts *h, int *fd, const char *option,
 	case BW_PIDNS:
 		return error_set_errno(err, c->err, "Setting pidns failed");
 	case BW_BIND_FD:
-		return error_set_errno(err, ENOENT, "Can't find source path /proc/self/fd/%d",
-				       *fd);
+		return error_set_errno(err, ENOENT, "Can't find source path /proc/self/fd/%d", *fd);
 	case BW_DATA:
 		break;
 	}
@@ -158,8 +157,8 @@ static int check_fds(const struct config *cfg, const struct host_facts *h, struc
 		return -1;
 	for (unsigned i = 0; i < cfg->seccomp_fds.n; i++) {
 		int fd = cfg->seccomp_fds.v[i];
-		if (check_fd(h, &fd, cfg->seccomp_legacy ? "seccomp" : "add-seccomp-fd",
-			     BW_SECCOMP, NULL, err) < 0)
+		if (check_fd(h, &fd, cfg->seccomp_legacy ? "seccomp" : "add-seccomp-fd", BW_SECCOMP,
+			     NULL, err) < 0)
 			return -1;
 	}
 	for (unsigned i = 0; i < cfg->pass_fds.n; i++) {
@@ -264,9 +263,8 @@ static int plan_ids(const struct config *cfg, const struct host_facts *h, struct
 				 "--host-gid): only root may choose other host ids",
 				 (unsigned)ids->outer_uid, (unsigned)ids->outer_gid);
 	if ((cfg->host_uid_set || cfg->host_gid_set) && !ids->new_userns)
-		return error_set(err,
-				 "cannot use --host-uid or --host-gid: they need a new user "
-				 "namespace (not --userns)");
+		return error_set(err, "cannot use --host-uid or --host-gid: they need a new user "
+				      "namespace (not --userns)");
 	ids->parent_maps = ids->new_userns && cfg->userns_block_fd < 0 && other;
 	ids->write_maps = ids->new_userns && cfg->userns_block_fd < 0 && !ids->parent_maps;
 	ids->final_uid = cfg->uid_set ? cfg->uid : h->uid;

@@ -25,15 +25,15 @@ struct closed_fd {
 struct host_facts {
 	uid_t uid, euid;
 	gid_t gid, egid;
-	uint64_t caps;	      /* the caller's effective capabilities */
-	uint64_t caps_all;    /* every capability this kernel knows */
-	bool privileged;      /* uid 0 with CAP_SYS_ADMIN: may mount without a user namespace */
-	bool has_userns;      /* the kernel has user namespaces (/proc/self/ns/user) */
-	bool has_cgroupns;    /* ... cgroup namespaces */
-	bool pgrp_leader;     /* we lead our process group: setsid() would fail here */
-	mode_t umask;	      /* the caller's */
-	const char *tty;      /* ttyname(1) when stdout is a terminal, else NULL */
-	const char *cwd;      /* the caller's working directory, NULL if unknown */
+	uint64_t caps;	   /* the caller's effective capabilities */
+	uint64_t caps_all; /* every capability this kernel knows */
+	bool privileged;   /* uid 0 with CAP_SYS_ADMIN: may mount without a user namespace */
+	bool has_userns;   /* the kernel has user namespaces (/proc/self/ns/user) */
+	bool has_cgroupns; /* ... cgroup namespaces */
+	bool pgrp_leader;  /* we lead our process group: setsid() would fail here */
+	mode_t umask;	   /* the caller's */
+	const char *tty;   /* ttyname(1) when stdout is a terminal, else NULL */
+	const char *cwd;   /* the caller's working directory, NULL if unknown */
 	struct closed_fd closed[16]; /* fd numbers named by options that are not open */
 	unsigned nclosed;
 };
@@ -86,12 +86,12 @@ struct process_plan {
 	const struct int_list *pass_fds;
 	int block_fd, sync_fd;
 	const char *exec_label;
-	const char *chdir;		 /* --chdir, else the caller's cwd, else $HOME */
+	const char *chdir; /* --chdir, else the caller's cwd, else $HOME */
 	const char *caller_cwd;
-	const struct env_op *env;	 /* --setenv/--unsetenv/--clearenv in order */
-	char *const *argv;		 /* the command */
+	const struct env_op *env; /* --setenv/--unsetenv/--clearenv in order */
+	char *const *argv;	  /* the command */
 	int argc;
-	const char *argv0;		 /* --argv0 */
+	const char *argv0; /* --argv0 */
 };
 
 /* What the parent tells the caller, and when the child may go on. */
@@ -108,8 +108,8 @@ struct plan {
 	unsigned long clone_flags;
 	struct ids_plan ids;
 	struct rootfs_plan rootfs;
-	bool loopback;		/* --unshare-net: bring lo up */
-	const char *hostname;	/* --hostname */
+	bool loopback;	      /* --unshare-net: bring lo up */
+	const char *hostname; /* --hostname */
 	struct caps_plan caps;
 	struct process_plan proc;
 	struct status_plan status;

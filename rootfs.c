@@ -1261,8 +1261,7 @@ static void base_chmod(int basefd)
 
 void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 {
-	struct build b = { 
-			   .plan = plan,
+	struct build b = { .plan = plan,
 			   .hostfd = -1,
 			   .basefd = -1,
 			   .rootfd = -1,

@@ -8,7 +8,6 @@
 
 #include "plan.h"
 
-
 /* Builds the new root and pivots into it. Once the tree is complete, every --lock-file is
  * opened (a regular file only: a planted FIFO or device can neither block nor act) and
  * read-locked; the fds are appended to locks, and the locks last as long as this process

@@ -208,8 +208,8 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		die_errno(FACE_MSG("cannot open /proc/self", "open /proc/self failed"));
 	/* Until the maps exist we are the overflow uid and may not mount anything. */
 	if (p->ids.write_maps)
-		userns_child_map_self(procfd, p->ids.first_uid, p->ids.first_gid,
-				      p->ids.outer_uid, p->ids.outer_gid, true);
+		userns_child_map_self(procfd, p->ids.first_uid, p->ids.first_gid, p->ids.outer_uid,
+				      p->ids.outer_gid, true);
 	/* Modes of what the setup creates are exactly the requested ones (bubblewrap's umask). */
 	mode_t umask_saved = umask(0);
 	/* The new root, in command-line order, then the locks, pivot_root and the detach. */
@@ -257,7 +257,8 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		/* Before the fork, so there is no moment in which the command could open pid 1's
 		 * /proc files; the command's exec makes it dumpable again. */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-			die_errno(FACE_MSG("cannot make pid 1 non-dumpable", "prctl(PR_SET_DUMPABLE)"));
+			die_errno(FACE_MSG("cannot make pid 1 non-dumpable",
+					   "prctl(PR_SET_DUMPABLE)"));
 		/* pid 1 says when its own lockdown is done; the command waits for that. */
 		int ready[2];
 		if (pipe2(ready, O_CLOEXEC) < 0)
@@ -356,8 +357,8 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 		_cleanup_close_ int procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (procfd < 0)
 			die_errno("cannot open %s", path);
-		userns_child_map_self(procfd, p->ids.first_uid, p->ids.first_gid,
-				      p->ids.outer_uid, p->ids.outer_gid, true);
+		userns_child_map_self(procfd, p->ids.first_uid, p->ids.first_gid, p->ids.outer_uid,
+				      p->ids.outer_gid, true);
 	}
 	if (p->status.info_fd >= 0 || p->status.json_fd >= 0)
 		process_parent_write_info(p->status.info_fd, p->status.json_fd, pid,

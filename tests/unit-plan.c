@@ -18,8 +18,8 @@ static struct host_facts host;
 static struct plan pl;
 static struct error err;
 
-#define W(...) ((const char *[]){ "prog", __VA_ARGS__, NULL })
-#define BWRAP  (face->id == FACE_BWRAP)
+#define W(...)		  ((const char *[]){ "prog", __VA_ARGS__, NULL })
+#define BWRAP		  (face->id == FACE_BWRAP)
 #define CAP_SYS_ADMIN_BIT (UINT64_C(1) << 21)
 
 /* A made-up caller: an ordinary user (1000), or root with every capability. */
@@ -112,8 +112,8 @@ static void test_rules(void)
 	fails(W("--disable-userns", "cmd"), "--disable-userns requires --unshare-user",
 	      "--disable-userns requires --unshare-user", "--disable-userns alone");
 	fails(W("--unshare-all", "--disable-userns", "cmd"),
-	      "--disable-userns requires --unshare-user", "--disable-userns requires --unshare-user",
-	      "--disable-userns + -try");
+	      "--disable-userns requires --unshare-user",
+	      "--disable-userns requires --unshare-user", "--disable-userns + -try");
 	fails(W("--unshare-user", "--disable-userns", "--userns-block-fd", "3", "--info-fd", "4",
 		"cmd"),
 	      "--disable-userns is not compatible with  --userns-block-fd",
@@ -124,10 +124,12 @@ static void test_rules(void)
 	passes(W("--uid", "5", "--gid", "5", "cmd"), "user: a user namespace is implied");
 	host_root();
 	if (BWRAP) {
-		fails(W("--uid", "5", "cmd"), "Specifying --uid requires --unshare-user or --userns",
-		      NULL, "root: --uid without a user namespace");
-		fails(W("--gid", "5", "cmd"), "Specifying --gid requires --unshare-user or --userns",
-		      NULL, "root: --gid without a user namespace");
+		fails(W("--uid", "5", "cmd"),
+		      "Specifying --uid requires --unshare-user or --userns", NULL,
+		      "root: --uid without a user namespace");
+		fails(W("--gid", "5", "cmd"),
+		      "Specifying --gid requires --unshare-user or --userns", NULL,
+		      "root: --gid without a user namespace");
 		passes(W("--uid", "0", "--gid", "0", "cmd"), "root: --uid 0 is no change");
 	} else {
 		passes(W("--uid", "5", "--gid", "5", "cmd"), "root: the hutch face implies one");
@@ -200,8 +202,7 @@ static void test_ids(void)
 {
 	host_user();
 	passes(W("cmd"), "user, no options");
-	ok(pl.ids.new_userns && pl.ids.write_maps && !pl.ids.parent_maps &&
-		   !pl.ids.nested,
+	ok(pl.ids.new_userns && pl.ids.write_maps && !pl.ids.parent_maps && !pl.ids.nested,
 	   "  a user namespace, whose maps the child writes");
 	ok(pl.clone_flags == (CLONE_NEWNS | CLONE_NEWUSER), "  mount and user namespaces");
 	ok(pl.ids.outer_uid == 1000 && pl.ids.first_uid == 1000 && pl.ids.final_uid == 1000,
@@ -216,8 +217,8 @@ static void test_ids(void)
 	passes(W("--unshare-user", "--disable-userns", "cmd"), "--disable-userns");
 	ok(pl.ids.nested && pl.ids.disable, "  always a nested namespace");
 	passes(W("--userns", "5", "--uid", "7", "cmd"), "--userns");
-	ok(!pl.ids.new_userns && pl.ids.userns_fd == 5 && pl.ids.uid_set &&
-		   pl.ids.final_uid == 7 && !(pl.clone_flags & CLONE_NEWUSER),
+	ok(!pl.ids.new_userns && pl.ids.userns_fd == 5 && pl.ids.uid_set && pl.ids.final_uid == 7 &&
+		   !(pl.clone_flags & CLONE_NEWUSER),
 	   "  joined, not created; switch to uid 7 there");
 
 	host_root();
@@ -265,7 +266,7 @@ static void test_namespaces(void)
 	host_user();
 	passes(W("--unshare-all", "cmd"), "--unshare-all");
 	ok(pl.clone_flags == (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
-				CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP),
+			      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP),
 	   "  every namespace");
 	ok(pl.loopback && pl.rootfs.own_pidns && pl.rootfs.own_netns,
 	   "  loopback up; /proc and /proc/sys/net its own");
@@ -275,8 +276,8 @@ static void test_namespaces(void)
 	passes(W("--unshare-all", "--share-net", "cmd"), "--share-net");
 	ok(!(pl.clone_flags & CLONE_NEWNET) && !pl.loopback, "  the host's network");
 	passes(W("--pidns", "5", "--unshare-pid", "cmd"), "--pidns with --unshare-pid");
-	ok(!(pl.clone_flags & CLONE_NEWPID) && pl.proc.pidns_fd == 5 &&
-		   pl.proc.pidns_nested && pl.rootfs.own_pidns,
+	ok(!(pl.clone_flags & CLONE_NEWPID) && pl.proc.pidns_fd == 5 && pl.proc.pidns_nested &&
+		   pl.rootfs.own_pidns,
 	   "  joined by forking, a new one below it");
 }
 
@@ -309,7 +310,8 @@ static void test_processes(void)
 	passes(W("--die-with-parent", "--chdir", "/x", "--argv0", "a0", "cmd", "arg"), "process");
 	ok(pl.proc.die_with_parent && strcmp(pl.proc.chdir, "/x") == 0 &&
 		   strcmp(pl.proc.argv0, "a0") == 0 && pl.proc.argc == 2 &&
-		   strcmp(pl.proc.argv[1], "arg") == 0 && strcmp(pl.proc.caller_cwd, "/home/u") == 0,
+		   strcmp(pl.proc.argv[1], "arg") == 0 &&
+		   strcmp(pl.proc.caller_cwd, "/home/u") == 0,
 	   "  carried into the plan");
 	ok(pl.proc.close_inherited == !BWRAP, "  inherited fds closed in the hutch face only");
 }
@@ -378,8 +380,8 @@ static void test_rootfs(void)
 	ok(pl.rootfs.ops == &cfg.ops && pl.rootfs.ops->count == 1, "  the ops, in order");
 	is_int(pl.rootfs.file_mode, BWRAP ? 0666 : 0640,
 	       "  --file's mode: 0666 (bwrap), less the umask (hutch)");
-	ok(strcmp(pl.rootfs.host_tty, "/dev/pts/3") == 0 && strcmp(pl.rootfs.file_label, "x") == 0 &&
-		   !pl.rootfs.own_pidns,
+	ok(strcmp(pl.rootfs.host_tty, "/dev/pts/3") == 0 &&
+		   strcmp(pl.rootfs.file_label, "x") == 0 && !pl.rootfs.own_pidns,
 	   "  the tty, the label; the host's proc to bind");
 }
 
