@@ -35,6 +35,19 @@ static void note_closed(struct host_facts *h, int fd)
 		h->closed[h->nclosed++] = (struct closed_fd){ fd, errno };
 }
 
+/* The initial user namespace maps every id onto itself: uid_map is "0 0 4294967295". */
+static bool initial_userns(void)
+{
+	unsigned long long a = 1, b = 1, n = 0;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+
+	if (!f)
+		return false;
+	int r = fscanf(f, "%llu %llu %llu", &a, &b, &n);
+	fclose(f);
+	return r == 3 && a == 0 && b == 0 && n == 4294967295ULL;
+}
+
 void plan_gather_host(const struct config *cfg, struct host_facts *h)
 {
 	const int fixed[] = { cfg->info_fd,    cfg->json_status_fd,  cfg->sync_fd,
@@ -61,6 +74,7 @@ void plan_gather_host(const struct config *cfg, struct host_facts *h)
 	 * whatever the sandbox was given. */
 	h->caps_all = caps_all();
 	h->privileged = h->euid == 0 && (h->caps & (UINT64_C(1) << 21)); /* CAP_SYS_ADMIN */
+	h->initial_userns = initial_userns();
 	h->has_userns = ns_available("user");
 	h->has_cgroupns = ns_available("cgroup");
 	h->pgrp_leader = getpgrp() == getpid();
@@ -242,6 +256,9 @@ static int check_rules(const struct config *cfg, const struct host_facts *h, str
 	return setup_validate_ops(&cfg->ops, err);
 }
 
+/* overflowuid's usual value: nobody and nogroup. */
+#define NOBODY_ID 65534
+
 static int plan_ids(const struct config *cfg, const struct host_facts *h, struct plan *p,
 		    struct error *err)
 {
@@ -254,8 +271,17 @@ static int plan_ids(const struct config *cfg, const struct host_facts *h, struct
 			   (cfg->unshare_user == NS_TRY && h->has_userns));
 	/* The host ids the sandbox's map to: the caller's, or (root only, which alone may map
 	 * other ids: user_namespaces(7)) --host-uid/--host-gid, written by the parent. */
-	ids->outer_uid = cfg->host_uid_set ? cfg->host_uid : h->euid;
-	ids->outer_gid = cfg->host_gid_set ? cfg->host_gid : h->egid;
+	/* Host root's sandbox is nobody on the host unless --host-uid says otherwise: mapped
+	 * onto root, it would own every root file it can reach and could leave setuid-root
+	 * programs in writable binds (hutch(1), SECURITY). Only the initial namespace's root:
+	 * a root inside another user namespace is an unprivileged user of the host already. */
+	bool nobody = face->root_as_nobody && ids->new_userns && h->privileged && h->initial_userns;
+	ids->outer_uid = cfg->host_uid_set ? cfg->host_uid : nobody ? NOBODY_ID : h->euid;
+	/* --host-uid alone: the group of the same number (nogroup is 65534 too). */
+	ids->outer_gid = cfg->host_gid_set ? cfg->host_gid :
+			 cfg->host_uid_set ? (gid_t)cfg->host_uid :
+			 nobody		   ? NOBODY_ID :
+					     h->egid;
 	bool other = ids->outer_uid != h->euid || ids->outer_gid != h->egid;
 	if (other && !h->privileged)
 		return error_set(err,

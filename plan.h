@@ -28,6 +28,7 @@ struct host_facts {
 	uint64_t caps;	   /* the caller's effective capabilities */
 	uint64_t caps_all; /* every capability this kernel knows */
 	bool privileged;   /* uid 0 with CAP_SYS_ADMIN: may mount without a user namespace */
+	bool initial_userns; /* we are in the initial user namespace (uid_map maps every id) */
 	bool has_userns;   /* the kernel has user namespaces (/proc/self/ns/user) */
 	bool has_cgroupns; /* ... cgroup namespaces */
 	bool pgrp_leader;  /* we lead our process group: setsid() would fail here */

@@ -227,6 +227,15 @@ void process_child_die_with_parent(void)
 		_exit(face->exit_setup);
 }
 
+void process_child_die_with_caller(pid_t caller)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	/* In place we are hutch itself: the caller is our parent, and still there or not. */
+	if (getppid() != caller)
+		_exit(face->exit_setup);
+}
+
 void process_child_wait_go(int go_rd)
 {
 	char b = 0;

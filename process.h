@@ -34,6 +34,10 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 /* Child: SIGKILL when the parent dies (and exit now if it already has). */
 void process_child_die_with_parent(void);
 
+/* In place (hutch is the sandbox): SIGKILL when the caller, our parent, dies, and exit now
+ * if it is no longer caller. */
+void process_child_die_with_caller(pid_t caller);
+
 /* Child: wait for the parent's explicit go (one byte 'G' on go_rd, then closed). EOF or any
  * other byte means stop: exit with the setup status, silently (the parent has said why). */
 void process_child_wait_go(int go_rd);

@@ -37,6 +37,7 @@ struct channels {
 	int go_rd, go_wr;
 	int pid_rd, pid_wr;	  /* --pidns: the child tells the parent its final pid */
 	int status_rd, status_wr; /* the reaper tells the parent the command's status */
+	pid_t caller;		  /* hutch's own parent (the caller), for --die-with-parent */
 };
 
 /* Never setuid, setgid or file capabilities: hutch needs no privilege and must not lend
@@ -74,6 +75,7 @@ static void make_pipe(int *rd, int *wr)
 static void make_channels(const struct plan *p, struct channels *ch)
 {
 	ch->go_rd = ch->go_wr = ch->pid_rd = ch->pid_wr = ch->status_rd = ch->status_wr = -1;
+	ch->caller = getppid();
 	if (p->proc.in_place)
 		return;
 	make_pipe(&ch->go_rd, &ch->go_wr);
@@ -246,8 +248,14 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	/* Nothing runs unless the parent said go (EOF: it failed or died meanwhile). */
 	if (ch->go_rd >= 0 && !p->status.go_early)
 		process_child_wait_go(ch->go_rd);
-	/* bubblewrap's sandbox outlives it unless --die-with-parent: from here on, only then. */
-	if (!pr->die_with_parent && prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+	/* bubblewrap's sandbox outlives it unless --die-with-parent: from here on, only then.
+	 * Armed again for it: a change of ids on the way (--host-uid, --userns) cleared it
+	 * (prctl(2), PR_SET_PDEATHSIG). */
+	if (pr->die_with_parent && !pr->in_place && pr->pidns_fd < 0)
+		process_child_die_with_parent();
+	else if (pr->die_with_parent && pr->in_place)
+		process_child_die_with_caller(ch->caller);
+	else if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
 	/* A process stays behind to reap, forward signals and hold --lock-file/--sync-fd. It is
 	 * filtered too: the command could otherwise ptrace it and run unfiltered code. */

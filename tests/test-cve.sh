@@ -34,7 +34,7 @@ face_args() {
 chown_mode() {
 	local m=$1
 	shift
-	[ "$(id -u)" = 0 ] && chown -h -R "$(mode_uid "$m"):$(mode_gid "$m")" "$@"
+	give_to "$m" "$@"
 	return 0
 }
 
