@@ -3,7 +3,8 @@
  *
  * Input: byte 0 picks the face (bit 0: 0 hutch, 1 bwrap); then the words of argv[1..],
  * NUL-separated, up to the first 0xff byte; what follows it is the data every `--args`
- * reads (each gets a memfd of its own, whose number replaces the word after `--args`).
+ * reads (each gets a memfd of its own, whose number replaces the word after `--args`; past
+ * the eighth, a number no fd has).
  * `--seccomp-show` and `--seccomp-list` read the profile directories and print: they are
  * replaced by `--chdir` and `--new-session`, which take as many words. */
 #include <fcntl.h>
@@ -15,7 +16,9 @@
 #include "fuzz.h"
 
 #define MAX_WORDS 4096
-#define MAX_FDS	  4
+#define MAX_FDS	  8
+/* above RLIMIT_NOFILE: reading it fails with EBADF (checked at start) */
+#define CLOSED_FD "1048575"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,6 +28,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_init();
+	if (fcntl(atoi(CLOSED_FD), F_GETFD) >= 0)
+		fuzz_fail("fd %s is open", CLOSED_FD);
 	return 0;
 }
 
@@ -66,7 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			argv[i] = "--chdir";
 		else if (strcmp(argv[i], "--seccomp-list") == 0)
 			argv[i] = "--new-session";
-		else if (strcmp(argv[i], "--args") == 0 && i + 1 < argc && n_fds < MAX_FDS) {
+		else if (strcmp(argv[i], "--args") == 0 && i + 1 < argc && n_fds == MAX_FDS)
+			argv[++i] = CLOSED_FD; /* never an fd of libFuzzer's, which could block */
+		else if (strcmp(argv[i], "--args") == 0 && i + 1 < argc) {
 			fds[n_fds] = fuzz_memfd(blob ? blob : (const uint8_t *)"", blob_len);
 			if (fds[n_fds] < 0)
 				fuzz_fail("cannot make a memfd");
