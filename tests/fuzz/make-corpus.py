@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of the fuzz targets into tests/fuzz/corpus/ (committed; run again
 after editing the command lines below). The formats are those of tests/fuzz/README.md."""
+import base64
 import hashlib
 import os
 import shutil
@@ -98,9 +99,19 @@ PROFILES = {
     "s390x": "#native s390x\ndefault allow\nerrno EPERM socket\nallow ipc\n",
     "arches": "arch x86 x32 aarch64 arm riscv64 ppc64le s390x mips mipsel64n32 parisc\n"
               "default trap\nallow read\n",
-    "empty": "default allow\n",
+    "empty": "default allow\n",  # once NULL + 0 in the compiler (UBSan)
     "noarch": "#native riscv64\narch compat\ndefault allow\n",
 }
+
+
+# Inputs that once went wrong (base64), kept as regression tests of the targets.
+REGRESSIONS = [
+    # nine --args: the ninth read an fd of libFuzzer's and blocked (a harness bug)
+    ("fuzz-options", "AS0tYXJncwBre2gALS1hcmdzADAALS1hcmdzAAAtLWFyZ3MAa3toAC0tYXJncwA1AC0tYX"
+                     "JncwAALWJhHS0AAf9kAA=="),
+    # mipsel o32: socket's own number was not found, only socketcall's selector
+    ("fuzz-seccomp-profile", "I25hdGl2ZSBtaXBzZWw2NApkZWZhdWx0IGFsbG93CmVycm5vIEVQRVJNIHNvY2tldAo="),
+]
 
 
 def name(data):
@@ -132,6 +143,8 @@ def main():
             write("fuzz-seccomp-profile", os.path.basename(shipped).split(".")[0], f.read())
     for label, text in PROFILES.items():
         write("fuzz-seccomp-profile", label, text.encode())
+    for target, b64 in REGRESSIONS:
+        write(target, "regress", base64.b64decode(b64))
     return 0
 
 
