@@ -164,8 +164,8 @@ static const char *name_of(const struct names *t, uint32_t nr, char **tmp)
 	return *tmp;
 }
 
-/* The ABIs of the profile for a kernel of `native` (no `arch` line: native and compat). */
-static size_t ref_arches(const struct seccomp_profile *p, uint32_t native, uint32_t *out)
+/* The 32-bit ABIs a kernel of `native` also runs, into out[2] (0: none). */
+static void compat_of(uint32_t native, uint32_t *out)
 {
 	static const struct {
 		uint32_t native, compat[2];
@@ -178,6 +178,16 @@ static size_t ref_arches(const struct seccomp_profile *p, uint32_t native, uint3
 		{ SCMP_ARCH_MIPSEL64, { SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64N32 } },
 		{ SCMP_ARCH_PARISC64, { SCMP_ARCH_PARISC, 0 } },
 	};
+
+	out[0] = out[1] = 0;
+	for (size_t k = 0; k < sizeof(compat) / sizeof(compat[0]); k++)
+		if (compat[k].native == native)
+			memcpy(out, compat[k].compat, 2 * sizeof(*out));
+}
+
+/* The ABIs of the profile for a kernel of `native` (no `arch` line: native and compat). */
+static size_t ref_arches(const struct seccomp_profile *p, uint32_t native, uint32_t *out)
+{
 	static const uint32_t both[] = { SECCOMP_PROFILE_ARCH_NATIVE, SECCOMP_PROFILE_ARCH_COMPAT };
 	const uint32_t *in = p->n_arches ? p->arches : both;
 	size_t n_in = p->n_arches ? p->n_arches : 2, n = 0;
@@ -188,10 +198,7 @@ static size_t ref_arches(const struct seccomp_profile *p, uint32_t native, uint3
 		if (in[i] == SECCOMP_PROFILE_ARCH_NATIVE) {
 			add[0] = native;
 		} else if (in[i] == SECCOMP_PROFILE_ARCH_COMPAT) {
-			add[0] = 0;
-			for (size_t k = 0; k < sizeof(compat) / sizeof(compat[0]); k++)
-				if (compat[k].native == native)
-					memcpy(add, compat[k].compat, sizeof(add));
+			compat_of(native, add);
 		}
 		for (size_t k = 0; k < 2; k++) {
 			size_t j;
@@ -485,6 +492,29 @@ const char *seccomp_ref_compile_error(const struct seccomp_profile *p, uint32_t 
 		}
 	}
 	return NULL;
+}
+
+bool seccomp_ref_allows_all(const struct seccomp_profile *p, uint32_t native)
+{
+	uint32_t arches[2 * SECCOMP_PROFILE_MAX_ARCHES + 4], runs[3] = { native, 0, 0 };
+	size_t n = ref_arches(p, native, arches);
+
+	if (!p->has_default || p->def.type != SECCOMP_PROFILE_ALLOW)
+		return false;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (p->rules[i].action.type != SECCOMP_PROFILE_ALLOW)
+			return false;
+	/* an ABI the kernel runs and the profile leaves out is killed */
+	compat_of(native, runs + 1);
+	for (size_t k = 0; k < 3; k++) {
+		size_t i;
+
+		for (i = 0; runs[k] && i < n && arches[i] != runs[k]; i++)
+			;
+		if (runs[k] && i == n)
+			return false;
+	}
+	return true;
 }
 
 /* --- the program --------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #ifndef HUTCH_TESTS_SECCOMP_REF_H
 #define HUTCH_TESTS_SECCOMP_REF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ const char *seccomp_ref_compile_error(const struct seccomp_profile *p, uint32_t 
  * fails this number whatever the filter answers, so the verdict does not matter. */
 uint32_t seccomp_ref_verdict(const struct seccomp_profile *p, uint32_t native, uint32_t token,
 			     uint32_t nr, const uint64_t *args, int *skip);
+
+/* Whether `p` on a kernel of `native` lets every call of every ABI that kernel runs through
+ * (so that loading no filter at all means the same). */
+bool seccomp_ref_allows_all(const struct seccomp_profile *p, uint32_t native);
 
 /* Why the kernel would refuse `insns` as a seccomp filter (its static checks), or NULL. */
 const char *seccomp_ref_filter_invalid(const void *insns, size_t len);

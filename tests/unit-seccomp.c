@@ -1152,6 +1152,34 @@ static void test_reference(void)
 	   "... x32 alone");
 	ok(!check_against_rules("no ABI", "arch compat\ndefault allow\n", SCMP_ARCH_RISCV64),
 	   "... no ABI at all (compat of riscv64): everything is killed");
+	{
+		/* "allows all" means hutch loads no filter: then no ABI may be killed either
+		 * (an `arch native` profile once let i386 calls through that way) */
+		static const struct {
+			const char *text;
+			bool all;
+		} cases[] = {
+			{ "default allow\n", true },
+			{ "arch native compat\ndefault allow\nallow read\n", true },
+			{ "arch native\ndefault allow\n", false },
+			{ "arch compat\ndefault allow\n", false },
+			{ "default allow\nerrno EPERM read arg0 == 5\n", false },
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct seccomp_profile p;
+			struct error err = { 0 };
+			bool all;
+
+			seccomp_profile_init(&p);
+			parse_text(&p, "all.profile", cases[i].text, &err);
+			all = seccomp_profile_allows_all(&p);
+			ok(all == cases[i].all &&
+				   (!all || seccomp_ref_allows_all(&p, SCMP_ARCH_X86_64)),
+			   "allows all: %s for '%s'", cases[i].all ? "yes" : "no", cases[i].text);
+			seccomp_profile_free(&p);
+		}
+	}
 
 	{
 		/* libseccomp names o32's socket calls only as socketcall pseudo-numbers; their

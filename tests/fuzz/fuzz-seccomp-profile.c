@@ -1,7 +1,8 @@
 /* fuzz-seccomp-profile: libFuzzer target for the seccomp profile parser and compiler, with a
  * differential check: every program that compiles must be one the kernel accepts and must give,
  * for every system call number of every ABI, the verdict the profile's rules give
- * (tests/seccomp-ref.c); a profile that does not compile must be one the rules say cannot.
+ * (tests/seccomp-ref.c); a profile that does not compile must be one the rules say cannot; a
+ * profile said to allow everything (hutch then loads no filter) must deny nothing.
  * What seccomp_profile_print writes must parse and compile to a program that agrees too
  * (checked for one input in four).
  *
@@ -266,6 +267,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("does not compile, though the rules allow it: %s", err.msg);
 		if (r == 0 && want)
 			fuzz_fail("compiles, though the rules say it cannot: %s", want);
+		if (r == 0 && seccomp_profile_allows_all(&p) && !seccomp_ref_allows_all(&p, native))
+			fuzz_fail("'allows all' (no filter is loaded), but the rules deny a call");
 		if (r == 0) {
 			check_program(&p, native, &prog, seed, "the program");
 			/* printing is quadratic in the rules: one input in four is enough */

@@ -101,6 +101,8 @@ PROFILES = {
               "default trap\nallow read\n",
     "empty": "default allow\n",  # once NULL + 0 in the compiler (UBSan)
     "noarch": "#native riscv64\narch compat\ndefault allow\n",
+    # once "allows all": no filter, so i386 and x32 calls got through
+    "native-allow": "arch native\ndefault allow\n",
 }
 
 
@@ -110,7 +112,8 @@ REGRESSIONS = [
     ("fuzz-options", "AS0tYXJncwBre2gALS1hcmdzADAALS1hcmdzAAAtLWFyZ3MAa3toAC0tYXJncwA1AC0tYX"
                      "JncwAALWJhHS0AAf9kAA=="),
     # mipsel o32: socket's own number was not found, only socketcall's selector
-    ("fuzz-seccomp-profile", "I25hdGl2ZSBtaXBzZWw2NApkZWZhdWx0IGFsbG93CmVycm5vIEVQRVJNIHNvY2tldAo="),
+    ("fuzz-seccomp-profile", "I25hdGl2ZSBtaXBzZWw2NApkZWZhdWx0IGFsbG93CmVycm5vIEVQRVJNIHNv"
+                             "Y2tldAo="),
 ]
 
 
@@ -137,7 +140,8 @@ def main():
         b"\0".join(w.encode() for w in FLATPAK_ARGS) + b"\0"
     write("fuzz-options", "flatpak-args", data)
     for i, (flags, words) in enumerate(ARGS_STREAMS):
-        write("fuzz-args", "%02d" % i, bytes([flags]) + b"\0".join(w.encode() for w in words) + b"\0")
+        data = bytes([flags]) + b"\0".join(w.encode() for w in words) + b"\0"
+        write("fuzz-args", "%02d" % i, data)
     for shipped in ("default.profile", "strict.profile", "none.profile", "groups/common.inc"):
         with open(os.path.join(TOP, "seccomp-profiles", shipped), "rb") as f:
             write("fuzz-seccomp-profile", os.path.basename(shipped).split(".")[0], f.read())
