@@ -1269,6 +1269,45 @@ static void test_reference(void)
 	   profiles);
 }
 
+/* What seccomp_profile_print writes means what the profile means, multiplexers included. */
+static void test_print_meaning(void)
+{
+	static const char *const texts[] = {
+		/* printed with every unconditional rule first, grouped by action, this once
+		 * became: errno EACCES getpid socket / allow socketcall, and socketcall
+		 * (SYS_SOCKET) on i386 was allowed */
+		"default allow\nerrno EACCES getpid\nallow socketcall\nerrno EACCES socket\n",
+		"default errno ENOSYS\nallow ipc\nerrno EPERM semget\nallow semget read\n"
+		"errno EPERM read arg0 == 3\nallow read arg1 > 4\n",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct seccomp_profile p, q;
+		struct seccomp_prog prog = { NULL, 0 };
+		struct seccomp_ref_report rep = { 0 };
+		struct error err = { 0 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		seccomp_profile_init(&p);
+		seccomp_profile_init(&q);
+		parse_text(&p, "p.profile", texts[i], &err);
+		seccomp_profile_print(out, &p);
+		fclose(out);
+		if (parse_text(&q, "printed", buf, &err) < 0 ||
+		    seccomp_profile_compile(&q, SCMP_ARCH_X86_64, &prog, &err) < 0)
+			printf("# %s\n", err.msg);
+		if (!ok(prog.len && seccomp_ref_check(&p, SCMP_ARCH_X86_64, &prog, 7, &rep) == 0,
+			"printed profile %zu means the same on every ABI", i + 1))
+			printf("# %s\n# printed:\n%s", rep.first, buf);
+		free(prog.insns);
+		free(buf);
+		seccomp_profile_free(&p);
+		seccomp_profile_free(&q);
+	}
+}
+
 /* --- the container and the requests ------------------------------------------------------- */
 
 static char tmpdir[] = "/tmp/unit-seccomp-XXXXXX";
@@ -1596,6 +1635,7 @@ int main(void)
 	test_shipped();
 	test_print_roundtrip();
 	test_reference();
+	test_print_meaning();
 	test_container();
 	test_requests();
 	rmdir(tmpdir);

@@ -101,6 +101,8 @@ PROFILES = {
               "default trap\nallow read\n",
     "empty": "default allow\n",  # once NULL + 0 in the compiler (UBSan)
     "noarch": "#native riscv64\narch compat\ndefault allow\n",
+    # once printed with "allow socketcall" after "errno EACCES getpid socket"
+    "mux-print": "default allow\nerrno EACCES getpid\nallow socketcall\nerrno EACCES socket\n",
     # once "allows all": no filter, so i386 and x32 calls got through
     "native-allow": "arch native\ndefault allow\n",
 }
