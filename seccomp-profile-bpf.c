@@ -139,6 +139,26 @@ static void abi_free(struct abi *abi)
 	free(abi->nrs);
 }
 
+/* Where the ABI's table of numbers starts: MIPS numbers its three ABIs from 4000, 5000 and
+ * 6000, x32 sets its bit. */
+static uint32_t abi_base(uint32_t token)
+{
+	switch (token) {
+	case SCMP_ARCH_X32:
+		return X32_SYSCALL_BIT;
+	case SCMP_ARCH_MIPS:
+	case SCMP_ARCH_MIPSEL:
+		return 4000;
+	case SCMP_ARCH_MIPS64:
+	case SCMP_ARCH_MIPSEL64:
+		return 5000;
+	case SCMP_ARCH_MIPS64N32:
+	case SCMP_ARCH_MIPSEL64N32:
+		return 6000;
+	}
+	return 0;
+}
+
 /* The number of `name` on this ABI, or -1 when it has none. libseccomp gives i386's socket
  * and System V IPC calls only as socketcall/ipc pseudo-numbers (-101 to -224), though Linux
  * 4.3 and 5.1 gave them numbers of their own: those are found by reading its table
@@ -155,7 +175,7 @@ static int64_t abi_nr(struct abi *abi, const char *name)
 	    !(nr <= -201 && nr >= -224 && abi->ipc >= 0))
 		return -1;
 	if (!abi->scanned) {
-		uint32_t base = abi->token == SCMP_ARCH_X32 ? X32_SYSCALL_BIT : 0;
+		uint32_t base = abi_base(abi->token);
 
 		abi->scanned = true;
 		for (uint32_t i = 0; i < 1024; i++) {
@@ -679,10 +699,14 @@ static int cmp_item(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void add_item(struct item **items, size_t *n, uint32_t nr, size_t order,
+static void add_item(struct item **items, size_t *n, size_t *cap, uint32_t nr, size_t order,
 		     const struct seccomp_profile_rule *r)
 {
-	*items = xrealloc(*items, (*n + 1) * sizeof(**items));
+	/* geometric growth: a profile names hundreds of calls on each ABI */
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 256;
+		*items = xrealloc(*items, *cap * sizeof(**items));
+	}
 	(*items)[*n] = (struct item){ nr, order, *r, r, false };
 	(*n)++;
 }
@@ -790,7 +814,7 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 	struct item *items = NULL;
 	struct leaves leaves = { 0 }, x32_leaves = { 0 };
 	const struct abi *x86_64 = NULL, *x32 = NULL;
-	size_t n_items = 0, i, n_native = 0;
+	size_t n_items = 0, cap_items = 0, i, n_native = 0;
 	uint32_t shared = 0, end = 1;
 	int r = 0;
 
@@ -802,13 +826,13 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 			int64_t nr = abi_nr(abis[a], rule->syscall);
 
 			if (nr >= 0)
-				add_item(&items, &n_items, (uint32_t)nr, i, rule);
+				add_item(&items, &n_items, &cap_items, (uint32_t)nr, i, rule);
 			if (!mux)
 				continue;
 			/* The same rule through the multiplexer: its number selects the call;
 			 * the call's own conditions cannot be checked there. */
 			nr = strcmp(mux, "ipc") == 0 ? abis[a]->ipc : abis[a]->socketcall;
-			add_item(&items, &n_items, (uint32_t)nr, i, rule);
+			add_item(&items, &n_items, &cap_items, (uint32_t)nr, i, rule);
 			items[n_items - 1].opaque = rule->n_conds > 0;
 			items[n_items - 1].rule.n_conds = 1;
 			items[n_items - 1].rule.conds[0] = sel;
@@ -848,9 +872,10 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 
 		r = build_leaves(&leaves, items, n_native, native, 1, abis, n_abis, x86_64, def,
 				 err);
+		/* items is NULL when no rule names a call: even NULL + 0 is undefined in C */
 		if (r == 0)
-			r = build_leaves(&x32_leaves, items + n_native, k - n_native, own, 1, abis,
-					 n_abis, x32, def, err);
+			r = build_leaves(&x32_leaves, items ? items + n_native : NULL, k - n_native,
+					 own, 1, abis, n_abis, x32, def, err);
 	} else {
 		/* The numbers of an ABI the profile leaves out end the process; -1 (a tracer
 		 * skipping the call) gets the default, as with libseccomp. */

@@ -115,7 +115,7 @@ int seccomp_profile_adjust(struct seccomp_profile *p, bool allow, const char *ar
 int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
 			    struct seccomp_prog *out, struct error *err);
 
-/* Whether the profile allows every call on its architectures (`none`): no filter needed. */
+/* Whether the profile allows every call of every ABI (`none`): no filter needed. */
 bool seccomp_profile_allows_all(const struct seccomp_profile *p);
 
 /* Print the effective rules (overridden ones dropped) as a profile text. */
