@@ -1,4 +1,5 @@
-/* options: the argp table and parser of both faces; fills one struct config (config.h).
+/* options: the parser of both faces (options.c) over the option table (options-table.c), with
+ * --help printed from it (options-help.c); fills one struct config (config.h).
  * Called by main() in the parent; pure except for reading the fds --args names. */
 #ifndef HUTCH_OPTIONS_H
 #define HUTCH_OPTIONS_H

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../caps.h"
+#include "../options-table.h"
 #include "../options.h"
 #include "../setup-op.h"
 #include "../util.h"
@@ -1135,6 +1136,123 @@ static void test_caps_apply(void)
 	}
 }
 
+static int words_in(const char *args)
+{
+	int n = 0;
+
+	for (const char *p = args; p && *p; p++)
+		n += p == args || *p == ' ';
+	return n;
+}
+
+/* Says why the row's shape does not fit its kind, or NULL: a row added wrong fails here
+ * rather than on a user's command line. */
+static const char *row_problem(const struct option_row *o)
+{
+	int n = words_in(o->args), i, roles = 0;
+
+	if (!o->name[0] || o->name[0] == '-' || strchr(o->name, '='))
+		return "bad name";
+	if (!o->doc || !o->doc[0])
+		return "no help text";
+	if (!(o->faces & OPTION_IN(FACE_HUTCH)) || (o->faces & ~IN_BOTH))
+		return "the hutch face must know every option, and there are two faces";
+	if (n > OPTION_MAX_ARGS)
+		return "more arguments than OPTION_MAX_ARGS";
+	if ((o->kind == OPTION_CALL) != (o->call != NULL))
+		return "a handler without OPTION_CALL, or OPTION_CALL without one";
+	if ((o->flags & OPTION_LAST_WINS) && o->kind != OPTION_FD && o->kind != OPTION_STRING &&
+	    o->kind != OPTION_ID)
+		return "OPTION_LAST_WINS on a kind that keeps no single value";
+	if ((o->flags & OPTION_MODIFIER) && o->kind != OPTION_CALL)
+		return "a modifier is a handler";
+	if ((o->flags & OPTION_LAYER) && o->kind != OPTION_SETUP_OP)
+		return "a layer is a setup op";
+	switch (o->kind) {
+	case OPTION_SET_BOOL:
+	case OPTION_SET_NS:
+		return n == 0 ? NULL : "a flag takes no argument";
+	case OPTION_FD:
+	case OPTION_FD_LIST:
+	case OPTION_STRING:
+	case OPTION_ID:
+		return n == 1 ? NULL : "this kind takes one argument";
+	case OPTION_ENV: {
+		int want = o->value == ENV_SET ? 2 : o->value == ENV_UNSET ? 1 : 0;
+
+		return n == want ? NULL : "the environment op's arguments";
+	}
+	case OPTION_SETUP_OP:
+		for (i = 0; i < OPTION_MAX_ARGS; i++) {
+			if ((i < n) != (o->op.role[i] != ARG_NONE))
+				return "one role per argument";
+			roles |= 1 << o->op.role[i];
+		}
+		if (!(roles & (1 << ARG_DEST)) && o->op.type != SETUP_OVERLAY_SRC)
+			return "a setup op without a destination";
+		if (o->op.takes_size && !o->op.takes_perms)
+			return "--size without --perms";
+		return NULL;
+	case OPTION_CALL:
+		return NULL;
+	}
+	return "unknown kind";
+}
+
+static void test_table(void)
+{
+	unsigned i, j, bad = 0;
+
+	ok(options_table_len >= 70, "the table has %u rows", options_table_len);
+	for (i = 0; i < options_table_len; i++) {
+		const struct option_row *o = &options_table[i];
+		const char *why = row_problem(o);
+
+		for (j = 0; !why && j < i; j++)
+			if (strcmp(options_table[j].name, o->name) == 0)
+				why = "given twice";
+		if (why) {
+			printf("#   --%s: %s\n", o->name, why);
+			bad++;
+		}
+	}
+	is_int(bad, 0, "every row's shape fits its kind");
+}
+
+/* Per face: --help lists exactly the rows of the face, and the bwrap face calls the hutch
+ * face's own options unknown, arguments given or not. */
+static void test_table_faces(void)
+{
+	unsigned i, wrong_help = 0, wrong_unknown = 0;
+	char *out = NULL;
+
+	run_captured(W("--help"), &out, NULL);
+	for (i = 0; i < options_table_len; i++) {
+		const struct option_row *o = &options_table[i];
+		bool in = o->faces & OPTION_IN(face->id);
+		char needle[64], word[64], msg[96];
+
+		snprintf(needle, sizeof(needle), "\n    --%s%s", o->name, o->args ? " " : "  ");
+		if (in != (out && strstr(out, needle) != NULL)) {
+			printf("#   --%s %s in --help\n", o->name, in ? "missing" : "wrongly");
+			wrong_help++;
+		}
+		if (in)
+			continue;
+		snprintf(word, sizeof(word), "--%s", o->name);
+		snprintf(msg, sizeof(msg), "Unknown option %s", word);
+		if (run_captured(W(word, "5", "5", "5", "cmd"), NULL, NULL) != -1 ||
+		    strcmp(err.msg, msg) != 0) {
+			printf("#   %s: '%s'\n", word, err.msg);
+			wrong_unknown++;
+		}
+	}
+	free(out);
+	ok(wrong_help == 0, "%s: --help lists the rows of its face", face->prog);
+	ok(wrong_unknown == 0, "%s: %s", face->prog,
+	   BWRAP ? "the hutch face's options are unknown" : "knows every row");
+}
+
 int main(void)
 {
 	static const enum face_id faces[] = { FACE_HUTCH, FACE_BWRAP };
@@ -1158,8 +1276,10 @@ int main(void)
 		test_seccomp();
 		test_args();
 		test_many();
+		test_table_faces();
 	}
 	face_set(FACE_HUTCH);
+	test_table();
 	test_setup_list();
 	test_caps_names();
 	test_caps_apply();
