@@ -25,16 +25,16 @@ struct closed_fd {
 struct host_facts {
 	uid_t uid, euid;
 	gid_t gid, egid;
-	uint64_t caps;	   /* the caller's effective capabilities */
-	uint64_t caps_all; /* every capability this kernel knows */
-	bool privileged;   /* uid 0 with CAP_SYS_ADMIN: may mount without a user namespace */
+	uint64_t caps;	     /* the caller's effective capabilities */
+	uint64_t caps_all;   /* every capability this kernel knows */
+	bool privileged;     /* uid 0 with CAP_SYS_ADMIN: may mount without a user namespace */
 	bool initial_userns; /* we are in the initial user namespace (uid_map maps every id) */
-	bool has_userns;   /* the kernel has user namespaces (/proc/self/ns/user) */
-	bool has_cgroupns; /* ... cgroup namespaces */
-	bool pgrp_leader;  /* we lead our process group: setsid() would fail here */
-	mode_t umask;	   /* the caller's */
-	const char *tty;   /* ttyname(1) when stdout is a terminal, else NULL */
-	const char *cwd;   /* the caller's working directory, NULL if unknown */
+	bool has_userns;     /* the kernel has user namespaces (/proc/self/ns/user) */
+	bool has_cgroupns;   /* ... cgroup namespaces */
+	bool pgrp_leader;    /* we lead our process group: setsid() would fail here */
+	mode_t umask;	     /* the caller's */
+	const char *tty;     /* ttyname(1) when stdout is a terminal, else NULL */
+	const char *cwd;     /* the caller's working directory, NULL if unknown */
 	struct closed_fd closed[16]; /* fd numbers named by options that are not open */
 	unsigned nclosed;
 };
