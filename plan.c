@@ -153,6 +153,68 @@ static int check_fd(const struct host_facts *h, int *fd, const char *option,
 
 /* The fds the plan keeps: copies, so that the bwrap face's "ignore a closed one" is the
  * plan's, not a change to the config. */
+/* One number, two jobs: hutch closes the fds it consumes (a seccomp program, --file's data,
+ * a status fd...) and may then hand the number to a pipe of its own, which the other option
+ * would pass on or hold (a --pass-fd would give the command hutch's report pipe). So a number
+ * may serve one option, repeated or not; only --info-fd and --json-status-fd may share one. */
+struct named {
+	int fd;
+	const char *option;
+};
+
+static int add_named(struct named *v, size_t *n, size_t cap, int fd, const char *option,
+		     struct error *err)
+{
+	if (fd < 0)
+		return 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (v[i].fd != fd || strcmp(v[i].option, option) == 0)
+			continue;
+		if ((strcmp(option, "json-status-fd") == 0 && strcmp(v[i].option, "info-fd") == 0))
+			continue;
+		return error_set(
+			err,
+			FACE_MSG("cannot use fd %d for both --%s and --%s: hutch closes it "
+				 "after one of them",
+				 "fd %d cannot be used for both --%s and --%s"),
+			fd, v[i].option, option);
+	}
+	if (*n < cap)
+		v[(*n)++] = (struct named){ fd, option };
+	return 0;
+}
+
+static int check_fd_jobs(const struct config *cfg, struct error *err)
+{
+	struct named v[256];
+	size_t n = 0, cap = sizeof(v) / sizeof(v[0]);
+	const struct named fixed[] = {
+		{ cfg->info_fd, "info-fd" },
+		{ cfg->json_status_fd, "json-status-fd" },
+		{ cfg->sync_fd, "sync-fd" },
+		{ cfg->block_fd, "block-fd" },
+		{ cfg->userns_block_fd, "userns-block-fd" },
+		{ cfg->userns_fd, "userns" },
+		{ cfg->userns2_fd, "userns2" },
+		{ cfg->pidns_fd, "pidns" },
+	};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (add_named(v, &n, cap, fixed[i].fd, fixed[i].option, err) < 0)
+			return -1;
+	for (unsigned i = 0; i < cfg->seccomp_fds.n; i++)
+		if (add_named(v, &n, cap, cfg->seccomp_fds.v[i],
+			      cfg->seccomp_legacy ? "seccomp" : "add-seccomp-fd", err) < 0)
+			return -1;
+	for (unsigned i = 0; i < cfg->pass_fds.n; i++)
+		if (add_named(v, &n, cap, cfg->pass_fds.v[i], "pass-fd", err) < 0)
+			return -1;
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
+		if (add_named(v, &n, cap, op->fd, op->option, err) < 0)
+			return -1;
+	return 0;
+}
+
 static int check_fds(const struct config *cfg, const struct host_facts *h, struct plan *p,
 		     struct error *err)
 {
@@ -396,8 +458,8 @@ int plan_make(const struct config *cfg, const struct host_facts *h, struct plan 
 {
 	memset(p, 0, sizeof(*p));
 	err->exit_code = 0;
-	if (check_rules(cfg, h, err) < 0 || check_fds(cfg, h, p, err) < 0 ||
-	    plan_ids(cfg, h, p, err) < 0)
+	if (check_rules(cfg, h, err) < 0 || check_fd_jobs(cfg, err) < 0 ||
+	    check_fds(cfg, h, p, err) < 0 || plan_ids(cfg, h, p, err) < 0)
 		return -1;
 	plan_namespaces(cfg, h, p);
 	plan_caps(cfg, h, p);

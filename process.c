@@ -109,7 +109,7 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 			die_errno_face("Write to info_fd", "cannot write to --info-fd %d", info_fd);
 		/* Closed, so a reader sees EOF; but not 0-2, whose numbers would be reused by our
 		 * next fd and take our messages. */
-		if (info_fd > 2)
+		if (info_fd > 2 && info_fd != json_fd)
 			close(info_fd);
 	}
 	if (json_fd >= 0 && write_all(json_fd, json, (size_t)nj) < 0)
@@ -149,9 +149,19 @@ static noreturn void parent_exit(int code, bool ran, int json_fd)
 /* The sandbox's first process ended with st. Before the command ran, that was the setup:
  * killed by a signal (the OOM killer, a SIGKILL from outside), it is a setup failure, never
  * a status the caller could take for the command's. */
-static noreturn void child_ended(int st, int report_rd, int json_fd)
+static noreturn void child_ended(int st, int report_rd, int json_fd, bool reaper)
 {
 	bool ran = command_ran(report_rd);
+
+	/* A reaper that ends, killed, before it told the command's status: the command (or what
+	 * is left of it) may still run, and its status is not the reaper's. bubblewrap reports
+	 * the reaper's; the hutch face says what happened. */
+	if (reaper && ran && WIFSIGNALED(st) && face->id == FACE_HUTCH) {
+		warn("the sandbox's pid 1 was killed by signal %d (%s) before the command ended: "
+		     "its status is unknown",
+		     WTERMSIG(st), strsignal(WTERMSIG(st)));
+		exit(face->exit_setup);
+	}
 
 	if (WIFSIGNALED(st) && !ran) {
 		int sig = WTERMSIG(st);
@@ -169,6 +179,7 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 {
 	sigset_t set;
 	int sfd;
+	bool reaper = status_rd >= 0;
 
 	/* The signals are blocked since before clone; a signalfd lets one poll() wait for them
 	 * and for the reaper's word on the command's status (signalfd(2)). */
@@ -211,7 +222,7 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 		if (r < 0 && errno != EINTR && errno != ECHILD)
 			die_errno(FACE_MSG("cannot wait for the sandbox", "waitpid"));
 		if (r == child)
-			child_ended(st, report_rd, json_fd);
+			child_ended(st, report_rd, json_fd, reaper);
 	}
 }
 

@@ -346,7 +346,8 @@ static void test_closed_fds(void)
 {
 	host_user();
 	host.closed[0] = (struct closed_fd){ 3, 9 /* EBADF */ };
-	host.nclosed = 1;
+	host.closed[1] = (struct closed_fd){ 4, 9 };
+	host.nclosed = 2;
 	fails(W("--info-fd", "3", "cmd"), "Write to info_fd: Bad file descriptor",
 	      "cannot use fd 3 (--info-fd)", "--info-fd on a closed fd");
 	if (!BWRAP)
@@ -359,7 +360,7 @@ static void test_closed_fds(void)
 	fails(W("--file", "3", "/f", "cmd"), "Can't write data to file /f: Bad file descriptor",
 	      "cannot use fd 3 (--file)", "--file on a closed fd");
 	if (BWRAP) {
-		passes(W("--sync-fd", "3", "--block-fd", "3", "cmd"), "--sync-fd on a closed fd");
+		passes(W("--sync-fd", "3", "--block-fd", "4", "cmd"), "--sync-fd on a closed fd");
 		ok(pl.proc.sync_fd == -1 && pl.proc.block_fd == -1 && !pl.proc.need_reaper,
 		   "  ignored, as bubblewrap: no reaper for it");
 	} else {
@@ -368,7 +369,24 @@ static void test_closed_fds(void)
 		fails(W("--pass-fd", "3", "cmd"), NULL, "cannot use fd 3 (--pass-fd)",
 		      "--pass-fd on a closed fd");
 	}
-	passes(W("--info-fd", "4", "cmd"), "another fd, open");
+	passes(W("--info-fd", "5", "cmd"), "another fd, open");
+}
+
+/* A number that serves two options: hutch closes it after one, then reuses it. */
+static void test_fd_jobs(void)
+{
+	host_user();
+	fails(W("--sync-fd", "0", "--bind-data", "0", "/x", "cmd"),
+	      "fd 0 cannot be used for both --sync-fd and --bind-data",
+	      "cannot use fd 0 for both --sync-fd and --bind-data", "--sync-fd and --bind-data");
+	fails(W("--add-seccomp-fd", "5", "--block-fd", "5", "cmd"),
+	      "fd 5 cannot be used for both --block-fd and --add-seccomp-fd",
+	      "for both --block-fd and --add-seccomp-fd", "--block-fd and --add-seccomp-fd");
+	if (!BWRAP)
+		fails(W("--add-seccomp-fd", "11", "--pass-fd", "11", "cmd"), NULL,
+		      "for both --add-seccomp-fd and --pass-fd", "--add-seccomp-fd and --pass-fd");
+	passes(W("--info-fd", "5", "--json-status-fd", "5", "cmd"), "info and json on one fd");
+	passes(W("--bind-fd", "5", "/a", "--bind-fd", "5", "/b", "cmd"), "one fd bound twice");
 }
 
 static void test_rootfs(void)
@@ -401,6 +419,7 @@ int main(void)
 		test_processes();
 		test_caps();
 		test_closed_fds();
+		test_fd_jobs();
 		test_rootfs();
 	}
 	config_free(&cfg);
