@@ -338,6 +338,7 @@ static int plan_ids(const struct config *cfg, const struct host_facts *h, struct
 	 * programs in writable binds (hutch(1), SECURITY). Only the initial namespace's root:
 	 * a root inside another user namespace is an unprivileged user of the host already. */
 	bool nobody = face->root_as_nobody && ids->new_userns && h->privileged && h->initial_userns;
+	ids->root_as_nobody = nobody && !cfg->host_uid_set;
 	ids->outer_uid = cfg->host_uid_set ? cfg->host_uid : nobody ? NOBODY_ID : h->euid;
 	/* --host-uid alone: the group of the same number (nogroup is 65534 too). */
 	ids->outer_gid = cfg->host_gid_set ? cfg->host_gid :
@@ -504,6 +505,37 @@ int plan_load(const struct config *cfg, struct plan *p, struct error *err)
 	    load_profile(cfg, &p->seccomp, err) < 0)
 		return -1;
 	return label_check(cfg->exec_label, cfg->file_label, err);
+}
+
+/* Could host uid/gid write to what st describes? (Mode bits only; ACLs may say more.) */
+static bool writable_by(const struct stat *st, uid_t uid, gid_t gid)
+{
+	if (st->st_uid == uid)
+		return st->st_mode & S_IWUSR;
+	if (st->st_gid == gid)
+		return st->st_mode & S_IWGRP;
+	return st->st_mode & S_IWOTH;
+}
+
+void plan_warn(const struct config *cfg, const struct plan *p)
+{
+	/* Root's sandbox runs as nobody unless told: a writable bind of root's directories
+	 * then fails inside, where the command cannot say why. Said once, here. */
+	if (!p->ids.root_as_nobody)
+		return;
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
+		struct stat st;
+
+		if ((op->type != SETUP_BIND && op->type != SETUP_DEV_BIND) || !op->src ||
+		    stat(op->src, &st) < 0 || writable_by(&st, p->ids.outer_uid, p->ids.outer_gid))
+			continue;
+		warn("warning: '%s' (--%s) is not writable by host uid %u, which root's sandbox "
+		     "runs as",
+		     op->src, op->option, (unsigned)p->ids.outer_uid);
+		hint("--host-uid 0 runs it as root, which then owns what root owns on the host "
+		     "(see SECURITY in hutch(1))");
+		return;
+	}
 }
 
 int plan_export_only(const struct config *cfg, struct error *err)

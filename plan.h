@@ -41,11 +41,12 @@ struct host_facts {
 
 /* User namespaces and ids. */
 struct ids_plan {
-	bool new_userns;  /* we create a user namespace (always when unprivileged) */
-	bool write_maps;  /* ... and the child writes its maps itself */
-	bool parent_maps; /* ... or the parent does (root mapping onto other host ids) */
-	bool nested;	  /* the final ids need a second, nested user namespace */
-	bool disable;	  /* --disable-userns */
+	bool new_userns;     /* we create a user namespace (always when unprivileged) */
+	bool write_maps;     /* ... and the child writes its maps itself */
+	bool parent_maps;    /* ... or the parent does (root mapping onto other host ids) */
+	bool nested;	     /* the final ids need a second, nested user namespace */
+	bool root_as_nobody; /* host root's sandbox put on nobody by default (not asked) */
+	bool disable;	     /* --disable-userns */
 	bool assert_disabled;
 	int userns_fd, userns2_fd; /* --userns (joined by the parent), --userns2 (by the child) */
 	bool uid_set, gid_set;	   /* --uid, --gid given (in a joined namespace: switch to them) */
@@ -131,6 +132,10 @@ int plan_make(const struct config *cfg, const struct host_facts *host, struct pl
  * caller's fds read and closed, profiles compiled; --seccomp-export written) and SELinux's
  * verdict on the labels. 0 or -1 with err filled. */
 int plan_load(const struct config *cfg, struct plan *p, struct error *err);
+
+/* Impure: warnings about the plan that need a look at the host (a writable bind root's
+ * sandbox cannot write as nobody). Never fails. */
+void plan_warn(const struct config *cfg, const struct plan *p);
 
 /* --seccomp-export without a command: compile and write the profile, nothing else. */
 int plan_export_only(const struct config *cfg, struct error *err);

@@ -464,5 +464,6 @@ int main(int argc, char **argv)
 	/* What the plan needs from outside: seccomp programs, SELinux's word on labels. */
 	if (plan_load(&cfg, &plan, &err) < 0)
 		die_error(&err);
+	plan_warn(&cfg, &plan);
 	run(&plan);
 }
