@@ -298,17 +298,16 @@ void rootfs_place_release(struct place *at)
 	at->name_copy = NULL;
 }
 
-/* The parent directory of op's destination, made if missing (parent_mode), from the parent
- * cache when it is the last one's, and the destination's last name, without trailing slashes
- * ("" for the root, or "." or ".." as given). */
-void rootfs_dest_parent(struct build *b, const struct setup_op *op, struct place *at)
+/* Split op's destination: its last name without trailing slashes, in at ("" for the root, or
+ * "." or ".." as given), and the length of the parent's path before it. */
+static size_t dest_split(const struct setup_op *op, struct place *at)
 {
 	const char *d = op->dest;
-	size_t end = strlen(d), plen = 0;
+	size_t end = strlen(d), start, plen = 0;
 
 	while (end > 0 && d[end - 1] == '/')
 		end--;
-	size_t start = end;
+	start = end;
 	while (start > 0 && d[start - 1] != '/')
 		start--;
 	if (start > 0)
@@ -323,6 +322,16 @@ void rootfs_dest_parent(struct build *b, const struct setup_op *op, struct place
 		at->name = at->name_copy = copy_span(d + start, end - start);
 	else
 		at->name = d + start;
+	return plen;
+}
+
+/* The parent directory of op's destination into at->dirfd, made if missing (parent_mode),
+ * from the parent cache when it is the last one's. */
+static void dest_parent_open(struct build *b, const struct setup_op *op, size_t plen,
+			     struct place *at)
+{
+	const char *d = op->dest;
+
 	if (!b->parent.path || strlen(b->parent.path) != plen ||
 	    memcmp(b->parent.path, d, plen) != 0) {
 		_cleanup_free_ char *parent = copy_span(d, plen);
@@ -336,6 +345,13 @@ void rootfs_dest_parent(struct build *b, const struct setup_op *op, struct place
 		b->parent.fd = fd;
 	}
 	at->dirfd = b->parent.fd;
+}
+
+/* The parent directory of op's destination and the destination's last name, as it is
+ * (dest_split), for the operations that act on that name whatever it is. */
+void rootfs_dest_parent(struct build *b, const struct setup_op *op, struct place *at)
+{
+	dest_parent_open(b, op, dest_split(op, at), at);
 }
 
 static bool plain_name(const char *n)
@@ -365,11 +381,13 @@ static void place_anywhere(struct place *at, int fd)
  * that name follows no link and lands on a directory only. */
 void rootfs_dest_dir(struct build *b, const struct setup_op *op, mode_t mode, struct place *at)
 {
-	rootfs_dest_parent(b, op, at);
+	size_t plen = dest_split(op, at);
+
 	if (plain_name(at->name)) {
 		struct stat st;
 		int err = 0;
 
+		dest_parent_open(b, op, plen, at);
 		if (mkdirat(at->dirfd, at->name, mode) == 0)
 			return;
 		/* mkdirat says EEXIST for anything at the name, before EACCES or EROFS. */
@@ -404,8 +422,10 @@ void rootfs_dest_dir(struct build *b, const struct setup_op *op, mode_t mode, st
  * something is there, which must not be a directory. The place is its fd. */
 void rootfs_dest_file(struct build *b, const struct setup_op *op, struct place *at)
 {
-	rootfs_dest_parent(b, op, at);
+	size_t plen = dest_split(op, at);
+
 	if (plain_name(at->name)) {
+		dest_parent_open(b, op, plen, at);
 		/* O_EXCL: EEXIST for anything at the name, a link included, before EACCES. */
 		int f = openat(at->dirfd, at->name,
 			       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
