@@ -90,13 +90,12 @@ struct hutch_mount_attr {
 	uint64_t userns_fd;
 };
 
-static bool have_openat2, have_new_mount, have_setattr, force_attached;
-
-void mount_probe(void)
+void mount_probe(struct mnt_ctx *m)
 {
 	struct hutch_open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
 	int fd;
 
+	*m = (struct mnt_ctx){ .proc_prefix = "" };
 #ifdef HUTCH_TEST_HOOKS
 	/* tests/hutch-test only (never the installed hutch): whoever sets a launch's
 	 * environment must not choose how its root is built. */
@@ -104,46 +103,43 @@ void mount_probe(void)
 
 	if (force && strcmp(force, "1") == 0)
 		return; /* everything false: fallback */
-	force_attached = force && strcmp(force, "attached") == 0;
+	m->force_attached = force && strcmp(force, "attached") == 0;
 #endif
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
-	have_openat2 = fd >= 0;
+	m->openat2 = fd >= 0;
 	if (fd >= 0)
 		close(fd);
 	/* mount_setattr (5.12) implies open_tree/move_mount/fsopen (5.2). An invalid call tells
 	 * ENOSYS apart from EINVAL/EBADF without side effects. */
-	have_setattr = syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
-	have_new_mount = have_setattr;
+	m->new_api = syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
 }
 
-bool mount_have_new_api(void)
+bool mount_may_build_detached(const struct mnt_ctx *m)
 {
-	return have_new_mount;
+	return m->new_api && !m->force_attached;
 }
 
-bool mount_may_build_detached(void)
+/* Fallback: the directory to mount on, `name` below dirfd (opened here, *to_close gets it) or
+ * dirfd itself when name is NULL. Never through a symlink (O_NOFOLLOW with O_DIRECTORY gives
+ * ENOTDIR), as move_mount(2) follows none there either. */
+static int fallback_dest(int dirfd, const char *name, int *to_close)
 {
-	return have_new_mount && !force_attached;
+	*to_close = -1;
+	if (!name)
+		return dirfd;
+	*to_close = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return *to_close;
 }
 
-static const char *proc_prefix = "";
-static const char *stage, *stage_file;
-
-void mount_set_stage(const char *dir, const char *file)
-{
-	stage = dir;
-	stage_file = file;
-}
-
-/* Fallback: move the mount staged at `stage` onto dest_fd; returns its fd. */
-static int stage_move(const char *at, int dest_fd)
+/* Fallback: move the mount staged at `at` onto dest_fd; returns its fd. */
+static int stage_move(const struct mnt_ctx *m, const char *at, int dest_fd)
 {
 	char dp[64];
 	int top = open(at, O_PATH | O_CLOEXEC);
 
 	if (top < 0)
 		return -1;
-	if (mount(at, mount_fd_path(dest_fd, dp, sizeof(dp)), NULL, MS_MOVE, NULL) < 0) {
+	if (mount(at, mount_fd_path(m, dest_fd, dp, sizeof(dp)), NULL, MS_MOVE, NULL) < 0) {
 		int e = errno;
 		umount2(at, MNT_DETACH);
 		close(top);
@@ -153,14 +149,9 @@ static int stage_move(const char *at, int dest_fd)
 	return top;
 }
 
-void mount_set_proc_prefix(const char *prefix)
+const char *mount_fd_path(const struct mnt_ctx *m, int fd, char *buf, size_t len)
 {
-	proc_prefix = prefix;
-}
-
-const char *mount_fd_path(int fd, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/proc/self/fd/%d", proc_prefix, fd);
+	snprintf(buf, len, "%s/proc/self/fd/%d", m->proc_prefix, fd);
 	return buf;
 }
 
@@ -293,7 +284,7 @@ out:
 #undef PUSH
 }
 
-int mount_resolve(int rootfd, const char *path, bool follow_last)
+int mount_resolve(const struct mnt_ctx *m, int rootfd, const char *path, bool follow_last)
 {
 	const char *p = path;
 
@@ -301,7 +292,7 @@ int mount_resolve(int rootfd, const char *path, bool follow_last)
 		p++;
 	if (*p == '\0')
 		p = ".";
-	if (!have_openat2)
+	if (!m->openat2)
 		return resolve_fallback(rootfd, p, follow_last);
 	struct hutch_open_how how = {
 		.flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW),
@@ -334,9 +325,10 @@ static char *split_last(const char *path, const char **last);
  * which nothing can redirect (a symlink planted at that name gives EEXIST). Only a missing
  * name is made: nothing that exists is changed. A failure is looked at again from the parent
  * (only then, so the common cases pay nothing), to tell the parents' from the last name's. */
-int mount_mkdir_p(int rootfd, const char *path, mode_t parent_mode, mode_t mode, bool *in_parents)
+int mount_mkdir_p(const struct mnt_ctx *m, int rootfd, const char *path, mode_t parent_mode,
+		  mode_t mode, bool *in_parents)
 {
-	int fd = mount_resolve(rootfd, path, true);
+	int fd = mount_resolve(m, rootfd, path, true);
 
 	if (in_parents)
 		*in_parents = false;
@@ -357,7 +349,7 @@ int mount_mkdir_p(int rootfd, const char *path, mode_t parent_mode, mode_t mode,
 		errno = err;
 		return -1;
 	}
-	_cleanup_close_ int pfd = mount_mkdir_p(rootfd, parent, parent_mode, parent_mode, NULL);
+	_cleanup_close_ int pfd = mount_mkdir_p(m, rootfd, parent, parent_mode, parent_mode, NULL);
 	if (pfd < 0) {
 		if (in_parents)
 			*in_parents = true;
@@ -369,7 +361,7 @@ int mount_mkdir_p(int rootfd, const char *path, mode_t parent_mode, mode_t mode,
 	}
 	if (mkdirat(pfd, name, mode) < 0 && errno != EEXIST)
 		return -1;
-	return check_dir(mount_resolve(rootfd, path, true));
+	return check_dir(mount_resolve(m, rootfd, path, true));
 }
 
 /* Split off the last component; returns a malloc'ed parent path. */
@@ -395,8 +387,10 @@ static char *split_last(const char *path, const char **last)
 	return copy;
 }
 
-int mount_open_parent(int rootfd, const char *path, mode_t parent_mode, const char **last,
-		      char **to_free)
+/* The parent directory of PATH below rootfd (missing ones created with parent_mode) as an
+ * O_PATH fd; *last gets the last component ("" for the root), a copy owned through *to_free. */
+static int open_parent(const struct mnt_ctx *m, int rootfd, const char *path, mode_t parent_mode,
+		       const char **last, char **to_free)
 {
 	_cleanup_free_ char *parent = split_last(path, last);
 	/* Copy the last component without trailing slashes for the caller. */
@@ -407,7 +401,7 @@ int mount_open_parent(int rootfd, const char *path, mode_t parent_mode, const ch
 	name[n] = '\0';
 	*last = name;
 	*to_free = name;
-	return mount_mkdir_p(rootfd, parent, parent_mode, parent_mode, NULL);
+	return mount_mkdir_p(m, rootfd, parent, parent_mode, parent_mode, NULL);
 }
 
 /* A file mount point must not be a directory (bubblewrap: "Is a directory"). */
@@ -423,9 +417,10 @@ static int not_dir(int fd)
 	return fd;
 }
 
-int mount_touch_p(int rootfd, const char *path, mode_t parent_mode, bool *in_parents)
+int mount_touch_p(const struct mnt_ctx *m, int rootfd, const char *path, mode_t parent_mode,
+		  bool *in_parents)
 {
-	int fd = mount_resolve(rootfd, path, true);
+	int fd = mount_resolve(m, rootfd, path, true);
 
 	if (in_parents)
 		*in_parents = false;
@@ -434,7 +429,7 @@ int mount_touch_p(int rootfd, const char *path, mode_t parent_mode, bool *in_par
 	int err = errno;
 	const char *last;
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int pfd = mount_open_parent(rootfd, path, parent_mode, &last, &name);
+	_cleanup_close_ int pfd = open_parent(m, rootfd, path, parent_mode, &last, &name);
 	if (pfd < 0) {
 		if (in_parents)
 			*in_parents = true;
@@ -458,7 +453,7 @@ int mount_touch_p(int rootfd, const char *path, mode_t parent_mode, bool *in_par
 		return -1;
 	if (f >= 0)
 		close(f);
-	return not_dir(mount_resolve(rootfd, path, true));
+	return not_dir(mount_resolve(m, rootfd, path, true));
 }
 
 /* ---- mounting ---- */
@@ -474,7 +469,7 @@ int mount_touch_p(int rootfd, const char *path, mode_t parent_mode, bool *in_par
  * Any mount that cannot be reached or changed fails the launch, except one that is covered
  * (mountinfo_plan says why that one is safe to leave). */
 
-static int fallback_remount_one(int fd, unsigned attrs)
+static int fallback_remount_one(const struct mnt_ctx *m, int fd, unsigned attrs)
 {
 	char p[64];
 	struct statvfs sv;
@@ -486,11 +481,11 @@ static int fallback_remount_one(int fd, unsigned attrs)
 		return -1;
 	flags |= sv.f_flag & (ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_NOATIME |
 			      ST_NODIRATIME | ST_RELATIME);
-	return mount(NULL, mount_fd_path(fd, p, sizeof(p)), NULL, flags, NULL);
+	return mount(NULL, mount_fd_path(m, fd, p, sizeof(p)), NULL, flags, NULL);
 }
 
 /* The mount id of fd: statx (5.8+), else its fdinfo (3.15+). -1 with errno. */
-static int fallback_mount_id(int fd)
+static int fallback_mount_id(const struct mnt_ctx *m, int fd)
 {
 	uint64_t id = mount_id(fd);
 	char p[64];
@@ -498,7 +493,7 @@ static int fallback_mount_id(int fd)
 
 	if (id > 0 && id <= INT_MAX)
 		return (int)id;
-	snprintf(p, sizeof(p), "%s/proc/self/fdinfo/%d", proc_prefix, fd);
+	snprintf(p, sizeof(p), "%s/proc/self/fdinfo/%d", m->proc_prefix, fd);
 	_cleanup_close_ int f = open(p, O_RDONLY | O_CLOEXEC);
 	if (f < 0 || read_all_fd(f, &buf, NULL) < 0)
 		return -1;
@@ -573,16 +568,16 @@ static const char *plan_error(int err)
 	}
 }
 
-static int fallback_set_attrs_recursive(int fd, unsigned attrs)
+static int fallback_set_attrs_recursive(const struct mnt_ctx *m, int fd, unsigned attrs)
 {
 	char mi[64];
-	int top = fallback_mount_id(fd);
+	int top = fallback_mount_id(m, fd);
 
 	if (top < 0) {
 		fallback_report("", attrs, "its mount id is unknown");
 		return -1;
 	}
-	snprintf(mi, sizeof(mi), "%s/proc/self/mountinfo", proc_prefix);
+	snprintf(mi, sizeof(mi), "%s/proc/self/mountinfo", m->proc_prefix);
 	/* The first round changes what needs it and the second finds nothing left, unless a
 	 * mount arrived meanwhile (propagated from the host); a tree that keeps changing
 	 * fails. */
@@ -611,14 +606,14 @@ static int fallback_set_attrs_recursive(int fd, unsigned attrs)
 		for (size_t k = 0; k < ntodo; k++) {
 			const char *rel = todo[k].rel;
 			_cleanup_close_ int sub = *rel ? fallback_walk(fd, rel) : -1;
-			int id = *rel ? (sub < 0 ? -1 : fallback_mount_id(sub)) : top;
+			int id = *rel ? (sub < 0 ? -1 : fallback_mount_id(m, sub)) : top;
 
 			if (id >= 0 && id != todo[k].id) {
 				fallback_report(rel, attrs, "another mount is there now");
 				errno = ESTALE;
 				return -1;
 			}
-			if (id < 0 || fallback_remount_one(*rel ? sub : fd, attrs) < 0) {
+			if (id < 0 || fallback_remount_one(m, *rel ? sub : fd, attrs) < 0) {
 				int err = errno;
 				fallback_report(rel, attrs, strerror(err));
 				errno = err;
@@ -631,15 +626,15 @@ static int fallback_set_attrs_recursive(int fd, unsigned attrs)
 	return -1;
 }
 
-int mount_set_attrs(int fd, unsigned attrs, bool recursive)
+int mount_set_attrs(const struct mnt_ctx *m, int fd, unsigned attrs, bool recursive)
 {
-	if (have_setattr) {
+	if (m->new_api) {
 		struct hutch_mount_attr a = { .attr_set = attrs_to_mount_attr(attrs) };
 		return (int)syscall(SYS_mount_setattr, fd, "",
 				    AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a));
 	}
-	return recursive ? fallback_set_attrs_recursive(fd, attrs) :
-			   fallback_remount_one(fd, attrs);
+	return recursive ? fallback_set_attrs_recursive(m, fd, attrs) :
+			   fallback_remount_one(m, fd, attrs);
 }
 
 uint64_t mount_id(int fd)
@@ -662,9 +657,9 @@ int mount_is_mount_root(int fd)
 	return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
 }
 
-int mount_clone_tree(int src_fd, unsigned attrs)
+int mount_clone_tree(const struct mnt_ctx *m, int src_fd, unsigned attrs)
 {
-	if (!have_new_mount) {
+	if (!m->new_api) {
 		errno = ENOTSUP;
 		return -1;
 	}
@@ -675,13 +670,17 @@ int mount_clone_tree(int src_fd, unsigned attrs)
 		return -1;
 	/* Flags go on the detached copy first, so the tree is never visible writable or suid,
 	 * and AT_RECURSIVE reaches every submount in one call. */
-	if (attrs && mount_set_attrs(tree, attrs, true) < 0)
+	if (attrs && mount_set_attrs(m, tree, attrs, true) < 0)
 		return -1;
 	return steal_fd(&tree);
 }
 
-int mount_attach_tree(int tree, int dirfd, const char *name)
+int mount_attach_tree(const struct mnt_ctx *m, int tree, int dirfd, const char *name)
 {
+	if (!m->new_api) {
+		errno = ENOTSUP;
+		return -1;
+	}
 	/* Without MOVE_MOUNT_T_SYMLINKS and MOVE_MOUNT_T_AUTOMOUNTS the lookup of name follows
 	 * neither a symlink nor an automount (move_mount(2)). */
 	if (name)
@@ -690,17 +689,17 @@ int mount_attach_tree(int tree, int dirfd, const char *name)
 			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs)
+int mount_bind_at(const struct mnt_ctx *m, int src_fd, int dirfd, const char *name, unsigned attrs)
 {
 	char sp[64];
 
-	if (have_new_mount) {
-		_cleanup_close_ int tree = mount_clone_tree(src_fd, attrs);
-		if (tree < 0 || mount_attach_tree(tree, dest_fd, NULL) < 0)
+	if (m->new_api) {
+		_cleanup_close_ int tree = mount_clone_tree(m, src_fd, attrs);
+		if (tree < 0 || mount_attach_tree(m, tree, dirfd, name) < 0)
 			return -1;
 		return steal_fd(&tree);
 	}
-	if (!stage) {
+	if (!m->stage) {
 		errno = ENOTSUP;
 		return -1;
 	}
@@ -709,17 +708,21 @@ int mount_bind_fd(int src_fd, int dest_fd, unsigned attrs)
 	struct stat st;
 	if (fstat(src_fd, &st) < 0)
 		return -1;
-	const char *at = S_ISDIR(st.st_mode) ? stage : stage_file;
-	if (mount(mount_fd_path(src_fd, sp, sizeof(sp)), at, NULL, MS_BIND | MS_REC, NULL) < 0)
+	_cleanup_close_ int opened = -1;
+	int dest_fd = fallback_dest(dirfd, name, &opened);
+	if (dest_fd < 0)
+		return -1;
+	const char *at = S_ISDIR(st.st_mode) ? m->stage : m->stage_file;
+	if (mount(mount_fd_path(m, src_fd, sp, sizeof(sp)), at, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
 	_cleanup_close_ int staged = open(at, O_PATH | O_CLOEXEC);
-	if (staged < 0 || (attrs && fallback_set_attrs_recursive(staged, attrs) < 0)) {
+	if (staged < 0 || (attrs && fallback_set_attrs_recursive(m, staged, attrs) < 0)) {
 		int e = errno;
 		umount2(at, MNT_DETACH);
 		errno = e;
 		return -1;
 	}
-	return stage_move(at, dest_fd);
+	return stage_move(m, at, dest_fd);
 }
 
 static int fsconfig_options(int fsfd, const char *options)
@@ -739,10 +742,11 @@ static int fsconfig_options(int fsfd, const char *options)
 	return 0;
 }
 
-int mount_new_fs(const char *fstype, const char *source, const char *options, const char *label,
-		 int dest_fd, unsigned attrs)
+int mount_new_fs(const struct mnt_ctx *m, const char *fstype, const char *source,
+		 const char *options, const char *label, int dirfd, const char *name,
+		 unsigned attrs)
 {
-	if (have_new_mount) {
+	if (m->new_api) {
 		_cleanup_close_ int fsfd = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
 		if (fsfd < 0)
 			return -1;
@@ -761,21 +765,25 @@ int mount_new_fs(const char *fstype, const char *source, const char *options, co
 						       attrs_to_mount_attr(attrs));
 		if (mfd < 0)
 			return -1;
-		if (dest_fd >= 0 && mount_attach_tree(mfd, dest_fd, NULL) < 0)
+		if (dirfd >= 0 && mount_attach_tree(m, mfd, dirfd, name) < 0)
 			return -1;
 		return steal_fd(&mfd);
 	}
-	if (dest_fd < 0 || !stage) {
+	if (dirfd < 0 || !m->stage) {
 		errno = ENOTSUP;
 		return -1;
 	}
+	_cleanup_close_ int opened = -1;
+	int dest_fd = fallback_dest(dirfd, name, &opened);
+	if (dest_fd < 0)
+		return -1;
 	/* mount(2) takes one string: the label goes in double quotes, which the LSM's option
 	 * parser honours, so its commas stay in it (the parser refuses labels with quotes). */
 	_cleanup_free_ char *data = !label  ? NULL :
 				    options ? xasprintf("%s,context=\"%s\"", options, label) :
 					      xasprintf("context=\"%s\"", label);
-	if (mount(source ? source : fstype, stage, fstype, attrs_to_ms(attrs),
+	if (mount(source ? source : fstype, m->stage, fstype, attrs_to_ms(attrs),
 		  data ? data : options) < 0)
 		return -1;
-	return stage_move(stage, dest_fd);
+	return stage_move(m, m->stage, dest_fd);
 }

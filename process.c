@@ -401,7 +401,10 @@ void process_child_close_fds(const struct int_list *keep)
 static int chdir_inside(const char *path)
 {
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int fd = root < 0 ? -1 : mount_resolve(root, path, true);
+	struct mnt_ctx m;
+
+	mount_probe(&m);
+	_cleanup_close_ int fd = root < 0 ? -1 : mount_resolve(&m, root, path, true);
 
 	return fd < 0 ? -1 : fchdir(fd);
 }

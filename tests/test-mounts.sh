@@ -546,8 +546,9 @@ case_root_uncovered() {
 case_stale_parent() {
 	local w
 	w=$(owned_dir "$MODE")
-	mkdir -m 0755 "$w/a"
+	mkdir -m 0755 "$w/a" "$w/sdir"
 	echo SECRET >"$w/secret"
+	echo SECRET >"$w/sdir/secret"
 	ln -s . "$w/build" # planted by an earlier run of the sandbox
 	give_to "$MODE" "$w"
 	# control: the plain order hides the file
@@ -558,6 +559,21 @@ case_stale_parent() {
 		--bind "$w/build" /w/build --ro-bind /dev/null /w/secret "$P" read=/w/secret
 	unlike "$RC:$(val read:/w/secret)" "SECRET" \
 		"$MODE: a bind through a planted link does not make the cached parent stale"
+	# Every operation with a destination goes through the parent cache, not only binds:
+	# --dir and --symlink fill it, a --tmpfs meant to hide a directory uses it.
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w --dir /w/a --symlink x /w/l \
+		--bind "$w/build" /w/build --ro-bind /dev/null /w/secret "$P" read=/w/secret
+	unlike "$RC:$(val read:/w/secret)" "SECRET" \
+		"$MODE: ... nor a bind after --dir and --symlink in that directory"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w --ro-bind "$w/a" /w/a \
+		--bind "$w/build" /w/build --tmpfs /w/sdir "$P" read=/w/sdir/secret
+	is "$RC:$(val read:/w/sdir/secret)" "0:ENOENT" \
+		"$MODE: ... nor a --tmpfs that hides a directory"
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w --ro-bind "$w/a" /w/a \
+		--tmpfs /w/build --ro-bind /dev/null /w/secret "$P" stat=/w/build stat=/w/secret
+	is "$RC:$(val stat:/w/build)" "0:ENOENT" \
+		"$MODE: a --tmpfs through a planted link covers the directory it leads to"
+	like "$(val stat:/w/secret)" '^chr ' "$MODE: ... and the next bind into it lands on that tmpfs"
 }
 # The caller's own root may have a mount stacked on it (mount --rbind X / after its root was
 # set): it follows the host root on top of the new root and must go with it.

@@ -1,0 +1,618 @@
+/* rootfs-ops: one function per setup operation, replayed in command-line order on the new root
+ * (rootfs.c builds the root around them). Every source and destination comes from
+ * rootfs-paths.c, every mount from mount.c. Called by the setup child only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rootfs-build.h"
+#include "util.h"
+
+static void chmod_fd(struct build *b, int fd, int mode, const struct setup_op *op)
+{
+	char p[64];
+
+	/* fchmod does not work on O_PATH fds; the magic link acts on the same inode. */
+	if (chmod(mount_fd_path(&b->mnt, fd, p, sizeof(p)), (mode_t)mode) < 0)
+		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"), mode,
+			  op->dest, op->option);
+}
+
+/* Bind src at op's destination: a directory on a directory (by its name when it is a plain
+ * one), anything else on a file. */
+static void do_bind(struct build *b, const struct setup_op *op, const struct source *src)
+{
+	unsigned attrs = HMNT_NOSUID, left;
+	struct place at _cleanup_place_ = { .dirfd = -1 };
+
+	if (op->type != SETUP_DEV_BIND)
+		attrs |= HMNT_NODEV;
+	if (op->type == SETUP_RO_BIND || op->type == SETUP_RO_BIND_FD ||
+	    op->type == SETUP_RO_BIND_DATA)
+		attrs |= HMNT_RDONLY;
+	if (S_ISDIR(src->mode))
+		rootfs_dest_dir(b, op, 0755, &at);
+	else
+		rootfs_dest_file(b, op, &at);
+	int from = rootfs_source_tree(b, src, attrs, &left);
+	_cleanup_close_ int mnt = from < 0 ? -1 :
+					     mount_bind_at(&b->mnt, from, at.dirfd, at.name, left);
+	if (mnt < 0) {
+		if (op->src)
+			die_errno(FACE_MSG("cannot bind '%s' on '%s' (--%s)",
+					   "Can't bind mount %s on %s%.0s"),
+				  op->src, op->dest, op->option);
+		die_errno(FACE_MSG("cannot bind fd %d on '%s' (--%s)",
+				   "Can't bind mount fd %d on %s%.0s"),
+			  op->fd, op->dest, op->option);
+	}
+	rootfs_adopt_mount(b, &at, mnt);
+}
+
+static void op_bind(struct build *b, const struct setup_op *op)
+{
+	if (op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD) {
+		/* The caller's fd points into the caller's mount namespace, which open_tree()
+		 * refuses: bind the path it names here (resolved before the first pivot), and
+		 * check that this is still the object the fd refers to (bubblewrap does both). */
+		char path[64];
+		struct stat want, got;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", op->fd);
+		_cleanup_close_ int src_fd = rootfs_open_host(b, path);
+		if (src_fd < 0)
+			die_errno(FACE_MSG("cannot find the source of fd %d (--%s)",
+					   "Can't find source path /proc/self/fd/%d%.0s"),
+				  op->fd, op->option);
+		if (fstat(op->fd, &want) < 0 || fstat(src_fd, &got) < 0 ||
+		    want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
+			errno = ESTALE;
+			die_errno_face("Race condition binding dirfd",
+				       "the source of fd %d changed while binding it (--%s)",
+				       op->fd, op->option);
+		}
+		/* Its mount id is not asked for: never taken for another source. */
+		struct source src = { .fd = src_fd, .mode = got.st_mode };
+		do_bind(b, op, &src);
+		return;
+	}
+	/* The source is the caller's choice on the host, resolved normally. */
+	const struct source *src = rootfs_source_open(b, op);
+	if (src)
+		do_bind(b, op, src);
+}
+
+/* bubblewrap's texts for --remount-ro: the destination as "/newroot/DEST", then what failed,
+ * naming the path the kernel resolved it to (attached, the new root is at /newroot too). */
+static noreturn void die_remount(const struct mnt_ctx *m, const struct setup_op *op, int fd,
+				 const char *what, int err)
+{
+	char p[64], real[PATH_MAX];
+	const char *d = op->dest;
+
+	if (face->id != FACE_BWRAP) {
+		if (!what) {
+			errno = err;
+			die_errno("cannot remount '%s' read-only (--%s)", op->dest, op->option);
+		}
+		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
+		    op->option);
+	}
+	while (*d == '/')
+		d++;
+	ssize_t n = fd < 0 ? -1 :
+			     readlink(mount_fd_path(m, fd, p, sizeof(p)), real, sizeof(real) - 1);
+	real[n < 0 ? 0 : n] = '\0';
+	if (!what) {
+		errno = err;
+		die_errno("Can't remount readonly on /newroot/%s: realpath(destination)", d);
+	}
+	if (err)
+		die("Can't remount readonly on /newroot/%s: %s \"%s\"%s: %s", d, what, real,
+		    strcmp(what, "Unable to remount destination") == 0 ? " with correct flags" : "",
+		    strerror(err));
+	die("Can't remount readonly on /newroot/%s: %s \"%s\" in mount table", d, what, real);
+}
+
+static void op_remount_ro(struct build *b, const struct setup_op *op)
+{
+	/* The kernel changes a mount inside a detached tree only at its root. */
+	rootfs_enter_scratch(b);
+	_cleanup_close_ int fd = rootfs_dest_resolve(b, op);
+
+	if (fd < 0)
+		die_remount(&b->mnt, op, -1, NULL, errno);
+	/* Like bubblewrap: the path must be a mount point, and only that mount changes. */
+	if (mount_is_mount_root(fd) == 0)
+		die_remount(&b->mnt, op, fd, "Unable to find", 0);
+	if (mount_set_attrs(&b->mnt, fd, HMNT_RDONLY, false) < 0)
+		die_remount(&b->mnt, op, fd, "Unable to remount destination", errno);
+}
+
+static int new_fs(struct build *b, const struct setup_op *op, const char *type, const char *options,
+		  unsigned attrs, mode_t dir_mode)
+{
+	struct place at _cleanup_place_ = { .dirfd = -1 };
+	/* --file-label: the SELinux context of --tmpfs mounts (bubblewrap's rule). */
+	const char *label = op->type == SETUP_TMPFS ? b->plan->file_label : NULL;
+
+	rootfs_dest_dir(b, op, dir_mode, &at);
+	int mnt = mount_new_fs(&b->mnt, type, type, options, label, at.dirfd, at.name, attrs);
+	if (mnt < 0)
+		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"),
+			  type, op->dest, op->option);
+	rootfs_adopt_mount(b, &at, mnt);
+	return mnt;
+}
+
+static void op_tmpfs(struct build *b, const struct setup_op *op)
+{
+	char opts[512];
+	int n = snprintf(opts, sizeof(opts), "mode=%04o",
+			 op->perms == SETUP_PERMS_UNSET ? 0755 : op->perms);
+
+	if (op->size)
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%llu",
+			 (unsigned long long)op->size);
+	close(new_fs(b, op, "tmpfs", opts, HMNT_NOSUID | HMNT_NODEV, 0755));
+}
+
+/* Bind a path of the new proc at mnt onto itself read-only (missing: nothing to cover). */
+static void cover_ro(const struct mnt_ctx *m, int mnt, const char *sub, const struct setup_op *op)
+{
+	_cleanup_close_ int fd = mount_resolve(m, mnt, sub, false);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return;
+		die_errno(FACE_MSG("cannot open '%s/%s' (--%s)", "Can't access %s/%s%.0s"),
+			  op->dest, sub, op->option);
+	}
+	_cleanup_close_ int ro =
+		mount_bind_at(m, fd, fd, NULL, HMNT_RDONLY | HMNT_NOSUID | HMNT_NODEV);
+	if (ro < 0)
+		die_errno(FACE_MSG("cannot make '%s/%s' read-only (--%s)",
+				   "Can't bind mount %s/%s read-only%.0s"),
+			  op->dest, sub, op->option);
+}
+
+/* bubblewrap covers a path only where it is writable now: access(W_OK) with the setup's real
+ * ids. As real root (kuid 0) irq and bus are, and get covered; in an unprivileged user
+ * namespace nothing is (the files belong to the host's root, which is not mapped). /proc/sys
+ * never is: its own directory refuses W_OK to everyone, so what the kernel lets the sandbox
+ * write in it (its own network namespace's settings, say) stays writable. */
+static bool writable_now(int mnt, const char *sub, const struct setup_op *op)
+{
+	if (faccessat(mnt, sub, W_OK, 0) == 0)
+		return true;
+	if (errno == EACCES || errno == ENOENT || errno == EROFS)
+		return false;
+	const char *d = op->dest;
+	while (*d == '/')
+		d++;
+	die_errno("Can't access /newroot/%s/%s", d, sub);
+}
+
+/* Old interfaces of proc that act on the whole machine: read-only. */
+static void cover_proc(const struct mnt_ctx *m, int mnt, const struct setup_op *op, bool own_net)
+{
+	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
+
+	if (face->id == FACE_BWRAP) {
+		for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+			if (writable_now(mnt, cover[i], op))
+				cover_ro(m, mnt, cover[i], op);
+		return;
+	}
+	/* The hutch face covers all four whatever the ids: kuid 0 (a root caller, with or
+	 * without a user namespace) passes the uid test of most sysctls (proc_sys_permission),
+	 * so the read-only mount is what keeps it off the machine's settings. Only sys/net is
+	 * writable again when the network namespace is the sandbox's own: those settings are
+	 * its own, and the kernel still asks for CAP_NET_ADMIN over that namespace or its root
+	 * (net_ctl_permissions). Opened before the cover, it is the writable proc's. */
+	_cleanup_close_ int net = own_net ? mount_resolve(m, mnt, "sys/net", false) : -1;
+	for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+		cover_ro(m, mnt, cover[i], op);
+	if (net < 0)
+		return;
+	_cleanup_close_ int dest = mount_resolve(m, mnt, "sys/net", false);
+	_cleanup_close_ int rw =
+		dest < 0 ? -1 : mount_bind_at(m, net, dest, NULL, HMNT_NOSUID | HMNT_NODEV);
+	if (rw < 0)
+		die_errno("cannot bind '%s/sys/net' writable again (--%s)", op->dest, op->option);
+}
+
+static void op_proc(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int mnt = -1;
+
+	if (b->plan->own_pidns) {
+		mnt = new_fs(b, op, "proc", NULL, HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC, 0755);
+	} else {
+		/* Same PID namespace as the host: its proc is the right view, and a new proc
+		 * instance needs privilege over the host's PID namespace. Bind it, as
+		 * bubblewrap does. */
+		struct place at _cleanup_place_ = { .dirfd = -1 };
+		_cleanup_close_ int src = rootfs_open_host(b, "/proc");
+		if (src >= 0)
+			rootfs_dest_dir(b, op, 0755, &at);
+		mnt = src < 0 ? -1 :
+				mount_bind_at(&b->mnt, src, at.dirfd, at.name,
+					      HMNT_NOSUID | HMNT_NODEV);
+		if (mnt < 0)
+			die_errno(FACE_MSG("cannot bind the host's /proc on '%s' (--%s)",
+					   "Can't mount proc on %s%.0s"),
+				  op->dest, op->option);
+		rootfs_adopt_mount(b, &at, mnt);
+	}
+	cover_proc(&b->mnt, mnt, op, b->plan->own_netns);
+}
+
+static void dev_bind_node(struct build *b, int devfd, const char *name, const char *host_path,
+			  const struct setup_op *op)
+{
+	_cleanup_close_ int src = rootfs_open_host(b, host_path);
+	if (src < 0)
+		die_errno(FACE_MSG("cannot open '%s' (--%s)", "Can't open %s%.0s"), host_path,
+			  op->option);
+	int f = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+	if (f < 0 && errno != EEXIST)
+		die_errno(FACE_MSG("cannot create '%s/%s' (--%s)", "Can't create file %s/%s%.0s"),
+			  op->dest, name, op->option);
+	if (f >= 0)
+		close(f);
+	_cleanup_close_ int node = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	/* Device nodes keep dev: the only mounts without nodev besides --dev-bind. */
+	_cleanup_close_ int mnt = node < 0 ? -1 :
+					     mount_bind_at(&b->mnt, src, node, NULL, HMNT_NOSUID);
+	if (mnt < 0)
+		die_errno(FACE_MSG("cannot bind '%s' on '%s/%s' (--%s)",
+				   "Can't bind mount %s on %s/%s%.0s"),
+			  host_path, op->dest, name, op->option);
+}
+
+static void op_dev(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int devfd =
+		new_fs(b, op, "tmpfs", "mode=0755", HMNT_NOSUID | HMNT_NODEV, 0755);
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const char *const links[][2] = {
+		{ "stdin", "/proc/self/fd/0" },	 { "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" }, { "fd", "/proc/self/fd" },
+		{ "core", "/proc/kcore" },	 { "ptmx", "pts/ptmx" },
+	};
+	char host[64];
+
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(host, sizeof(host), "/dev/%s", nodes[i]);
+		dev_bind_node(b, devfd, nodes[i], host, op);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlinkat(links[i][1], devfd, links[i][0]) < 0)
+			die_errno(FACE_MSG("cannot create symlink '%s/%s' (--%s)",
+					   "Can't create symlink %s/%s%.0s"),
+				  op->dest, links[i][0], op->option);
+	if (mkdirat(devfd, "shm", 0755) < 0 || mkdirat(devfd, "pts", 0755) < 0)
+		die_errno(FACE_MSG("cannot create directories in '%s' (--%s)",
+				   "Can't mkdir %s/pts%.0s"),
+			  op->dest, op->option);
+	_cleanup_close_ int pts = openat(devfd, "pts", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int ptsmnt = pts < 0 ? -1 :
+					       mount_new_fs(&b->mnt, "devpts", "devpts",
+							    "newinstance,ptmxmode=0666,mode=620",
+							    NULL, pts, NULL,
+							    HMNT_NOSUID | HMNT_NOEXEC);
+	if (ptsmnt < 0)
+		die_errno(FACE_MSG("cannot mount devpts on '%s/pts' (--%s)",
+				   "Can't mount devpts on %s/pts%.0s"),
+			  op->dest, op->option);
+	/* If the caller's stdout is a terminal the sandbox can already write to it; bubblewrap
+	 * then offers it as /dev/console too. */
+	if (b->plan->host_tty)
+		dev_bind_node(b, devfd, "console", b->plan->host_tty, op);
+}
+
+static void op_dir(struct build *b, const struct setup_op *op)
+{
+	/* mkdirat with the mode under umask 0, never a chmod: a directory that exists (the
+	 * caller's home through a bind, say) keeps its mode, as with bubblewrap. */
+	struct place at _cleanup_place_ = { .dirfd = -1 };
+
+	rootfs_dest_dir(b, op, op->perms == SETUP_PERMS_UNSET ? 0755 : (mode_t)op->perms, &at);
+}
+
+static void op_symlink(struct build *b, const struct setup_op *op)
+{
+	struct place at _cleanup_place_ = { .dirfd = -1 };
+
+	rootfs_dest_parent(b, op, &at);
+	int parent = at.dirfd;
+	const char *last = at.name;
+
+	if (symlinkat(op->src, parent, last) == 0)
+		return;
+	if (errno == EEXIST) {
+		char buf[4096];
+		ssize_t n = readlinkat(parent, last, buf, sizeof(buf) - 1);
+		if (n >= 0) {
+			buf[n] = '\0';
+			if (strcmp(buf, op->src) == 0)
+				return; /* an identical link is already there */
+			if (face->id == FACE_BWRAP)
+				die("Can't make symlink at %s: existing destination is %s",
+				    op->dest, buf);
+			die("cannot create symlink '%s' -> '%s' (--%s): a link to '%s' exists "
+			    "there",
+			    op->dest, op->src, op->option, buf);
+		}
+		if (errno == EINVAL)
+			die(FACE_MSG("cannot create symlink '%s' (--%s): a file that is not a "
+				     "symlink exists there",
+				     "Can't make symlink at %s: destination exists and is not a "
+				     "symlink%.0s"),
+			    op->dest, op->option);
+		die_errno(FACE_MSG("cannot create symlink '%s' (--%s): it exists and cannot be "
+				   "read",
+				   "Can't make symlink at %s: destination exists, and cannot read "
+				   "symlink target%.0s"),
+			  op->dest, op->option);
+	}
+	die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
+		  op->dest, op->option);
+}
+
+static void op_chmod(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int fd = rootfs_dest_resolve(b, op);
+
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"),
+			  op->perms, op->dest, op->option);
+	chmod_fd(b, fd, op->perms, op);
+}
+
+static void copy_fd_to(int from, int to, const struct setup_op *op)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = read(from, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && face->id == FACE_BWRAP) /* one message for both ends */
+			die_errno("Can't write data to file %s", op->dest);
+		if (n < 0)
+			die_errno("cannot read fd %d (--%s)", op->fd, op->option);
+		if (n == 0)
+			return;
+		if (write_all(to, buf, (size_t)n) < 0)
+			die_errno(FACE_MSG("cannot write '%s' (--%s)",
+					   "Can't write data to file %s%.0s"),
+				  op->dest, op->option);
+	}
+}
+
+static void op_file(struct build *b, const struct setup_op *op)
+{
+	struct place at _cleanup_place_ = { .dirfd = -1 };
+
+	rootfs_dest_parent(b, op, &at);
+
+	/* O_NOFOLLOW: a link planted at the name fails instead of being written through. Like
+	 * bubblewrap's creat(): a new file gets the mode (umask 0), one that exists is truncated
+	 * and keeps its mode (no chmod: it may be a host file seen through a bind). O_NONBLOCK
+	 * and no O_TRUNC at the open: a FIFO planted there must not block us, nor a device act
+	 * on the open; only a regular file is written (and then truncated). */
+	_cleanup_close_ int f =
+		openat(at.dirfd, at.name,
+		       O_CREAT | O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+		       op->perms == SETUP_PERMS_UNSET ? b->plan->file_mode : (mode_t)op->perms);
+	struct stat st;
+	if (f < 0)
+		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file %s%.0s"),
+			  op->dest, op->option);
+	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode))
+		die(FACE_MSG("cannot create file '%s' (--%s): something that is not a regular "
+			     "file exists there",
+			     "Can't create file at %s%.0s: not a regular file"),
+		    op->dest, op->option);
+	if (ftruncate(f, 0) < 0)
+		die_errno(FACE_MSG("cannot truncate '%s' (--%s)", "Can't create file at %s%.0s"),
+			  op->dest, op->option);
+	copy_fd_to(op->fd, f, op);
+}
+
+static void op_bind_data(struct build *b, const struct setup_op *op)
+{
+	/* A file in the scratch root, which only this process can see and which the sandbox
+	 * never reaches except through the bind below. (An O_TMPFILE cannot be bound: the
+	 * kernel refuses to bind an unlinked file.) */
+	char name[32];
+	mode_t mode = op->perms == SETUP_PERMS_UNSET ? 0600 : (mode_t)op->perms;
+	/* bubblewrap's name (mkstemp's bindfileXXXXXX), so mountinfo shows the same shape. */
+	snprintf(name, sizeof(name), "bindfile%06u", b->ndata++);
+	_cleanup_close_ int tmp = openat(rootfs_scratch(b), name,
+					 O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (tmp < 0)
+		die_errno(FACE_MSG("cannot create the data file for '%s' (--%s)",
+				   "Can't create tmpfile for %s%.0s"),
+			  op->dest, op->option);
+	if (fchmod(tmp, mode) < 0)
+		die_errno(FACE_MSG("cannot chmod %#o the data file for '%s' (--%s)",
+				   "Can't set mode %#o on file to be used for %s%.0s"),
+			  (unsigned)mode, op->dest, op->option);
+	copy_fd_to(op->fd, tmp, op);
+	struct source src;
+	rootfs_source_of_fd(op, tmp, &src);
+	do_bind(b, op, &src);
+	/* The mount holds the file now; like bubblewrap, the name goes (the file's link count
+	 * is 0 inside, as with bubblewrap) and the scratch keeps nothing. */
+	if (unlinkat(b->scratchfd, name, 0) < 0)
+		die_errno(FACE_MSG("cannot remove the data file for '%s' (--%s)",
+				   "Can't unlink tmpfile for %s%.0s"),
+			  op->dest, op->option);
+}
+
+static int open_layer(struct build *b, const struct setup_op *op, const char *path)
+{
+	int fd = rootfs_open_host(b, path);
+
+	if (fd < 0)
+		die_errno(FACE_MSG("cannot find source '%s' (--%s)",
+				   "Can't find source path %s%.0s"),
+			  path, op->option);
+	return fd;
+}
+
+/* --overlay, --tmp-overlay, --ro-overlay over the --overlay-src layers just before op.
+ * Every layer is passed as the magic link of an fd we resolved, so no path is looked up
+ * twice and no character in a path needs escaping (the kernel follows the link). */
+static void op_overlay(struct build *b, const struct setup_op *op)
+{
+	const struct setup_op *first = NULL;
+	unsigned n = 0, k = 0;
+	char p[64];
+
+	for (const struct setup_op *o = b->plan->ops->head; o != op; o = o->next) {
+		if (o->type == SETUP_OVERLAY_SRC) {
+			if (!first)
+				first = o;
+			n++;
+		} else {
+			first = NULL;
+			n = 0;
+			if (o->type == SETUP_TMP_OVERLAY)
+				k++;
+		}
+	}
+	int *fds = xcalloc(n + 2, sizeof(int));
+	size_t cap = 256 + (size_t)n * 64;
+	char *opts = xmalloc(cap);
+	size_t len = 0;
+	unsigned i = 0;
+
+	for (const struct setup_op *o = first; o && o != op; o = o->next)
+		fds[i++] = open_layer(b, op, o->src);
+	int upper = -1, work = -1;
+	if (op->type == SETUP_OVERLAY) {
+		upper = open_layer(b, op, op->src);
+		work = open_layer(b, op, op->workdir);
+	} else if (op->type == SETUP_TMP_OVERLAY) {
+		char up[32], wk[32];
+		snprintf(up, sizeof(up), "tmp-overlay-upper-%u", k);
+		snprintf(wk, sizeof(wk), "tmp-overlay-work-%u", k);
+		if (mkdirat(rootfs_scratch(b), up, 0755) < 0 || mkdirat(b->scratchfd, wk, 0755) < 0)
+			die_errno(FACE_MSG("cannot create the upper layer for '%s' (--%s)",
+					   "Creating --tmp-overlay upperdir failed%.0s%.0s"),
+				  op->dest, op->option);
+		upper = openat(b->scratchfd, up, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		work = openat(b->scratchfd, wk, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (upper < 0 || work < 0)
+			die_errno("open tmp-overlay");
+	}
+	if (upper >= 0) {
+		len += (size_t)snprintf(opts + len, cap - len, "upperdir=%s,",
+					mount_fd_path(&b->mnt, upper, p, sizeof(p)));
+		len += (size_t)snprintf(opts + len, cap - len, "workdir=%s,",
+					mount_fd_path(&b->mnt, work, p, sizeof(p)));
+	}
+	/* The last --overlay-src is the top layer: lowerdir lists it first. */
+	len += (size_t)snprintf(opts + len, cap - len, "lowerdir=");
+	for (unsigned j = n; j-- > 0;)
+		len += (size_t)snprintf(opts + len, cap - len, "%s%s",
+					mount_fd_path(&b->mnt, fds[j], p, sizeof(p)), j ? ":" : "");
+	/* Needed in a user namespace: trusted.* xattrs are out of reach there. */
+	snprintf(opts + len, cap - len, ",userxattr");
+
+	struct place at _cleanup_place_ = { .dirfd = -1 };
+	rootfs_dest_dir(b, op, 0755, &at);
+	int mnt = mount_new_fs(&b->mnt, "overlay", "overlay", opts, NULL, at.dirfd, at.name,
+			       HMNT_NOSUID | HMNT_NODEV);
+	if (mnt < 0) {
+		if (errno == ELOOP)
+			die(FACE_MSG("cannot mount the overlay on '%s' (--%s): the overlay directories "
+				     "overlap",
+				     "Can't make overlay mount on %s with options %s: Overlay "
+				     "directories may not overlap"),
+			    op->dest, FACE_MSG(op->option, opts));
+		die_errno(FACE_MSG("cannot mount the overlay on '%s' (--%s)",
+				   "Can't make overlay mount on %s with options %s"),
+			  op->dest, FACE_MSG(op->option, opts));
+	}
+	rootfs_adopt_mount(b, &at, mnt);
+	close(mnt);
+	for (unsigned j = 0; j < n; j++)
+		close(fds[j]);
+	if (upper >= 0)
+		close(upper);
+	if (work >= 0)
+		close(work);
+	free(fds);
+	free(opts);
+}
+
+void rootfs_replay(struct build *b)
+{
+	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next) {
+		switch (op->type) {
+		case SETUP_BIND:
+		case SETUP_RO_BIND:
+		case SETUP_DEV_BIND:
+		case SETUP_BIND_FD:
+		case SETUP_RO_BIND_FD:
+			op_bind(b, op);
+			break;
+		case SETUP_REMOUNT_RO:
+			op_remount_ro(b, op);
+			break;
+		case SETUP_TMPFS:
+			op_tmpfs(b, op);
+			break;
+		case SETUP_PROC:
+			op_proc(b, op);
+			break;
+		case SETUP_DEV:
+			op_dev(b, op);
+			break;
+		case SETUP_MQUEUE:
+			close(new_fs(b, op, "mqueue", NULL, HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC,
+				     0755));
+			break;
+		case SETUP_DIR:
+			op_dir(b, op);
+			break;
+		case SETUP_SYMLINK:
+			op_symlink(b, op);
+			break;
+		case SETUP_CHMOD:
+			op_chmod(b, op);
+			break;
+		case SETUP_FILE:
+			op_file(b, op);
+			break;
+		case SETUP_BIND_DATA:
+		case SETUP_RO_BIND_DATA:
+			op_bind_data(b, op);
+			break;
+		case SETUP_OVERLAY_SRC:
+			break; /* a layer of the overlay op that follows */
+		case SETUP_OVERLAY:
+		case SETUP_TMP_OVERLAY:
+		case SETUP_RO_OVERLAY:
+			op_overlay(b, op);
+			break;
+		case SETUP_LOCK_FILE:
+			break; /* taken once the tree is complete (rootfs.c) */
+		}
+	}
+	rootfs_caches_drop(b);
+	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
+	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next)
+		if (op->fd >= 0)
+			close(op->fd);
+}
