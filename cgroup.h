@@ -1,7 +1,9 @@
 /* cgroup: the sandbox's own cgroup (a delegated cgroup v2 subtree, cgroup v1 hierarchies on
  * hybrid and v1 hosts), the option values that ask for it and the rlimits of --limits-try.
- * Pure parts (cgroup-probe.c) run in the parser and planner and are unit-tested; the rest
- * (cgroup.c) runs in the parent only: create before clone, attach, kill, usage, destroy.
+ * Pure parts run in the parser and planner and are unit-tested (cgroup-request.c: the option
+ * values, limit files, reasons, rlimits; cgroup-probe.c: the host's hierarchies, places,
+ * names, messages); the rest runs in the parent only (cgroup.c: create before clone, attach,
+ * kill, usage, destroy; cgroup-tree.c, internal: a cgroup's processes and removal).
  *
  * The life of a sandbox's cgroup, as the parent drives it:
  *
@@ -162,6 +164,9 @@ int cgroup_name_parse(const char *name, pid_t *pid, unsigned long long *start,
 /* Fields 3 (state) and 22 (start time) of a /proc/PID/stat text; -1 when not understood. */
 int cgroup_stat_parse(const char *stat, char *state, unsigned long long *start);
 
+/* Whether a cgroup.procs text lists pid and nothing else. */
+bool cgroup_procs_only(const char *procs, pid_t pid);
+
 /* One write of a limit: the file below the sandbox's cgroup and its content. Writes of the
  * same nonzero group are alternatives for different kernels: each may be missing, not all. */
 struct cgroup_write {
@@ -227,6 +232,26 @@ void cgroup_rlimits_plan(const struct cgroup_request *req, unsigned unplaced,
 			 struct cgroup_rlimits *out, unsigned *lost);
 /* In the child, before exec: lower each limit (never raise one). 0, or -1 with errno. */
 int cgroup_rlimits_apply(const struct cgroup_rlimits *rl);
+
+/* The one --limits-try warning (without the program name): why no cgroup (the first line of
+ * an error's text), what stands in, what is not applied. */
+void cgroup_try_warning(const struct cgroup_request *req, unsigned unplaced, const char *why,
+			char *buf, size_t size);
+
+/* ---- messages (pure) --------------------------------------------------------------------------- */
+
+/* "+memory +pids" (sign '+' or '-'; v2 names; the v2 core functions left out). */
+void cgroup_ctl_list(unsigned ctls, char sign, char *buf, size_t size);
+/* "memory, pids and cpu" in the names of a version. */
+void cgroup_ctl_words(unsigned ctls, int version, char *buf, size_t size);
+/* Append to err->msg (a "\nhint: ..." line). */
+__attribute__((format(printf, 2, 3))) void cgroup_error_append(struct error *err, const char *fmt,
+							       ...);
+/* Append the hint lines for a caller (uid; its parent ppid, the shell that ran hutch) who may
+ * write no cgroup for the controllers in need: the root commands that delegate a directory in
+ * each v1 hierarchy, a delegated systemd scope or directory for v2; --limits-try unless try. */
+void cgroup_hint_delegation(const struct cgroup_layout *l, unsigned need, uid_t uid, pid_t ppid,
+			    bool try, struct error *err);
 
 /* ---- the sandbox's cgroup (impure, parent) ----------------------------------------------------- */
 

@@ -450,6 +450,13 @@ static void test_names(void)
 	ok(cgroup_stat_parse("1 (x) S 1 2", &state, &start) < 0, "a short stat line");
 	ok(cgroup_stat_parse("no parens", &state, &start) < 0, "a stat line without a name");
 	ok(cgroup_stat_parse("1 (x)", &state, &start) < 0, "a stat line that ends at the name");
+
+	ok(cgroup_procs_only("4242\n", 4242), "cgroup.procs: hutch alone");
+	ok(!cgroup_procs_only("4242\n77\n", 4242), "cgroup.procs: hutch and another");
+	ok(!cgroup_procs_only("77\n4242\n", 4242), "cgroup.procs: another first");
+	ok(!cgroup_procs_only("", 4242), "cgroup.procs: empty");
+	ok(!cgroup_procs_only("42420\n", 4242), "cgroup.procs: a longer pid");
+	ok(!cgroup_procs_only("4242", 4242), "cgroup.procs: cut short (no newline)");
 }
 
 static const char *writes(const struct cgroup_request *r, int version, unsigned ctls)
@@ -587,6 +594,74 @@ static void test_rlimits(void)
 	ok(rl.n == 0 && lost == 0, "rlimits: --memory max needs none");
 }
 
+static void test_messages(void)
+{
+	char text[1024];
+	struct error err;
+	struct cgroup_request r = { 0 };
+
+	cgroup_ctl_list(CGROUP_CTL_MEMORY | CGROUP_CTL_PIDS | CGROUP_CTL_IO | CGROUP_CTL_CPUACCT,
+			'+', text, sizeof(text));
+	is_str(text, "+memory +pids +io",
+	       "subtree_control list: v2 names, core functions left out");
+	cgroup_ctl_list(CGROUP_CTL_CPU, '-', text, sizeof(text));
+	is_str(text, "-cpu", "subtree_control list: to disable");
+	cgroup_ctl_words(CGROUP_CTL_MEMORY | CGROUP_CTL_PIDS | CGROUP_CTL_IO, 1, text,
+			 sizeof(text));
+	is_str(text, "memory, pids and blkio", "controllers in words (v1)");
+	cgroup_ctl_words(CGROUP_CTL_PIDS, 2, text, sizeof(text));
+	is_str(text, "pids", "one controller in words");
+
+	layout(hybrid_mi, hybrid_cg);
+	cgroup_layout_set_v2(&L, "hugetlb");
+	error_set(&err, "cannot create the sandbox's cgroup: x");
+	cgroup_hint_delegation(&L, CGROUP_CTL_MEMORY | CGROUP_CTL_PIDS, 65534, 4321, false, &err);
+	ok(strstr(err.msg,
+		  "\nhint: as root, delegate a directory in each cgroup v1 hierarchy once: "
+		  "mkdir -p /sys/fs/cgroup/pids/hutch-65534 /sys/fs/cgroup/memory/hutch-65534 "
+		  "&& chown -R 65534 /sys/fs/cgroup/pids/hutch-65534 "
+		  "/sys/fs/cgroup/memory/hutch-65534") != NULL,
+	   "hybrid hint: the root commands for each v1 hierarchy in need: %s", err.msg);
+	ok(strstr(err.msg, "--cgroup-parent /hutch-65534") &&
+		   strstr(err.msg, "echo $$ | tee /sys/fs/cgroup/pids/hutch-65534/cgroup.procs "
+				   "/sys/fs/cgroup/memory/hutch-65534/cgroup.procs"),
+	   "hybrid hint: then --cgroup-parent, or the shell moved there");
+	ok(!strstr(err.msg, "systemd-run") && !strstr(err.msg, "cpu"),
+	   "hybrid hint: nothing of v2, nothing of controllers not in need");
+	ok(strstr(err.msg, "--limits-try") != NULL, "hint: --limits-try");
+
+	layout(v2_mi, v2_cg);
+	cgroup_layout_set_v2(&L, "cpuset cpu io memory pids");
+	error_set(&err, "x");
+	cgroup_hint_delegation(&L, CGROUP_CTL_MEMORY | CGROUP_CTL_PIDS, 1000, 4321, true, &err);
+	ok(strstr(err.msg, "\nhint: on a systemd host, run hutch in a delegated scope: systemd-run "
+			   "--user --scope -p Delegate=yes hutch ...") != NULL,
+	   "v2 hint: a delegated user scope: %s", err.msg);
+	ok(strstr(err.msg,
+		  "D=/sys/fs/cgroup/hutch-1000; mkdir -p $D/shell && echo '+memory +pids' > "
+		  "/sys/fs/cgroup/cgroup.subtree_control && chown 1000 $D $D/cgroup.procs "
+		  "$D/cgroup.subtree_control $D/cgroup.threads") &&
+		   strstr(err.msg, "echo 4321 > $D/shell/cgroup.procs"),
+	   "v2 hint: the root commands of a delegated directory");
+	ok(!strstr(err.msg, "--limits-try") && !strstr(err.msg, "chown -R"),
+	   "v2 hint: no --limits-try once given, nothing of v1");
+	error_set(&err, "x");
+	cgroup_hint_delegation(&L, CGROUP_CTL_PIDS, 0, 1, true, &err);
+	ok(strstr(err.msg, "systemd-run --scope") != NULL, "v2 hint for root: the system manager");
+
+	opt(&r, "memory", "64M");
+	opt(&r, "pids", "10");
+	opt(&r, "cpus", "0.5");
+	cgroup_try_warning(&r, r.set,
+			   "cannot create the sandbox's cgroup: /x is not writable\nhint: y", text,
+			   sizeof(text));
+	is_str(text,
+	       "--limits-try: no cgroup for the sandbox (/x is not writable); rlimits instead: "
+	       "--memory as RLIMIT_AS (address space), --pids as RLIMIT_NPROC (all the user's "
+	       "processes); not applied: --cpus",
+	       "the --limits-try warning: one line");
+}
+
 int main(void)
 {
 	face_set(FACE_HUTCH);
@@ -602,6 +677,7 @@ int main(void)
 	test_stats();
 	test_reasons();
 	test_rlimits();
+	test_messages();
 	cgroup_layout_free(&L);
 	free(buf);
 	return done_testing();
