@@ -698,10 +698,13 @@ int cgroup_kill(struct cgroup_sandbox *cg, int sig)
 
 	if (!pl)
 		return 0;
-	if (sig == SIGKILL && cg->v2 >= 0 && cgroup_write_at(pl->fd, "cgroup.kill", "1") == 0)
-		return 0;
+	/* v2: cgroup.kill, then until the tree is empty (its own round by round otherwise). */
+	if (sig == SIGKILL && cg->v2 >= 0)
+		return cgroup_kill_tree(pl->fd, 2, 2000);
+	/* Frozen, no process forks or exits while the list is read and signalled. */
 	for (long delay = 200;; delay = delay < 20000 ? delay * 2 : delay) {
 		bool frozen = freeze(cg, true);
+
 		r = cgroup_signal_tree(pl->fd, sig, &left);
 		if (frozen)
 			freeze(cg, false);

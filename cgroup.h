@@ -276,9 +276,10 @@ int cgroup_clone_fd(const struct cgroup_sandbox *cg);
  * cgroup namespace's root is its creator's cgroup at that moment, and a clone flag would take
  * the v1 cgroups of before the attach. 0, or -1 with err. */
 int cgroup_attach(struct cgroup_sandbox *cg, pid_t pid, bool in_v2, struct error *err);
-/* Send sig to every process of the sandbox (v2 cgroup.kill for SIGKILL; else frozen, each
- * process through a pidfd, thawed; SIGKILL repeats until no process is left, bounded). 0, or
- * -1 with errno. */
+/* Send sig to every process of the sandbox: v2 cgroup.kill for SIGKILL; else, frozen where a
+ * freezer is joined (v2 cgroup.freeze, v1 freezer), each process through a pidfd. SIGKILL
+ * returns once no process is left (at most about 2 s). 0, or -1 with errno (EBUSY: some
+ * remain). */
 int cgroup_kill(struct cgroup_sandbox *cg, int sig);
 /* Read what the sandbox used; fields the host cannot tell stay out of u->have. */
 void cgroup_usage_read(const struct cgroup_sandbox *cg, struct cgroup_usage *u);

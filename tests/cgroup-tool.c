@@ -3,11 +3,13 @@
  * counted, removes the cgroup. Links libhutch.a.
  *
  *   cgroup-tool [LIMITS] [--unshare-cgroup] [--no-clone-into] WHAT
- *   WHAT: hog SIZE | forkbomb MAX | spin MS | cgroups | rlimits | hold | exec CMD [ARG...]
+ *   WHAT: hog SIZE | forkbomb MAX | spin MS | tree N | cgroups | rlimits | hold
+ *         | exec CMD [ARG...]
  *   cgroup-tool [LIMITS] bench N
  *
  * LIMITS are hutch's options (--memory, --memory-swap, --pids, --cpus, --cpu-weight,
- * --io-weight, --cgroup-parent, --limits-try) and --account. Output: key=value lines on
+ * --io-weight, --cgroup-parent, --limits-try) and --account; --kill-after-ms MS and
+ * --kill-signal N call cgroup_kill MS after the start. Output: key=value lines on
  * stdout (path=, clone_into=, then exit= or signal=, reason=, the usage, destroy=ok); the
  * builtins print theirs too. Exit status: 0 when everything went as asked (whatever the child
  * did), 125 when the module failed (its message on stderr). */
@@ -123,6 +125,20 @@ static int show_rlimits(void)
 	return 0;
 }
 
+/* Fork n children that wait, then wait: a tree for cgroup_kill. */
+static int tree(const char *n_s)
+{
+	long n;
+
+	if (parse_int(n_s, 1, 1000, &n) < 0)
+		return 2;
+	for (long i = 0; i < n; i++)
+		if (fork() == 0)
+			break;
+	for (;;)
+		pause();
+}
+
 static int builtin(char **argv)
 {
 	if (strcmp(argv[0], "hog") == 0 && argv[1])
@@ -133,6 +149,8 @@ static int builtin(char **argv)
 		return spin(argv[1]);
 	if (strcmp(argv[0], "cgroups") == 0)
 		return show_cgroups();
+	if (strcmp(argv[0], "tree") == 0 && argv[1])
+		return tree(argv[1]);
 	if (strcmp(argv[0], "rlimits") == 0)
 		return show_rlimits();
 	if (strcmp(argv[0], "hold") == 0) {
@@ -172,6 +190,23 @@ static pid_t spawn(int cgfd, bool *in_v2)
 			return -1;
 	}
 	return fork();
+}
+
+/* Processes listed in a cgroup's cgroup.procs (by its path: a test tool). */
+static int count_procs(const char *dir)
+{
+	char path[4096], line[64];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
 }
 
 static void print_usage(const struct cgroup_usage *u)
@@ -250,6 +285,8 @@ int main(int argc, char **argv)
 		{ "account", no_argument, NULL, 'a' },
 		{ "unshare-cgroup", no_argument, NULL, 'U' },
 		{ "no-clone-into", no_argument, NULL, 'N' },
+		{ "kill-after-ms", required_argument, NULL, 'K' },
+		{ "kill-signal", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cgroup_request req = { 0 };
@@ -258,6 +295,7 @@ int main(int argc, char **argv)
 	struct cgroup_rlimits rl;
 	struct error err = { 0 };
 	bool unshare_cg = false, no_clone_into = false, in_v2;
+	long kill_after = -1, kill_sig = SIGKILL;
 	int c, go[2], status, cgfd;
 	pid_t pid;
 	double start;
@@ -280,6 +318,14 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			no_clone_into = true;
+			break;
+		case 'K':
+			if (parse_int(optarg, 0, 100000, &kill_after) < 0)
+				return 64;
+			break;
+		case 'S':
+			if (parse_int(optarg, 1, 64, &kill_sig) < 0)
+				return 64;
 			break;
 		case '?':
 			return 64;
@@ -356,6 +402,18 @@ int main(int argc, char **argv)
 	if (write(go[1], "g", 1) != 1)
 		return 125;
 	close(go[1]);
+	if (kill_after >= 0) {
+		/* cgroup_kill, as hutch uses it on its way out: the processes left, per cgroup. */
+		struct timespec ts = { kill_after / 1000, (kill_after % 1000) * 1000000 };
+		int r;
+
+		nanosleep(&ts, NULL);
+		r = cgroup_kill(cg, (int)kill_sig);
+		printf("kill=%d\n", r == 0 ? 0 : errno);
+		for (unsigned i = 0; cgroup_path(cg, i); i++)
+			printf("left=%d\n", count_procs(cgroup_path(cg, i)));
+		fflush(stdout);
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status))

@@ -454,6 +454,37 @@ case_errors() {
 		"--cgroup-parent of a missing cgroup: the path and the reason"
 }
 
+# cgroup_kill: every process of a tree, whatever the way (v2 cgroup.kill, a freezer, pidfds).
+case_kill() {
+	local how extra
+	if ! have pids; then
+		skip "$MODE: cgroup_kill (the kernel has no pids controller)"
+		return
+	fi
+	for how in pidfd account; do
+		extra=()
+		[ "$how" = account ] && extra=(--account)
+		run_in "$MODE" "$C" --pids 100 "${extra[@]}" --kill-after-ms 300 "${PARENTS[@]}" tree 20
+		is "$(val kill):$(val signal)" 0:9 "$MODE: SIGKILL ($how): the tree is killed"
+		is "$(printf '%s\n' "$OUT" | sed -n 's/^left=//p' | sort -u)" 0 \
+			"$MODE: SIGKILL ($how): no process left once it returns"
+		all_gone "$MODE: SIGKILL ($how): the cgroups are removed"
+	done
+	run_in "$MODE" "$C" --pids 100 --account --kill-after-ms 300 --kill-signal 15 \
+		"${PARENTS[@]}" tree 20
+	is "$(val kill):$(val signal)" 0:15 "$MODE: SIGTERM: reaches the tree"
+	all_gone "$MODE: SIGTERM: the cgroups are removed"
+	if [ "$MODE" = user ] && have freezer && [ "${WHERE[freezer]}" != v2 ]; then
+		# Not moved below the v2 directory: no v2 cgroup, v1's freezer instead.
+		run_as user "$C" --pids 100 --account --kill-after-ms 300 "${PARENTS[@]}" tree 20
+		like "$(paths)" "freezer" "user: no v2 cgroup: the v1 freezer is joined"
+		is "$(val kill):$(val signal)" 0:9 "user: SIGKILL through the freezer: killed"
+		is "$(printf '%s\n' "$OUT" | sed -n 's/^left=//p' | sort -u)" 0 \
+			"user: SIGKILL through the freezer: no process left"
+		all_gone "user: SIGKILL through the freezer: the cgroups are removed"
+	fi
+}
+
 # Nothing of the runs is left in the delegated directories.
 case_clean() {
 	local left
@@ -469,6 +500,7 @@ for MODE in $MODES; do
 	case_view
 	case_own
 	case_stale
+	case_kill
 	case_errors
 	case_clean
 done
