@@ -292,11 +292,18 @@ static int make_place(struct cgroup_sandbox *cg, struct place *pl, const char *r
 
 	cgroup_ctl_words(pl->ctls ? pl->ctls : h->ctls, h->version, words, sizeof(words));
 	if (!rel) {
-		error_set(err,
-			  "cannot create the sandbox's cgroup: the caller's cgroup in the %s "
-			  "hierarchy is not below its mount at %s\nhint: pass --cgroup-parent",
-			  words, h->mountpoint);
-		return -1;
+		/* A mount of part of the tree (a container's): the cgroup is outside it. */
+		if (given)
+			return error_set(
+				err,
+				"cannot create the sandbox's cgroup: --cgroup-parent names "
+				"a cgroup the mount at %s does not show (cgroup v%d, %s)",
+				h->mountpoint, h->version, words);
+		return error_set(err,
+				 "cannot create the sandbox's cgroup: the caller's cgroup in the "
+				 "cgroup v%d %s hierarchy is not below its mount at %s\nhint: pass "
+				 "--cgroup-parent",
+				 h->version, words, h->mountpoint);
 	}
 	snprintf(parent_path, sizeof(parent_path), "%s%s%s", h->mountpoint, *rel ? "/" : "", rel);
 	rootfd = open(h->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
