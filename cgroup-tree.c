@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,8 +26,81 @@
 #define SYS_pidfd_send_signal 424
 #endif
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#define CG_RESOLVE_NO_XDEV	 0x01
+#define CG_RESOLVE_NO_MAGICLINKS 0x02
+#define CG_RESOLVE_NO_SYMLINKS	 0x04
+#define CG_RESOLVE_BENEATH	 0x08
+
+struct cg_open_how {
+	uint64_t flags, mode, resolve;
+};
+
 /* Deeper than any cgroup hutch or a nested hutch makes; a bound for the recursion. */
 #define MAX_DEPTH 32
+
+/* path below rootfd ("" for rootfd itself), never through a symlink or out of the mount. */
+int cgroup_open_below_steps(int rootfd, const char *rel)
+{
+	char buf[PATH_MAX];
+	struct stat root, st;
+	int fd, next, e;
+
+	if (strlen(rel) >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(buf, rel);
+	fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &root) < 0)
+		goto fail;
+	for (char *p = buf, *c; (c = strsep(&p, "/"));) {
+		if (!*c)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			errno = EXDEV; /* as RESOLVE_BENEATH would */
+			goto fail;
+		}
+		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		if (fd < 0 || fstat(fd, &st) < 0)
+			goto fail;
+		if (st.st_dev != root.st_dev) {
+			errno = EXDEV; /* a mount on the way */
+			goto fail;
+		}
+	}
+	return fd;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return -1;
+}
+
+int cgroup_open_below(int rootfd, const char *rel)
+{
+	struct cg_open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = CG_RESOLVE_BENEATH | CG_RESOLVE_NO_SYMLINKS | CG_RESOLVE_NO_XDEV |
+			   CG_RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (!*rel)
+		return openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (int tries = 0; tries < 32; tries++) {
+		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		/* EAGAIN: a concurrent rename raced the lookup; the kernel asks us to retry. */
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd < 0 && errno == ENOSYS ? cgroup_open_below_steps(rootfd, rel) : fd;
+}
 
 int cgroup_read_at(int dirfd, const char *file, char *buf, size_t size)
 {

@@ -7,6 +7,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The directory rel below rootfd ("" for rootfd itself) as an O_PATH fd, never through a
+ * symlink or out of rootfd's mount (openat2 RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS,
+ * RESOLVE_NO_XDEV; before Linux 5.6 one O_NOFOLLOW component at a time). -1 with errno. */
+int cgroup_open_below(int rootfd, const char *rel);
+/* The same one O_NOFOLLOW component at a time ("..", a symlink, another mount refused). */
+int cgroup_open_below_steps(int rootfd, const char *rel);
 /* A small cgroup file below dirfd into buf (NUL-terminated); 0 or -1 with errno. */
 int cgroup_read_at(int dirfd, const char *file, char *buf, size_t size);
 /* A cgroup file of any size (cgroup.procs), *out malloc'd; 0 or -1 with errno. */

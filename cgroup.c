@@ -26,17 +26,6 @@
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#define CG_RESOLVE_NO_XDEV	 0x01
-#define CG_RESOLVE_NO_MAGICLINKS 0x02
-#define CG_RESOLVE_NO_SYMLINKS	 0x04
-#define CG_RESOLVE_BENEATH	 0x08
-
-struct cg_open_how {
-	uint64_t flags, mode, resolve;
-};
 
 /* One hierarchy the sandbox joined. */
 struct place {
@@ -59,43 +48,6 @@ struct cgroup_sandbox {
 	char name[80];
 	unsigned unplaced;
 };
-
-/* path below rootfd ("" for rootfd itself), never through a symlink or out of the mount. */
-static int open_below(int rootfd, const char *rel)
-{
-	struct cg_open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = CG_RESOLVE_BENEATH | CG_RESOLVE_NO_SYMLINKS | CG_RESOLVE_NO_XDEV |
-			   CG_RESOLVE_NO_MAGICLINKS,
-	};
-	char buf[PATH_MAX];
-	int fd, next;
-
-	if (!*rel)
-		return openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	for (int tries = 0; tries < 32; tries++) {
-		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-		if (fd >= 0 || (errno != EAGAIN && errno != ENOSYS))
-			return fd;
-		if (errno == ENOSYS)
-			break;
-	}
-	/* Before Linux 5.6: one component at a time. */
-	if (strlen(rel) >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(buf, rel);
-	fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	for (char *p = buf, *c; fd >= 0 && (c = strsep(&p, "/"));) {
-		if (!*c)
-			continue;
-		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-	}
-	return fd;
-}
 
 static int self_identity(pid_t *pid, unsigned long long *start, unsigned long long *pidns)
 {
@@ -315,7 +267,7 @@ static int make_place(struct cgroup_sandbox *cg, struct place *pl, const char *r
 		return error_set_errno(err, e, "cannot create the sandbox's cgroup: cannot open %s",
 				       h->mountpoint);
 	}
-	pl->parent_fd = open_below(rootfd, rel);
+	pl->parent_fd = cgroup_open_below(rootfd, rel);
 	e = errno;
 	/* Delegation containment (v2): moving a process, or cloning it, between two cgroups
 	 * needs write access to cgroup.procs of their common ancestor. */
@@ -331,7 +283,7 @@ static int make_place(struct cgroup_sandbox *cg, struct place *pl, const char *r
 			return -1;
 		}
 		common_ancestor(h->own, rel, anc, sizeof(anc));
-		afd = open_below(rootfd, anc);
+		afd = cgroup_open_below(rootfd, anc);
 		if (afd < 0 || faccessat(afd, "cgroup.procs", W_OK, AT_EACCESS) < 0) {
 			e = errno;
 			if (afd >= 0)
