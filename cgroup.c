@@ -295,6 +295,14 @@ static int make_place(struct cgroup_sandbox *cg, struct place *pl, const char *r
 					"for uid %u",
 					parent_path, h->mountpoint, *anc ? "/" : "", anc,
 					(unsigned)id->uid);
+			/* cgroup-v2.rst, "Delegation Containment". */
+			cgroup_error_append(
+				err,
+				"\nhint: cgroup v2 moves a process only within a "
+				"subtree whose top cgroup.procs the mover may write: run "
+				"hutch from a shell below %s (as root: mkdir %s/shell; "
+				"echo %d > %s/shell/cgroup.procs)",
+				parent_path, parent_path, (int)getppid(), parent_path);
 			cgroup_hint_delegation(&cg->layout, cgroup_request_ctls(&cg->req), id->uid,
 					       getppid(), cg->req.try, err);
 			return -1;
@@ -451,6 +459,7 @@ int cgroup_create(const struct cgroup_request *req, struct cgroup_sandbox **out,
 	struct error tryerr = { 0 };
 	char *mi = NULL, *pc = NULL, *parents[CGROUP_MAX_PARENTS] = { NULL };
 	unsigned need = cgroup_request_ctls(req), missing = 0;
+	bool account;
 	int ret = -1;
 
 	memset(&pp, 0, sizeof(pp));
@@ -510,15 +519,17 @@ int cgroup_create(const struct cgroup_request *req, struct cgroup_sandbox **out,
 		tryerr = *err;
 	}
 	/* --account: the v2 cgroup even without a v2 controller, for cpu.stat (and clone3 into it,
-	 * cgroup.kill); each hierarchy joined costs a mkdir and an rmdir of a launch. */
-	if (cg->layout.v2 >= 0 && req->account)
-		add_place(cg, cg->layout.v2, 0, true);
+	 * cgroup.kill); each hierarchy joined costs a mkdir and an rmdir of a launch.
+	 * --cgroup-parent without a limit: that cgroup, not optional. */
+	account = req->account || !need;
+	if (cg->layout.v2 >= 0 && account)
+		add_place(cg, cg->layout.v2, 0, need != 0);
 	if (make_places(cg, 0, &pp, &id, &tryerr, err) < 0)
 		goto out;
 	for (unsigned i = 0; i < cg->n; i++)
 		if (cg->p[i].hier == cg->layout.v2)
 			cg->v2 = (int)i;
-	if (cg->v2 < 0 && req->account) {
+	if (cg->v2 < 0 && account) {
 		/* No v2 cgroup: v1's cpuacct counts CPU time, its freezer holds still what is
 		 * killed. */
 		unsigned n0 = cg->n, extra = CGROUP_CTL_FREEZER | CGROUP_CTL_CPUACCT;
@@ -529,6 +540,12 @@ int cgroup_create(const struct cgroup_request *req, struct cgroup_sandbox **out,
 		}
 		if (make_places(cg, n0, &pp, &id, &tryerr, err) < 0)
 			goto out;
+		if (!need && !cg->n && !req->try) {
+			error_set(err,
+				  "cannot create the sandbox's cgroup: no cgroup v2 tree, and no "
+				  "cgroup v1 freezer or cpuacct hierarchy to make it in");
+			goto out;
+		}
 	}
 	if (cg->unplaced) {
 		char msg[1024];

@@ -257,7 +257,9 @@ void cgroup_hint_delegation(const struct cgroup_layout *l, unsigned need, uid_t 
 
 struct cgroup_sandbox;
 
-/* Make the sandbox's cgroup for req (cgroup_request_wanted must be true). On success *out is
+/* Make the sandbox's cgroup for req (cgroup_request_wanted must be true; with
+ * --cgroup-parent and no limit, the cgroup is made in the v2 tree, else the v1 freezer and
+ * cpuacct hierarchies). On success *out is
  * the handle (also with --limits-try when nothing could be made: then cgroup_unplaced says
  * what to apply as rlimits, and the one warning is printed). -1 with err: "cannot create the
  * sandbox's cgroup: REASON" and hint: lines naming what is missing and the commands that give

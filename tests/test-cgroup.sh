@@ -369,6 +369,12 @@ case_view() {
 			"$MODE: --account: the child is in the sandbox's v2 cgroup"
 		is "$(val clone_into)" 1 "$MODE: --account: cloned into it (CLONE_INTO_CGROUP)"
 	fi
+	if [ -n "$V2D" ]; then
+		run_in "$MODE" "$C" "${PARENTS[@]}" cgroups
+		like "$(cg_line "")" "^0::.*/$NAME(/shell)?/hutch\.[0-9.]+$" \
+			"$MODE: --cgroup-parent without a limit: a v2 cgroup all the same"
+		all_gone "$MODE: --cgroup-parent without a limit: removed"
+	fi
 	if [ "$MODE" = user ] && ! unpriv_userns_works; then
 		skip "user: --unshare-cgroup (unprivileged user namespaces are disabled on this kernel)"
 		return
