@@ -32,6 +32,13 @@
  * moves itself into a leaf NAME.caller beside the sandbox's cgroup for the sandbox's life
  * (as systemd.resource-control(5) asks of delegated subtrees) and moves back at the end.
  * Controllers hutch enabled in a parent's subtree_control stay enabled, except in that case.
+ *
+ * For the caller (the process side): a process must stay to destroy the cgroup and read why
+ * the sandbox ended (the face that becomes the command keeps its parent when there are
+ * limits); the child is attached before it forks anything; --unshare-cgroup is unshared by the
+ * child after the attach; --pids counts the pid-1 reaper; helpers hutch forks after
+ * cgroup_create live in NAME.caller in that case, and must end before cgroup_destroy. Without
+ * --account on a hybrid host, the CPU time of --json-status-fd is wait4's (the reaped tree's).
  */
 #ifndef HUTCH_CGROUP_H
 #define HUTCH_CGROUP_H
