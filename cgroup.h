@@ -32,6 +32,9 @@
  * moves itself into a leaf NAME.caller beside the sandbox's cgroup for the sandbox's life
  * (as systemd.resource-control(5) asks of delegated subtrees) and moves back at the end.
  * Controllers hutch enabled in a parent's subtree_control stay enabled, except in that case.
+ * Whether a place is writable is the kernel's answer to the mkdir itself, plus for v2 a
+ * faccessat(W_OK) on cgroup.procs of the common ancestor of the caller's cgroup and the place
+ * (cgroup-v2.rst, "Delegation Containment": clone3 and the attach need it).
  *
  * For the caller (the process side): a process must stay to destroy the cgroup and read why
  * the sandbox ended (the face that becomes the command keeps its parent when there are
