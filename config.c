@@ -27,6 +27,7 @@ void config_free(struct config *cfg)
 	setup_list_free(&cfg->ops);
 	free(cfg->pass_fds.v);
 	free(cfg->seccomp_fds.v);
+	free(cfg->rlimits);
 	seccomp_request_free(&cfg->seccomp_req);
 	for (i = 0; i < cfg->n_owned; i++)
 		free(cfg->owned[i]);

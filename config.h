@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
+#include "rlimit.h"
 #include "seccomp-request.h"
 #include "setup-op.h"
 #include "util.h"
@@ -76,6 +78,14 @@ struct config {
 	bool seccomp_legacy;	     /* --seccomp was used (cannot combine with --add-seccomp-fd) */
 	const char *exec_label, *file_label;
 	bool level_prefix;
+
+	/* Limits and the sandbox's lifetime. */
+	struct cgroup_request cgroup; /* --memory, --pids, --cpus..., --cgroup-parent */
+	struct rlimit_req *rlimits;   /* --rlimit, in order */
+	unsigned n_rlimits;
+	uint64_t timeout_ms, grace_ms; /* --timeout DURATION[:GRACE]; 0: none */
+	bool keep_children;	       /* --keep-children */
+	bool stats;		       /* --stats */
 
 	/* What the parser allocated (strings from --args, arrays), freed by config_free. */
 	char **owned;

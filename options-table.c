@@ -275,6 +275,42 @@ static int opt_seccomp_show(struct parse_ctx *ctx, const struct option_row *o, c
 	return printed(ctx, r);
 }
 
+/* --memory, --memory-swap, --pids, --cpus, --cpu-weight, --io-weight, --cgroup-parent. */
+static int opt_cgroup(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	if (cgroup_option_parse(&ctx->cfg->cgroup, o->name, a[0], ctx->err) < 0) {
+		ctx->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_rlimit(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	struct config *cfg = ctx->cfg;
+	struct rlimit_req r;
+
+	(void)o;
+	if (rlimit_parse(a[0], &r, ctx->err) < 0) {
+		ctx->failed = true;
+		return -1;
+	}
+	cfg->rlimits = xrealloc(cfg->rlimits, (cfg->n_rlimits + 1) * sizeof(*cfg->rlimits));
+	cfg->rlimits[cfg->n_rlimits++] = r;
+	return 0;
+}
+
+static int opt_timeout(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	if (ctx->cfg->timeout_ms)
+		options_warn_only_last(o->name);
+	if (timeout_parse(a[0], &ctx->cfg->timeout_ms, &ctx->cfg->grace_ms, ctx->err) < 0) {
+		ctx->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
 /* --help prints this in this order, bubblewrap's usage() order for bubblewrap's options. */
 const struct option_row options_table[] = {
 	{ "help", NULL, IN_BOTH, "Print this help", CALL(opt_help) },
@@ -433,11 +469,39 @@ const struct option_row options_table[] = {
 	{ "seccomp-show", "NAME|PATH", IN_HUTCH, "Print the effective rules of a seccomp profile",
 	  CALL(opt_seccomp_show) },
 	{ "host-uid", "UID", IN_HUTCH,
-	  "Root only: the host uid the sandbox's ids map to (default: the caller's, 0)",
+	  "The host uid the sandbox maps onto (root's: 65534 unless told; others: their own)",
 	  ID(host_uid) },
 	{ "host-gid", "GID", IN_HUTCH,
-	  "Root only: the host gid the sandbox's ids map to (default: the caller's, 0)",
+	  "The host gid the sandbox maps onto (default: the number of --host-uid)",
 	  ID(host_gid) },
+
+	/* Limits and the sandbox's lifetime: both faces (bubblewrap has none of them). */
+	{ "memory", "SIZE", IN_BOTH, "Limit the sandbox's memory (a cgroup; K, M, G, T or max)",
+	  CALL(opt_cgroup) },
+	{ "memory-swap", "SIZE", IN_BOTH, "Limit its memory plus swap (at least --memory)",
+	  CALL(opt_cgroup) },
+	{ "pids", "N", IN_BOTH, "Limit its processes and threads to N (or max)",
+	  CALL(opt_cgroup) },
+	{ "cpus", "FRACTION", IN_BOTH, "Limit its CPU time to FRACTION of one CPU (0.5, 2)",
+	  CALL(opt_cgroup) },
+	{ "cpu-weight", "N", IN_BOTH, "Its CPU weight against its siblings (1..10000, 100)",
+	  CALL(opt_cgroup) },
+	{ "io-weight", "N", IN_BOTH, "Its I/O weight against its siblings (1..10000, 100)",
+	  CALL(opt_cgroup) },
+	{ "cgroup-parent", "DIR", IN_BOTH,
+	  "Make the sandbox's cgroup below DIR (repeatable: one per hierarchy)",
+	  CALL(opt_cgroup) },
+	{ "limits-try", NULL, IN_BOTH,
+	  "Where no cgroup can be made, stand in with rlimits and say so", SET_BOOL(cgroup.try, true) },
+	{ "rlimit", "NAME=SOFT[:HARD]", IN_BOTH,
+	  "Set a resource limit as prlimit(1) names it (repeatable)", CALL(opt_rlimit) },
+	{ "timeout", "DURATION[:GRACE]", IN_BOTH,
+	  "Stop the whole sandbox after DURATION: SIGTERM, SIGKILL after GRACE (5s)",
+	  CALL(opt_timeout) },
+	{ "keep-children", NULL, IN_HUTCH,
+	  "Leave what the command started running when it exits", SET_BOOL(keep_children, true) },
+	{ "stats", NULL, IN_BOTH, "Print the sandbox's resource usage on stderr at the end",
+	  SET_BOOL(stats, true) },
 };
 
 const unsigned options_table_len = sizeof(options_table) / sizeof(options_table[0]);

@@ -78,6 +78,7 @@ void plan_gather_host(const struct config *cfg, struct host_facts *h)
 	h->has_userns = ns_available("user");
 	h->has_cgroupns = ns_available("cgroup");
 	h->pgrp_leader = getpgrp() == getpid();
+	h->tty_shared = isatty(STDIN_FILENO) || isatty(STDOUT_FILENO) || isatty(STDERR_FILENO);
 	h->umask = umask(0);
 	umask(h->umask);
 	h->tty = isatty(STDOUT_FILENO) ? ttyname(STDOUT_FILENO) : NULL;
@@ -311,6 +312,8 @@ static int check_rules(const struct config *cfg, const struct host_facts *h, str
 			err, FACE_MSG("--as-pid-1 cannot be combined with --lock-file: "
 				      "the locks are held by the pid-1 reaper",
 				      "Specifying --as-pid-1 and --lock-file is not permitted"));
+	if (cgroup_request_validate(&cfg->cgroup, err) < 0)
+		return -1;
 	if (cfg->seccomp_legacy && cfg->seccomp_fds.n > 1)
 		return error_set(err,
 				 FACE_MSG("--seccomp cannot be combined with --add-seccomp-fd",
@@ -406,9 +409,31 @@ static void plan_caps(const struct config *cfg, const struct host_facts *h, stru
 	p->caps.as_they_are = initial && !cfg->caps_explicit;
 }
 
+static void plan_limits(const struct config *cfg, struct plan *p)
+{
+	struct limits_plan *l = &p->limits;
+
+	l->cgroup = cgroup_request_wanted(&cfg->cgroup) ? &cfg->cgroup : NULL;
+	l->rlimits = cfg->rlimits;
+	l->n_rlimits = cfg->n_rlimits;
+	l->timeout_ms = cfg->timeout_ms;
+	l->grace_ms = cfg->grace_ms;
+	l->stats = cfg->stats;
+	/* The hutch face: what the command leaves running dies with it (a PID namespace's pid 1,
+	 * the cgroup, the tree below the parent); bubblewrap's stays until it ends. */
+	l->kill_leftovers = face->kill_leftovers && !cfg->keep_children;
+	/* A cgroup namespace's root is its creator's cgroup when it is made: after the attach,
+	 * by the child, not by a clone flag that would take the cgroups of before it. */
+	if (l->cgroup && (p->clone_flags & CLONE_NEWCGROUP)) {
+		p->clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
+		l->unshare_cgroup_late = true;
+	}
+}
+
 static void plan_processes(const struct config *cfg, const struct host_facts *h, struct plan *p)
 {
 	struct process_plan *pr = &p->proc;
+	const struct limits_plan *l = &p->limits;
 
 	pr->need_reaper = !cfg->as_pid_1 && (cfg->unshare_pid || pr->sync_fd >= 0 ||
 					     has_op(&cfg->ops, SETUP_LOCK_FILE));
@@ -420,8 +445,13 @@ static void plan_processes(const struct config *cfg, const struct host_facts *h,
 		       p->status.info_fd < 0 && p->status.json_fd < 0 &&
 		       p->status.userns_block_fd < 0 && !p->ids.parent_maps &&
 		       /* setsid() fails in a process group leader (setsid(2)): fork then. */
-		       !(cfg->new_session && h->pgrp_leader);
-	pr->die_with_parent = cfg->die_with_parent;
+		       !(cfg->new_session && h->pgrp_leader) &&
+		       /* A parent stays to watch the time, remove the cgroup, tell the usage, */
+		       !l->cgroup && !l->timeout_ms && !l->stats &&
+		       /* and to kill what the command leaves on a terminal it shares: left
+			* behind, it could take the terminal from the caller's shell. */
+		       !(l->kill_leftovers && h->tty_shared && !cfg->new_session);
+	pr->die_with_parent = cfg->die_with_parent || face->die_with_parent;
 	pr->new_session = cfg->new_session;
 	pr->as_pid_1 = cfg->as_pid_1;
 	pr->close_inherited = face->close_inherited_fds;
@@ -437,7 +467,9 @@ static void plan_processes(const struct config *cfg, const struct host_facts *h,
 	/* With status fds the parent reads the namespace ids before the setup changes anything
 	 * (bubblewrap's order); --userns-block-fd and --host-uid: the maps come first. */
 	p->status.go_early = p->status.userns_block_fd >= 0 || p->status.info_fd >= 0 ||
-			     p->status.json_fd >= 0 || p->ids.parent_maps;
+			     p->status.json_fd >= 0 || p->ids.parent_maps ||
+			     /* in its cgroup before it does (or forks) anything */
+			     l->cgroup != NULL;
 }
 
 static void plan_rootfs(const struct config *cfg, const struct host_facts *h, struct plan *p)
@@ -464,6 +496,7 @@ int plan_make(const struct config *cfg, const struct host_facts *h, struct plan 
 		return -1;
 	plan_namespaces(cfg, h, p);
 	plan_caps(cfg, h, p);
+	plan_limits(cfg, p);
 	plan_processes(cfg, h, p);
 	plan_rootfs(cfg, h, p);
 	return 0;

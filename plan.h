@@ -32,6 +32,7 @@ struct host_facts {
 	bool has_userns;     /* the kernel has user namespaces (/proc/self/ns/user) */
 	bool has_cgroupns;   /* ... cgroup namespaces */
 	bool pgrp_leader;    /* we lead our process group: setsid() would fail here */
+	bool tty_shared;     /* stdin, stdout or stderr is a terminal the sandbox shares */
 	mode_t umask;	     /* the caller's */
 	const char *tty;     /* ttyname(1) when stdout is a terminal, else NULL */
 	const char *cwd;     /* the caller's working directory, NULL if unknown */
@@ -106,6 +107,17 @@ struct status_plan {
 	bool go_early;
 };
 
+/* Limits and the sandbox's lifetime. */
+struct limits_plan {
+	const struct cgroup_request *cgroup; /* the sandbox's own cgroup, or NULL */
+	bool unshare_cgroup_late;	     /* --unshare-cgroup after the cgroup attach */
+	const struct rlimit_req *rlimits;    /* --rlimit, applied before exec */
+	unsigned n_rlimits;
+	uint64_t timeout_ms, grace_ms; /* --timeout; 0: none */
+	bool kill_leftovers;	       /* when the command ends, nothing of the sandbox stays */
+	bool stats;		       /* --stats */
+};
+
 struct plan {
 	unsigned long clone_flags;
 	struct ids_plan ids;
@@ -115,6 +127,7 @@ struct plan {
 	struct caps_plan caps;
 	struct process_plan proc;
 	struct status_plan status;
+	struct limits_plan limits;
 	struct seccomp_set seccomp; /* filled by plan_load */
 };
 

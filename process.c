@@ -33,7 +33,30 @@ void process_forward_set(sigset_t *set)
 	sigaddset(set, SIGCHLD);
 }
 
-pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd)
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* clone3(2)'s arguments, version 2 (with cgroup): 88 bytes. */
+struct hutch_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+int process_exit_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
+
+pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd, int cgroup_fd,
+		    bool *in_cgroup)
 {
 	sigset_t set;
 	int p[2];
@@ -46,8 +69,22 @@ pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd)
 		die_errno("sigprocmask");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		die_errno(FACE_MSG("cannot create a pipe", "pipe2"));
+	/* Straight into the sandbox's cgroup where the kernel can (5.7+, a v2 cgroup): nothing
+	 * runs outside it, not even this child's first instruction. */
+	*in_cgroup = false;
+	pid = -1;
+	if (cgroup_fd >= 0) {
+		struct hutch_clone_args a = { .flags = flags | CLONE_INTO_CGROUP,
+					      .exit_signal = SIGCHLD,
+					      .cgroup = (uint64_t)cgroup_fd };
+		pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+		/* Not there (ENOSYS, E2BIG, EINVAL) or refused: the attach after clone does it,
+		 * and says why if it cannot either. */
+		*in_cgroup = pid >= 0;
+	}
 	/* Raw clone with no stack behaves like fork, with namespace flags. */
-	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0) {
 		int e = errno;
 		close(p[0]);
@@ -65,14 +102,6 @@ pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd)
 	return pid;
 }
 
-static int status_to_exit(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
-}
 
 void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned long clone_flags)
 {
@@ -116,115 +145,9 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 		die_errno_face("Write to info_fd", "cannot write to --json-status-fd %d", json_fd);
 }
 
-/* Did the command really start? Its process wrote 'R' just before execve and nothing after
- * (die() would have added a status byte). The pipe is at EOF once every writer is gone. */
-static bool command_ran(int report_rd)
-{
-	char buf[4];
-	size_t n = 0;
 
-	for (;;) {
-		ssize_t r = read(report_rd, buf + n, sizeof(buf) - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (n == sizeof(buf))
-			break;
-	}
-	return n == 1 && buf[0] == 'R';
-}
 
-static noreturn void parent_exit(int code, bool ran, int json_fd)
-{
-	if (ran && json_fd >= 0) {
-		char line[64];
-		int n = snprintf(line, sizeof(line), "{ \"exit-code\": %d }\n", code);
-		(void)write_all(json_fd, line, (size_t)n);
-	}
-	exit(code);
-}
 
-/* The sandbox's first process ended with st. Before the command ran, that was the setup:
- * killed by a signal (the OOM killer, a SIGKILL from outside), it is a setup failure, never
- * a status the caller could take for the command's. */
-static noreturn void child_ended(int st, int report_rd, int json_fd, bool reaper)
-{
-	bool ran = command_ran(report_rd);
-
-	/* A reaper that ends, killed, before it told the command's status: the command (or what
-	 * is left of it) may still run, and its status is not the reaper's. bubblewrap reports
-	 * the reaper's; the hutch face says what happened. */
-	if (reaper && ran && WIFSIGNALED(st) && face->id == FACE_HUTCH) {
-		warn("the sandbox's pid 1 was killed by signal %d (%s) before the command ended: "
-		     "its status is unknown",
-		     WTERMSIG(st), strsignal(WTERMSIG(st)));
-		exit(face->exit_setup);
-	}
-
-	if (WIFSIGNALED(st) && !ran) {
-		int sig = WTERMSIG(st);
-
-		if (face->id == FACE_HUTCH)
-			warn("cannot set up the sandbox: the setup process was killed by signal %d "
-			     "(%s)",
-			     sig, strsignal(sig));
-		exit(face->exit_setup);
-	}
-	parent_exit(status_to_exit(st), ran, json_fd);
-}
-
-noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int status_rd)
-{
-	sigset_t set;
-	int sfd;
-	bool reaper = status_rd >= 0;
-
-	/* The signals are blocked since before clone; a signalfd lets one poll() wait for them
-	 * and for the reaper's word on the command's status (signalfd(2)). */
-	process_forward_set(&set);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0)
-		die_errno(FACE_MSG("cannot create a signalfd", "Can't create signalfd"));
-	for (;;) {
-		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
-					 { .fd = status_rd, .events = POLLIN } };
-		if (poll(pfd, status_rd >= 0 ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno("poll");
-		}
-		/* The reaper tells the command's status as soon as it knows it; like bubblewrap,
-		 * we exit with it then, while pid 1 goes on reaping what the command left. */
-		if (status_rd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
-			int code;
-			ssize_t n = read(status_rd, &code, sizeof(code));
-			if (n == (ssize_t)sizeof(code))
-				parent_exit(code, command_ran(report_rd), json_fd);
-			close(status_rd);
-			status_rd = -1; /* the reaper died first: its own exit status will tell */
-		}
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		struct signalfd_siginfo si;
-		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
-			continue;
-		if (si.ssi_signo != SIGCHLD) {
-			kill(child, (int)si.ssi_signo);
-			continue;
-		}
-		int st;
-		pid_t r;
-		/* Reap every child (intermediate --pidns processes too); stop at ours. */
-		while ((r = waitpid(-1, &st, WNOHANG)) > 0 && r != child)
-			;
-		if (r < 0 && errno != EINTR && errno != ECHILD)
-			die_errno(FACE_MSG("cannot wait for the sandbox", "waitpid"));
-		if (r == child)
-			child_ended(st, report_rd, json_fd, reaper);
-	}
-}
 
 void process_child_die_with_parent(void)
 {
@@ -359,7 +282,7 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 			int st;
 			pid_t r = waitpid(-1, &st, WNOHANG);
 			if (r < 0 && errno == ECHILD)
-				_exit(status_to_exit(cmd_status));
+				_exit(process_exit_status(cmd_status));
 			if (r < 0 && errno != EINTR)
 				die_errno(
 					FACE_MSG("the sandbox's pid 1 cannot wait for its children",
@@ -372,12 +295,12 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 				/* The parent exits with this now; we stay while anything is left,
 				 * holding --sync-fd and --lock-file (bubblewrap's pid 1 does). */
 				if (status_wr >= 0) {
-					int code = status_to_exit(st);
+					int code = process_exit_status(st);
 					(void)write_all(status_wr, &code, sizeof(code));
 					close(status_wr);
 					status_wr = -1;
 				} else if (pid1) {
-					_exit(status_to_exit(st));
+					_exit(process_exit_status(st));
 				}
 			}
 		}

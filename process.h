@@ -12,24 +12,24 @@
 struct int_list;
 struct process_plan;
 
+/* A wait status as an exit status: the code, or 128+N for a signal N (the shell's way). */
+int process_exit_status(int st);
+
 /* The signals hutch passes on to the command (and SIGCHLD, which it waits for). */
 void process_forward_set(sigset_t *set);
 
 /* Block the forwarded signals (saving the caller's mask in *orig) and clone with `flags`
+ * (into the v2 cgroup of cgroup_fd when it is >= 0 and the kernel can: *in_cgroup)
  * (CLONE_NEW*). Returns the pid in the parent and 0 in the child; the child reports through
  * a close-on-exec pipe whose read end the parent keeps in *report_rd: one 'R' byte right
  * before exec, and a status byte from die(). */
-pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd);
+pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd, int cgroup_fd,
+		    bool *in_cgroup);
 
 /* Parent: bubblewrap's --info-fd document (then closed) and first --json-status-fd line.
  * Namespace ids are those of `child` for every namespace in clone_flags (mnt always). */
 void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned long clone_flags);
 
-/* Parent: forward signals to child until the command's status is known: from status_rd
- * (the reaper writes it there, -1: none) or from child's own exit. Then exit with it (128+N
- * for signal N); when the command really ran, `{ "exit-code": N }` goes to json_fd. A child
- * killed by a signal before the command ran ends with the face's setup status. */
-noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int status_rd);
 
 /* Child: SIGKILL when the parent dies (and exit now if it already has). */
 void process_child_die_with_parent(void);

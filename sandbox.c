@@ -20,10 +20,12 @@
 
 #include "caps.h"
 #include "label.h"
+#include "monitor.h"
 #include "net.h"
 #include "options.h"
 #include "plan.h"
 #include "process.h"
+#include "rlimit.h"
 #include "rootfs.h"
 #include "seccomp.h"
 #include "userns.h"
@@ -38,6 +40,9 @@ struct channels {
 	int pid_rd, pid_wr;	  /* --pidns: the child tells the parent its final pid */
 	int status_rd, status_wr; /* the reaper tells the parent the command's status */
 	pid_t caller;		  /* hutch's own parent (the caller), for --die-with-parent */
+	struct cgroup_sandbox *cg; /* the sandbox's cgroup (made by the parent), or NULL */
+	struct cgroup_rlimits cg_rlimits; /* --limits-try: what stands in for a cgroup */
+	uint64_t start_ns;	  /* when the sandbox was made: its wall time */
 };
 
 /* Never setuid, setgid or file capabilities: hutch needs no privilege and must not lend
@@ -179,12 +184,28 @@ static noreturn void reaper(const struct plan *p, const struct channels *ch, pid
 	process_reaper_loop(cmd, p->proc.reaper_is_pid1, ch->status_wr);
 }
 
+/* --rlimit, and --limits-try's stand-ins for a cgroup that could not be made. */
+static void command_limits(const struct plan *p, const struct channels *ch)
+{
+	struct error err = { 0 };
+
+	for (unsigned i = 0; i < p->limits.n_rlimits; i++)
+		if (rlimit_apply(&p->limits.rlimits[i], &err) < 0)
+			die_error(&err);
+	if (ch->cg_rlimits.n && cgroup_rlimits_apply(&ch->cg_rlimits) < 0)
+		die_errno(FACE_MSG("cannot set the limits that stand in for a cgroup "
+				   "(--limits-try)",
+				   "setrlimit"));
+}
+
 /* The setup sequence. Order matters; each step says why it sits where it does. */
 static noreturn void child(const struct plan *p, const struct channels *ch, const sigset_t *mask)
 {
 	const struct process_plan *pr = &p->proc;
 	struct int_list locks = { 0 };
 
+	/* The parent's cleanup on its own failure is not ours to run. */
+	util_set_die_hook(NULL, NULL);
 	/* The status fds and the parent's ends of our pipes are the parent's alone. */
 	close_parent_fds(p, ch);
 	/* Another PID namespace is joined by forking into it; the parent learns the pid. */
@@ -197,6 +218,9 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	/* Status fds written, maps written, --userns-block-fd read: the parent says go. */
 	if (p->status.go_early)
 		process_child_wait_go(ch->go_rd);
+	/* In its cgroup now (the parent attached us before go): the cgroup namespace's root. */
+	if (p->limits.unshare_cgroup_late && unshare(CLONE_NEWCGROUP) < 0)
+		die_errno(FACE_MSG("cannot create the cgroup namespace", "unshare cgroup ns"));
 	if (p->ids.parent_maps) {
 		userns_child_become(p->ids.first_uid, p->ids.first_gid);
 		/* Changing ids made us non-dumpable, and /proc/self root's: we write there. */
@@ -303,6 +327,8 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		close(locks.v[i]);
 	if (pr->close_inherited && !filtered)
 		process_child_close_fds(pr->pass_fds);
+	/* The command's own limits (pid 1 has none: it must be able to reap whatever happens). */
+	command_limits(p, ch);
 	/* pid 1 closed its fds, dropped its capabilities and loaded its filter: if any of it
 	 * failed, it is gone, and so is the command, before it runs. */
 	if (ready_rd >= 0)
@@ -337,10 +363,44 @@ static noreturn void namespaces_failed(const struct plan *p, int e)
 
 /* The parent after clone: status fds, --pidns pid, maps, --userns-block-fd, go, then the
  * monitor. */
+/* The parent's own failure after clone: nothing of the sandbox may outlive it. */
+static void parent_died(void *arg)
+{
+	monitor_end_sandbox(arg);
+	const struct monitor *m = arg;
+	if (m->cg) {
+		struct error err = { 0 };
+		(void)cgroup_destroy(m->cg, &err);
+	}
+}
+
 static noreturn void parent(const struct plan *p, const struct channels *ch, pid_t pid,
-			    int report_rd)
+			    int report_rd, bool in_cgroup)
 {
 	const int child_ends[] = { ch->status_wr, ch->go_rd, ch->pid_wr };
+	struct monitor m = {
+		.child = pid,
+		.report_rd = report_rd,
+		.json_fd = p->status.json_fd,
+		.status_rd = ch->status_rd,
+		.pidns_ours = (p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0,
+		.kill_leftovers = p->limits.kill_leftovers,
+		.timeout_ms = p->limits.timeout_ms,
+		.grace_ms = p->limits.grace_ms,
+		.stats = p->limits.stats,
+		/* bubblewrap's documents alone, unless the caller asked for what is new. */
+		.extra_docs = face->id == FACE_HUTCH || p->limits.cgroup || p->limits.timeout_ms ||
+			      p->limits.stats,
+		.start_ns = ch->start_ns,
+		.cg = ch->cg,
+	};
+	struct error err = { 0 };
+
+	util_set_die_hook(parent_died, &m);
+	/* Every process of the sandbox in its cgroup before it runs a single step of its own
+	 * (the child waits for go first): whatever it forks follows it. */
+	if (ch->cg && cgroup_attach(ch->cg, pid, in_cgroup, &err) < 0)
+		die_error(&err);
 
 	/* A pipe whose reader is gone (the child, a caller's --json-status-fd) must give EPIPE
 	 * here, never end the parent by a signal the caller would take for the command's. */
@@ -354,7 +414,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 			die(FACE_MSG("cannot learn the pid of the sandbox (--pidns)",
 				     "No pid returned on socket"));
 		close(ch->pid_rd);
-		pid = v;
+		pid = m.child = v;
 	}
 	/* --host-uid/--host-gid: only root in the parent namespace may map other ids. The
 	 * child waits (go_early) with no power in its namespace until they exist. */
@@ -375,7 +435,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 		process_child_block_on(p->status.userns_block_fd, "--userns-block-fd");
 	/* Everything the parent does before the command may run is done. */
 	process_parent_go(ch->go_wr);
-	process_parent_wait(pid, report_rd, p->status.json_fd, ch->status_rd);
+	monitor_run(&m);
 }
 
 /* Run the plan: namespaces, then the child's sequence (here, in place, or in a clone whose
@@ -411,6 +471,19 @@ static noreturn void run(const struct plan *p)
 	if (p->ids.parent_maps && setgroups(0, NULL) < 0)
 		die_errno("cannot drop the supplementary groups (--host-uid)");
 	make_channels(p, &ch);
+	ch.start_ns = monitor_now_ns();
+	/* What the command leaves behind stays below us (orphans come to us, not to init), so
+	 * that the end of the sandbox reaches it, whatever its session or group. */
+	if (!p->proc.in_place && (p->limits.kill_leftovers || p->limits.timeout_ms))
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	/* The sandbox's own cgroup, before clone so the clone can land in it. */
+	if (p->limits.cgroup) {
+		struct error err = { 0 };
+		if (cgroup_create(p->limits.cgroup, &ch.cg, &err) < 0)
+			die_error(&err);
+		cgroup_rlimits(ch.cg, &ch.cg_rlimits);
+	}
+	bool in_cgroup = false;
 	pid_t pid = 0;
 	if (p->proc.in_place) {
 		/* The reaper (--sync-fd, --lock-file) waits for these; exec restores the mask. */
@@ -420,13 +493,14 @@ static noreturn void run(const struct plan *p)
 		if (unshare((int)p->clone_flags) < 0)
 			pid = -1;
 	} else {
-		pid = process_spawn(p->clone_flags, &mask, &report_rd);
+		pid = process_spawn(p->clone_flags, &mask, &report_rd,
+				    ch.cg ? cgroup_clone_fd(ch.cg) : -1, &in_cgroup);
 	}
 	if (pid < 0)
 		namespaces_failed(p, errno);
 	if (pid == 0)
 		child(p, &ch, &mask);
-	parent(p, &ch, pid, report_rd);
+	parent(p, &ch, pid, report_rd, in_cgroup);
 }
 
 int main(int argc, char **argv)

@@ -23,6 +23,12 @@ static const struct face face_table[] = {
 		.exit_setup = 125,
 		.exit_exec = 126,
 		.exit_notfound = 127,
+		.exit_timeout = 124,
+		.exit_cputime = 123,
+		.exit_pids = 122,
+		.exit_oom = 121,
+		.kill_leftovers = true,
+		.die_with_parent = true,
 		.close_inherited_fds = true,
 		.root_keeps_caps = false,
 		.root_userns = true,
@@ -39,6 +45,13 @@ static const struct face face_table[] = {
 		.exit_setup = 1,
 		.exit_exec = 1,
 		.exit_notfound = 1,
+		/* The limits are new to this face: the same statuses as the hutch face. */
+		.exit_timeout = 124,
+		.exit_cputime = 123,
+		.exit_pids = 122,
+		.exit_oom = 121,
+		.kill_leftovers = false, /* bubblewrap's pid 1 stays while anything is left */
+		.die_with_parent = false,
 		.close_inherited_fds = false,
 		.root_keeps_caps = true,
 		.root_userns = false,
@@ -53,6 +66,12 @@ static const struct face face_table[] = {
 const struct face *face = &face_table[FACE_HUTCH];
 static bool level_prefix;
 static int report_fd = -1;
+/* The rest of the message state (CONVENTIONS: the log is file-scope state). */
+static struct {
+	char last_error[1024];
+	void (*die_hook)(void *);
+	void *die_arg;
+} log_state;
 
 void face_set(enum face_id id)
 {
@@ -133,15 +152,31 @@ __attribute__((format(printf, 3, 0))) static void vmessage(int level, const char
 	buf[n++] = '\n';
 	/* One write, so concurrent messages of the parent and child do not interleave. */
 	(void)write_all(STDERR_FILENO, buf, n);
+	/* An error's text, for the parent's --json-status-fd error document (exit_reported). */
+	if (level == 3 && report_fd >= 0) {
+		size_t skip = level_prefix ? (size_t)snprintf(NULL, 0, "<%d>", level) : 0;
+		snprintf(log_state.last_error, sizeof(log_state.last_error), "%.*s",
+			 (int)(n - 1 - skip), buf + skip);
+	}
 }
 
 static noreturn void exit_reported(int status)
 {
-	/* Tell the parent this exit is hutch's, not the command's (process.c reads it). */
-	(void)status;
-	if (report_fd >= 0)
+	/* Tell the parent this exit is hutch's, not the command's, and why (monitor.c). */
+	if (report_fd >= 0) {
 		(void)write_all(report_fd, "F", 1);
+		(void)write_all(report_fd, log_state.last_error, strlen(log_state.last_error));
+	}
+	/* The parent's own failure after it made something that must not outlive it. */
+	if (log_state.die_hook)
+		log_state.die_hook(log_state.die_arg);
 	_exit(status);
+}
+
+void util_set_die_hook(void (*fn)(void *), void *arg)
+{
+	log_state.die_hook = fn;
+	log_state.die_arg = arg;
 }
 
 noreturn void die(const char *fmt, ...)
@@ -196,6 +231,15 @@ void warn(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vmessage(4, "", fmt, ap, 0);
+	va_end(ap);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(6, "", fmt, ap, 0);
 	va_end(ap);
 }
 

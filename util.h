@@ -22,6 +22,12 @@ struct face {
 	int exit_setup;		     /* the sandbox could not be set up */
 	int exit_exec;		     /* the command exists but could not be executed */
 	int exit_notfound;	     /* the command was not found */
+	int exit_timeout;	     /* --timeout ended the sandbox */
+	int exit_cputime;	     /* the command used up --rlimit cpu (SIGXCPU) */
+	int exit_pids;		     /* the command failed after --pids refused a fork */
+	int exit_oom;		     /* the OOM killer killed in the sandbox's cgroup */
+	bool kill_leftovers;	     /* what the command leaves running dies with it */
+	bool die_with_parent;	     /* --die-with-parent always */
 	bool close_inherited_fds;    /* fds > 2 not named by --pass-fd are closed before exec */
 	bool root_keeps_caps;	     /* real root without --unshare-user keeps its capabilities */
 	bool root_userns;	     /* real root gets a user namespace too (no host capability) */
@@ -69,6 +75,8 @@ __attribute__((format(printf, 3, 4))) noreturn void die_status_errno(int status,
 noreturn void die_error(const struct error *err);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void hint(const char *fmt, ...);
+/* An informational line ("PROG: TEXT", level 6 with --level-prefix). */
+__attribute__((format(printf, 1, 2))) void info(const char *fmt, ...);
 /* Print the hint lines for known reasons clone(CLONE_NEWUSER) fails with errno. */
 void hint_userns(int errnum);
 
@@ -78,6 +86,9 @@ void util_set_level_prefix(bool on);
 /* After clone: die() also writes its exit status to this fd, so the parent can tell a
  * setup failure from the command's own exit status. -1: none. */
 void util_set_report_fd(int fd);
+/* fn(arg) runs before die() ends this process (NULL: none): the parent's cleanup of what must
+ * not outlive it (the sandbox, its cgroup). A forked child clears it first thing. */
+void util_set_die_hook(void (*fn)(void *), void *arg);
 int util_report_fd(void);
 
 /* Allocation that dies on OOM. */
