@@ -1,5 +1,6 @@
 /* unit-seccomp: the profile parser (every error path, through fmemopen), the compiler (its
- * programs run in a small BPF interpreter against a reference evaluator), the shipped
+ * programs run in a small BPF interpreter against a reference evaluator, and against the
+ * programs libseccomp makes of the same profiles: tests/seccomp-oracle.c), the shipped
  * profiles, the .bpf container and the requests of the command line. */
 #include <dlfcn.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "../seccomp-request.h"
 #include "../seccomp.h"
 #include "../util.h"
+#include "seccomp-oracle.h"
 #include "tap.h"
 
 /* --- libseccomp calls, counted (this executable's definitions win over the library's) ---- */
@@ -412,6 +414,165 @@ static uint64_t pick_value(void)
 	return v;
 }
 
+/* --- libseccomp as the oracle (tests/seccomp-oracle.c) -------------------------------------- */
+
+/* Argument values worth trying for p: each condition's value, its neighbours, the value with
+ * the bits outside the mask set, with the lowest bit of the mask flipped, and the edges of 32
+ * and 64 bits. At most `max`. */
+static size_t oracle_values(const struct seccomp_profile *p, uint64_t *v, size_t max)
+{
+	static const uint64_t edges[] = { 0,	      1,	   0x7fffffff, 0x80000000,
+					  0xffffffff, 0x100000000, INT64_MAX,  UINT64_MAX };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		v[n++] = edges[i];
+	for (size_t i = 0; i < p->n_rules; i++)
+		for (unsigned k = 0; k < p->rules[i].n_conds; k++) {
+			const struct seccomp_profile_cond *c = &p->rules[i].conds[k];
+			uint64_t cand[] = { c->value, c->value - 1, c->value + 1,
+					    c->value | ~c->mask, c->value ^ (c->mask & -c->mask) };
+
+			for (size_t j = 0; j < sizeof(cand) / sizeof(cand[0]); j++) {
+				size_t m;
+
+				for (m = 0; m < n && v[m] != cand[j]; m++)
+					;
+				if (m == n && n < max)
+					v[n++] = cand[j];
+			}
+		}
+	return n;
+}
+
+struct oracle_result {
+	unsigned profiles, skipped, checks, mismatches;
+	char first[8192];
+};
+
+static void oracle_compare(const struct seccomp_prog *ours, const struct seccomp_prog *theirs,
+			   const struct seccomp_data *d, const char *abi, struct oracle_result *res)
+{
+	uint32_t a, b;
+
+	res->checks++;
+	if (seccomp_bpf_run(ours->insns, ours->len, d, &a, NULL) < 0)
+		a = 0xdeadbeef;
+	if (seccomp_bpf_run(theirs->insns, theirs->len, d, &b, NULL) < 0)
+		b = 0xdeadbeef;
+	if (a != b && !res->mismatches++)
+		snprintf(res->first, sizeof(res->first),
+			 "%s nr 0x%x args 0x%llx 0x%llx 0x%llx: hutch 0x%x, libseccomp 0x%x", abi,
+			 (unsigned)d->nr, (unsigned long long)d->args[0],
+			 (unsigned long long)d->args[1], (unsigned long long)d->args[2], a, b);
+}
+
+/* hutch's program for p (compiled for x86_64) against libseccomp's: the same verdict for every
+ * number of x86_64, i386 and x32 and far beyond, and where either program reads the
+ * arguments, for every combination of the values on arguments 0 to 2 (`samples` random ones
+ * when there are more). Where rules have conditions, the verdicts of each ABI's numbers come
+ * from libseccomp's program for that ABI alone (see tests/seccomp-oracle.c); the others, from
+ * its program for them all.
+ * Not compared: x32 numbers below 512 that x32 lacks (the kernel fails them whatever the
+ * filter says; hutch answers as for x86_64's call of that number, libseccomp the default),
+ * x32's arguments above 32 bits (libseccomp ignores them), and with `skip_mux`, i386's
+ * socketcall and ipc, where libseccomp lets an unconditional rule on the multiplexer win over
+ * those a socket call implies. `max`: see oracle_compile. */
+static void oracle_check(const struct seccomp_profile *p, const struct seccomp_prog *ours,
+			 bool skip_mux, unsigned samples, unsigned max, struct oracle_result *res)
+{
+	static const struct {
+		const char *name;
+		uint32_t token, audit, base;
+	} abis[] = {
+		{ "x86_64", SCMP_ARCH_X86_64, AUDIT_ARCH_X86_64, 0 },
+		{ "i386", SCMP_ARCH_X86, AUDIT_ARCH_I386, 0 },
+		{ "x32", SCMP_ARCH_X32, AUDIT_ARCH_X86_64, X32_BIT },
+	};
+	static const uint32_t far[] = { 0xffffffff, 0x7fffffff, 0x80000000, 0xbfffffff,
+					0x3fffffff, 0xc0000000, 0x4fffffff, 0x00010000 };
+	struct seccomp_prog all = { 0 }, own[3] = { { 0 } };
+	struct error err = { 0 };
+	uint64_t v[128];
+	size_t nv = oracle_values(p, v, 128);
+	int r = oracle_compile(p, SCMP_ARCH_X86_64, 0, 2, max, &all, NULL, &err);
+	bool conds = false;
+
+	for (size_t i = 0; i < p->n_rules; i++)
+		conds = conds || p->rules[i].n_conds;
+	/* (without conditions, the program for them all does not go wrong) */
+	for (size_t a = 0; a < 3 && r == 0 && conds; a++)
+		r = oracle_compile(p, SCMP_ARCH_X86_64, abis[a].token, 2, max, &own[a], NULL, &err);
+	if (r > 0)
+		res->skipped++;
+	if (r < 0 && !res->mismatches++)
+		snprintf(res->first, sizeof(res->first), "libseccomp: %.400s", err.msg);
+	if (r == 0)
+		res->profiles++;
+	for (size_t a = 0; a < 3 && r == 0; a++)
+		for (uint32_t i = 0; i < 1024 + sizeof(far) / sizeof(far[0]); i++) {
+			uint32_t nr = i < 1024 ? abis[a].base | i : far[i - 1024];
+			const struct seccomp_prog *theirs = i < 1024 && own[a].len ? &own[a] : &all;
+			struct seccomp_data d = { .nr = (int)nr, .arch = abis[a].audit };
+			bool ra = false, rb = false;
+			uint32_t x;
+			size_t combos = nv * nv * nv;
+
+			if (i < 1024 && (a == 2 || skip_mux)) {
+				char *name =
+					seccomp_syscall_resolve_num_arch(abis[a].token, (int)nr);
+				bool skip = a == 2 ? !name && i < 512 :
+						     name && (strcmp(name, "socketcall") == 0 ||
+							      strcmp(name, "ipc") == 0);
+
+				free(name);
+				if (skip)
+					continue;
+			}
+			oracle_compare(ours, theirs, &d, abis[a].name, res);
+			seccomp_bpf_run(ours->insns, ours->len, &d, &x, &ra);
+			seccomp_bpf_run(theirs->insns, theirs->len, &d, &x, &rb);
+			if (!ra && !rb) /* neither looked at the arguments */
+				continue;
+			for (size_t c = 0; c < (combos < samples ? combos : samples); c++) {
+				size_t k = combos <= samples ? c : (size_t)(rnd() % combos);
+
+				for (unsigned arg = 0; arg < 3; arg++, k /= nv)
+					d.args[arg] = v[k % nv];
+				if (a > 0) /* i386: 32-bit registers; x32: see above */
+					for (unsigned arg = 0; arg < 3; arg++)
+						d.args[arg] &= 0xffffffff;
+				oracle_compare(ours, theirs, &d, abis[a].name, res);
+			}
+			memset(d.args, 0, sizeof(d.args));
+		}
+	free(all.insns);
+	for (size_t a = 0; a < 3; a++)
+		free(own[a].insns);
+}
+
+/* oracle_check on the profile `text` parses to. */
+static void oracle_text(const char *text, const struct seccomp_prog *ours, bool skip_mux,
+			unsigned samples, unsigned max, struct oracle_result *res)
+{
+	struct seccomp_profile p;
+	struct error err = { 0 };
+
+	unsigned before = res->mismatches;
+
+	seccomp_profile_init(&p);
+	if (parse_text(&p, "c.profile", text, &err) == 0)
+		oracle_check(&p, ours, skip_mux, samples, max, res);
+	seccomp_profile_free(&p);
+	if (before == 0 && res->mismatches) /* the profile, on TAP comment lines */
+		for (const char *l = text; *l;) {
+			size_t n = strcspn(l, "\n"), o = strlen(res->first);
+
+			snprintf(res->first + o, sizeof(res->first) - o, "\n# %.*s", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+}
+
 struct rcond {
 	unsigned arg, op;
 	uint64_t mask, value;
@@ -484,6 +645,7 @@ static void test_semantics(void)
 	static const uint32_t nr64[] = { 0, 1 }, nr32[] = { 3, 4 };
 	unsigned profiles = 0, checks = 0, mismatches = 0, errors = 0;
 	char first[8192] = "";
+	struct oracle_result oracle = { 0 };
 
 	for (int iter = 0; iter < 1000; iter++) {
 		struct rrule rules[2][5];
@@ -545,6 +707,7 @@ static void test_semantics(void)
 			continue;
 		}
 		profiles++;
+		oracle_text(text, &prog, true, 300, 150, &oracle);
 		for (int t = 0; t < 300; t++) {
 			unsigned s = (unsigned)(t % 2);
 			uint64_t args[6] = { pick_value(), pick_value(), pick_value(), 0, 0, 0 };
@@ -587,6 +750,12 @@ static void test_semantics(void)
 	if (!is_int(mismatches, 0, "random profiles: the filter agrees with the reference"))
 		printf("# %u of %u checks differ; first:\n# %s\n", mismatches, checks, first);
 	printf("# %u profiles, %u checks\n", profiles, checks);
+	if (!is_int(oracle.mismatches, 0,
+		    "random profiles: libseccomp's program gives the same verdicts"))
+		printf("# %u of %u checks differ; first: %s\n", oracle.mismatches, oracle.checks,
+		       oracle.first);
+	printf("# %u profiles (%u too complex for libseccomp), %u checks against libseccomp\n",
+	       oracle.profiles, oracle.skipped, oracle.checks);
 }
 
 /* Random profiles of unconditional rules over the whole table: every number of x86_64, i386
@@ -611,6 +780,7 @@ static void test_table_semantics(void)
 	size_t n_pool = 0;
 	unsigned checks = 0, mismatches = 0, errors = 0, longest = 0;
 	char first[512] = "";
+	struct oracle_result oracle = { 0 };
 
 	for (size_t a = 0; a < 3; a++)
 		for (uint32_t nr = 0; nr < 1024; nr++) {
@@ -662,6 +832,7 @@ static void test_table_semantics(void)
 		}
 		if (prog.len > longest)
 			longest = (unsigned)prog.len;
+		oracle_text(text, &prog, true, 16, 0, &oracle);
 		for (size_t a = 0; a < 3; a++)
 			for (uint32_t nr = 0; nr < 1024; nr++) {
 				const char *name = names[a][nr];
@@ -701,6 +872,12 @@ static void test_table_semantics(void)
 	if (!is_int(mismatches, 0, "whole-table profiles: every number gets its call's action"))
 		printf("# %u of %u checks differ; first: %s\n", mismatches, checks, first);
 	printf("# %u checks, longest program %u instructions\n", checks, longest);
+	if (!is_int(oracle.mismatches, 0,
+		    "whole-table profiles: libseccomp's program gives the same verdicts"))
+		printf("# %u of %u checks differ; first: %s\n", oracle.mismatches, oracle.checks,
+		       oracle.first);
+	printf("# %u profiles (%u too complex for libseccomp), %u checks against libseccomp\n",
+	       oracle.profiles, oracle.skipped, oracle.checks);
 	for (size_t a = 0; a < 3; a++)
 		for (uint32_t nr = 0; nr < 1024; nr++)
 			free(names[a][nr]);
@@ -970,6 +1147,17 @@ static void test_shipped(void)
 		   i == 2 ? "yes" : "no");
 		if (i == 0)
 			test_default_coverage(&p);
+		if (progs[i].len) {
+			struct oracle_result oracle = { 0 };
+
+			oracle_check(&p, &progs[i], false, 1000000, 0, &oracle);
+			if (!ok(oracle.mismatches == 0 && oracle.checks > 2500,
+				"%s: libseccomp's program gives the same verdicts (%u checks: "
+				"every number of x86_64, i386 and x32, the arguments where "
+				"read)",
+				names[i], oracle.checks))
+				printf("# %u differ; first: %s\n", oracle.mismatches, oracle.first);
+		}
 		seccomp_profile_free(&p);
 	}
 	{
