@@ -1,4 +1,4 @@
-/* seccomp-profile-bpf: profiles to BPF, and the prebuilt .bpf container.
+/* seccomp-profile-bpf: profiles to BPF.
  *
  * The program is generated here; libseccomp provides the system call tables of every ABI
  * (names to numbers, i386 and x32 included) and nothing else. Its own generator (2.5) does
@@ -10,7 +10,6 @@
  * tested from the last to the first: the first that matches returns its action. Calls are
  * found by a binary search over ranges of system call numbers with the same answer. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -21,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "seccomp-profile.h"
 
@@ -969,23 +967,7 @@ int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
 	return 0;
 }
 
-/* --- the prebuilt container ------------------------------------------------------------------ */
-
-_Static_assert(sizeof(struct seccomp_bpf_header) == 104, "the .bpf header layout is fixed");
-
-static uint64_t fnv1a64(const void *data, size_t len)
-{
-	const unsigned char *s = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ s[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-/* The architecture this binary runs as, known at compile time: reading a prebuilt profile
- * asks nothing of libseccomp. */
-static uint32_t this_arch(void)
+uint32_t seccomp_profile_this_arch(void)
 {
 #if defined(__x86_64__) && defined(__ILP32__)
 	return SCMP_ARCH_X32;
@@ -1008,72 +990,4 @@ static uint32_t this_arch(void)
 #else
 	return seccomp_arch_native();
 #endif
-}
-
-int seccomp_bpf_write(int fd, const struct seccomp_prog *prog, const struct seccomp_profile *p,
-		      uint32_t arch, struct error *err)
-{
-	struct seccomp_bpf_header h;
-	size_t len = prog->len * sizeof(struct sock_filter);
-
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, SECCOMP_BPF_MAGIC, sizeof(h.magic));
-	h.version = SECCOMP_BPF_VERSION;
-	h.header_size = sizeof(h);
-	h.arch = arch ? arch : seccomp_arch_native();
-	h.flags = seccomp_profile_allows_all(p) ? SECCOMP_BPF_ALLOWS_ALL : 0;
-	h.n_insns = (uint32_t)prog->len;
-	h.n_arches = (uint32_t)resolve_arches(p, h.arch, h.arches);
-	h.checksum = fnv1a64(prog->insns, len);
-	if (write_all(fd, &h, sizeof(h)) < 0 || write_all(fd, prog->insns, len) < 0)
-		return error_set_errno(err, errno, "cannot write the BPF file");
-	return 0;
-}
-
-int seccomp_bpf_decode(const void *data, size_t len, const char *name, struct seccomp_prog *out,
-		       uint32_t *flags, struct error *err)
-{
-	struct seccomp_bpf_header h;
-	const char *why = NULL;
-
-	out->insns = NULL;
-	out->len = 0;
-	err->exit_code = face->exit_setup;
-	if (len >= sizeof(h))
-		memcpy(&h, data, sizeof(h));
-	if (len < sizeof(h) || memcmp(h.magic, SECCOMP_BPF_MAGIC, sizeof(h.magic)) != 0)
-		why = "not a compiled hutch profile";
-	else if (h.version != SECCOMP_BPF_VERSION || h.header_size != sizeof(h))
-		why = "compiled by another version of hutch: rebuild it";
-	else if (h.arch != this_arch())
-		why = "compiled for another architecture";
-	else if (h.n_insns == 0 || h.n_insns > BPF_MAXINSNS ||
-		 len != sizeof(h) + (size_t)h.n_insns * sizeof(struct sock_filter))
-		why = "truncated or too long";
-	else if (fnv1a64((const char *)data + sizeof(h), len - sizeof(h)) != h.checksum)
-		why = "corrupt (checksum mismatch)";
-	if (why)
-		return error_set(err, "cannot load seccomp profile '%s': %s", name, why);
-	out->insns = xmalloc(len - sizeof(h));
-	memcpy(out->insns, (const char *)data + sizeof(h), len - sizeof(h));
-	out->len = h.n_insns;
-	if (flags)
-		*flags = h.flags;
-	err->exit_code = 0;
-	return 0;
-}
-
-int seccomp_bpf_read(const char *path, struct seccomp_prog *out, uint32_t *flags, struct error *err)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	_cleanup_free_ char *data = NULL;
-	size_t len = 0;
-
-	out->insns = NULL;
-	out->len = 0;
-	if (fd < 0 || read_all_fd(fd, &data, &len) < 0) {
-		err->exit_code = face->exit_setup;
-		return error_set_errno(err, errno, "cannot load seccomp profile '%s'", path);
-	}
-	return seccomp_bpf_decode(data, len, path, out, flags, err);
 }

@@ -1,7 +1,7 @@
 /* unit-seccomp: the profile parser (every error path, through fmemopen), the compiler (its
  * programs run in a small BPF interpreter against a reference evaluator, and against the
  * programs libseccomp makes of the same profiles: tests/seccomp-oracle.c), the shipped
- * profiles, the .bpf container and the requests of the command line. */
+ * profiles, the programs built in and the requests of the command line. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1274,83 +1274,9 @@ static void test_print_roundtrip(void)
 	}
 }
 
-/* --- the container and the requests ------------------------------------------------------- */
+/* --- the requests ------------------------------------------------------------------------ */
 
 static char tmpdir[] = "/tmp/unit-seccomp-XXXXXX";
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		printf("# cannot write %s\n", path);
-	if (fd >= 0)
-		close(fd);
-}
-
-static void test_container(void)
-{
-	struct seccomp_profile p;
-	struct seccomp_prog prog = { 0 }, back = { 0 };
-	struct error err = { 0 };
-	char path[256], *data = NULL;
-	size_t len = 0;
-	uint32_t flags = 0;
-	int fd;
-
-	seccomp_profile_init(&p);
-	parse_shipped(&p, "strict", &err);
-	seccomp_profile_compile(&p, 0, &prog, &err);
-	snprintf(path, sizeof(path), "%s/strict.bpf", tmpdir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ok(seccomp_bpf_write(fd, &prog, &p, 0, &err) == 0, "the container is written");
-	close(fd);
-	libseccomp_calls = 0;
-	ok(seccomp_bpf_read(path, &back, &flags, &err) == 0, "... and read back");
-	is_int(libseccomp_calls, 0, "... with no libseccomp call");
-	ok(back.len == prog.len && memcmp(back.insns, prog.insns, prog.len * 8) == 0 && flags == 0,
-	   "... the same program, flags 0");
-	free(back.insns);
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	read_all_fd(fd, &data, &len);
-	close(fd);
-	{
-		struct seccomp_bpf_header h;
-
-		memcpy(&h, data, sizeof(h));
-		ok(h.version == 1 && h.header_size == 104 && h.arch == SCMP_ARCH_X86_64 &&
-			   h.n_insns == prog.len && h.n_arches == 3 &&
-			   h.arches[0] == SCMP_ARCH_X86_64 && h.arches[1] == SCMP_ARCH_X86 &&
-			   h.arches[2] == SCMP_ARCH_X32,
-		   "header: version 1, 104 bytes, x86_64 with i386 and x32");
-		data[len - 1] ^= 1;
-		write_file(path, data, len);
-		ok(seccomp_bpf_read(path, &back, NULL, &err) < 0, "a flipped bit is refused");
-		ok(strstr(err.msg, "corrupt (checksum mismatch)") != NULL &&
-			   err.exit_code == face->exit_setup,
-		   "... as corrupt, a setup failure");
-		data[len - 1] ^= 1;
-		write_file(path, data, len - 8);
-		seccomp_bpf_read(path, &back, NULL, &err);
-		ok(strstr(err.msg, "truncated") != NULL, "a truncated file is refused");
-		h.arch = SCMP_ARCH_AARCH64;
-		memcpy(data, &h, sizeof(h));
-		write_file(path, data, len);
-		seccomp_bpf_read(path, &back, NULL, &err);
-		ok(strstr(err.msg, "compiled for another architecture") != NULL,
-		   "a file of another architecture is refused");
-		write_file(path, "#!/bin/sh\n", 10);
-		seccomp_bpf_read(path, &back, NULL, &err);
-		ok(strncmp(err.msg, "cannot load seccomp profile '", 29) == 0 &&
-			   strstr(err.msg, "': not a compiled hutch profile") != NULL,
-		   "a text file is refused");
-		unlink(path);
-	}
-	free(data);
-	free(prog.insns);
-	seccomp_profile_free(&p);
-}
 
 /* srcdir/seccomp-profiles/NAME, read whole (malloc'd). */
 static char *shipped_source(const char *name, size_t *len)
@@ -1367,35 +1293,14 @@ static char *shipped_source(const char *name, size_t *len)
 	return data;
 }
 
-/* The container of prog (compiled from p), as seccomp-compile writes it (malloc'd). */
-static unsigned char *container_of(const struct seccomp_prog *prog, const struct seccomp_profile *p,
-				   size_t *len)
-{
-	char path[4096], *data = NULL;
-	struct error err = { 0 };
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/container", tmpdir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	seccomp_bpf_write(fd, prog, p, 0, &err);
-	close(fd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read_all_fd(fd, &data, len) < 0)
-		printf("# cannot read %s\n", path);
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	return (unsigned char *)data;
-}
-
 /* A table of shipped profiles like the one built into hutch, from the sources: the texts of
  * default, strict and none and groups/common.inc, and the programs of default and none only. */
 static const char *const table_texts[] = { "default.profile", "strict.profile", "none.profile",
 					   "groups/common.inc" };
 static struct seccomp_shipped_text texts[4];
-static struct seccomp_shipped_bpf bpfs[2];
-static const struct seccomp_shipped table = { texts, 4, bpfs, 2 };
-static const struct seccomp_shipped empty_table = { NULL, 0, NULL, 0 };
+static struct seccomp_shipped_prog progs[2];
+static struct seccomp_shipped table = { texts, 4, progs, 2, SCMP_ARCH_X86_64 };
+static const struct seccomp_shipped empty_table = { NULL, 0, NULL, 0, SCMP_ARCH_X86_64 };
 
 static void table_make(struct seccomp_prog *ref)
 {
@@ -1412,12 +1317,12 @@ static void table_make(struct seccomp_prog *ref)
 		seccomp_profile_init(&p);
 		parse_shipped(&p, i ? "none" : "default", &err);
 		seccomp_profile_compile(&p, 0, &prog, &err);
-		bpfs[i].name = i ? "none" : "default";
-		bpfs[i].data = container_of(&prog, &p, &bpfs[i].len);
+		progs[i].name = i ? "none" : "default";
+		progs[i].insns = prog.insns;
+		progs[i].len = prog.len;
+		progs[i].allows_all = seccomp_profile_allows_all(&p);
 		if (i == 0)
 			*ref = prog;
-		else
-			free(prog.insns);
 		seccomp_profile_free(&p);
 	}
 }
@@ -1426,8 +1331,7 @@ static void table_free(void)
 {
 	for (size_t i = 0; i < 4; i++)
 		free((char *)texts[i].text);
-	for (size_t i = 0; i < 2; i++)
-		free((unsigned char *)bpfs[i].data);
+	free((void *)progs[1].insns); /* progs[0]'s is ref */
 }
 
 static void test_requests(void)
@@ -1448,8 +1352,9 @@ static void test_requests(void)
 	libseccomp_calls = 0;
 	ok(seccomp_request_build(&req, &prog, &all, &err) == 0, "request 'default' builds");
 	is_int(libseccomp_calls, 0, "... from the built-in program: no libseccomp call at all");
-	ok(prog.len == ref.len && memcmp(prog.insns, ref.insns, ref.len * 8) == 0 && !all,
-	   "... the program compiled at build time; it does not allow all");
+	ok(prog.len == ref.len && memcmp(prog.insns, ref.insns, ref.len * 8) == 0 &&
+		   prog.insns != ref.insns && !all,
+	   "... a copy of the program compiled at build time; it does not allow all");
 	snprintf(exported, sizeof(exported), "%s/exported", tmpdir);
 	ok(seccomp_request_export(&prog, exported, &err) == 0, "--seccomp-export writes a file");
 	fd = open(exported, O_RDONLY | O_CLOEXEC);
@@ -1509,6 +1414,19 @@ static void test_requests(void)
 	is_int(verdict(&prog, AUDIT_ARCH_X86_64, 16, 0, 0x5412), RET_ERRNO(EPERM),
 	       "... and default's (TIOCSTI)");
 	free(prog.insns);
+	seccomp_request_free(&req);
+
+	table.arch = SCMP_ARCH_AARCH64;
+	req.shipped = &table;
+	seccomp_request_add_profile(&req, "default");
+	ok(seccomp_request_build(&req, &prog, &all, &err) < 0 && err.exit_code == face->exit_setup,
+	   "programs built in for another architecture: a setup failure");
+	is_str(err.msg,
+	       "cannot load seccomp profile 'default': it was compiled for another architecture "
+	       "(aarch64): rebuild hutch",
+	       "... saying so");
+	err.exit_code = 0;
+	table.arch = SCMP_ARCH_X86_64;
 	seccomp_request_free(&req);
 
 	req.shipped = &table;
@@ -1697,7 +1615,6 @@ int main(void)
 	test_table_semantics();
 	test_shipped();
 	test_print_roundtrip();
-	test_container();
 	test_requests();
 	test_built_in();
 	rmdir(tmpdir);
