@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seccomp-abi.h"
+#include "seccomp-compile.h"
 #include "seccomp-profile.h"
 #include "seccomp-request.h"
 
@@ -242,12 +244,12 @@ int seccomp_request_build(const struct seccomp_request *request, struct seccomp_
 					 "without its compiled program",
 					 name);
 		}
-		if (s->arch != seccomp_profile_this_arch()) {
+		if (s->arch != seccomp_abi_native()) {
 			err->exit_code = face->exit_setup;
 			return error_set(err,
 					 "cannot load seccomp profile '%s': it was compiled for "
 					 "another architecture (%s): rebuild hutch",
-					 name, seccomp_profile_arch_name(s->arch));
+					 name, seccomp_names_arch(s->arch));
 		}
 		out->insns = xmalloc(prog->len * sizeof(struct sock_filter));
 		memcpy(out->insns, prog->insns, prog->len * sizeof(struct sock_filter));
@@ -259,7 +261,7 @@ compile:
 	seccomp_profile_init(&p);
 	r = request_parse(&req, implicit, &p, err);
 	if (r == 0)
-		r = seccomp_profile_compile(&p, 0, out, err);
+		r = seccomp_compile_profile(&p, 0, out, err);
 	if (r == 0)
 		*allows_all = seccomp_profile_allows_all(&p);
 	seccomp_profile_free(&p);

@@ -19,7 +19,7 @@ struct seccomp_adjust {
 
 /* The shipped profiles, built into the binary: the texts (NAME.profile, and the files they
  * include, such as groups/common.inc) and each profile compiled at build time by the compiler
- * a profile given at run time goes through (seccomp_profile_compile), for the architecture
+ * a profile given at run time goes through (seccomp-compile.h), for the architecture
  * in `arch`. A
  * profile text names them "<shipped>/PATH", which is also where `include` looks after the
  * including file's directory. */

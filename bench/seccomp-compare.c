@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seccomp-compile.h"
 #include "seccomp-profile.h"
 #include "seccomp-request.h"
 #include "tests/seccomp-oracle.h"
@@ -328,7 +329,7 @@ int main(int argc, char **argv)
 		r = seccomp_profile_parse(&p, f, path, NULL, &err);
 		fclose(f);
 		if (r == 0)
-			r = seccomp_profile_compile(&p, SCMP_ARCH_X86_64, &progs[0], &err);
+			r = seccomp_compile_profile(&p, SCMP_ARCH_X86_64, &progs[0], &err);
 		for (int o = 1; r == 0 && o <= 2; o++)
 			r = oracle_compile(&p, SCMP_ARCH_X86_64, 0, o, 0, &progs[o], &rules[o],
 					   &err);

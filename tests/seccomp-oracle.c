@@ -264,14 +264,14 @@ static scmp_filter_ctx abi_context(const struct seccomp_profile *p, uint32_t tok
 			error_set(err, "more than %u rules", max);
 		else if (r < 0)
 			error_set(err, "libseccomp: %s for '%s' on %s: %s", "rule_add", name,
-				  seccomp_profile_arch_name(token), strerror(-r));
+				  seccomp_names_arch(token), strerror(-r));
 		*added += c.added;
 		free(c.rules);
 	}
 	if (r < 0) {
 		if (!err->msg[0])
 			error_set(err, "libseccomp: cannot set up %s: %s",
-				  seccomp_profile_arch_name(token), strerror(-r));
+				  seccomp_names_arch(token), strerror(-r));
 		err->exit_code = r == -E2BIG;
 		seccomp_release(ctx);
 		return NULL;
@@ -316,7 +316,7 @@ int oracle_compile(const struct seccomp_profile *p, uint32_t arch, uint32_t only
 		} else if ((r = seccomp_merge(all, ctx)) < 0) {
 			seccomp_release(ctx);
 			error_set(err, "libseccomp: cannot merge %s: %s",
-				  seccomp_profile_arch_name(tokens[i]), strerror(-r));
+				  seccomp_names_arch(tokens[i]), strerror(-r));
 			break;
 		}
 	}

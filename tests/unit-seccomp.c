@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../seccomp-compile.h"
 #include "../seccomp-profile.h"
 #include "../seccomp-request.h"
 #include "../seccomp.h"
@@ -346,7 +347,7 @@ static int compile_text(const char *text, struct seccomp_prog *out, struct error
 	seccomp_profile_init(&p);
 	r = parse_text(&p, "c.profile", text, err);
 	if (r == 0)
-		r = seccomp_profile_compile(&p, SCMP_ARCH_X86_64, out, err);
+		r = seccomp_compile_profile(&p, SCMP_ARCH_X86_64, out, err);
 	seccomp_profile_free(&p);
 	return r;
 }
@@ -1131,7 +1132,7 @@ static void test_shipped(void)
 		r = parse_shipped(&p, names[i], &err);
 		if (!ok(r == 0, "%s: parses", names[i]))
 			printf("# %s\n", err.msg);
-		r = r == 0 ? seccomp_profile_compile(&p, 0, &progs[i], &err) : -1;
+		r = r == 0 ? seccomp_compile_profile(&p, 0, &progs[i], &err) : -1;
 		if (!ok(r == 0, "%s: compiles", names[i]))
 			printf("# %s\n", err.msg);
 		ok(progs[i].len > 0 && progs[i].len <= BPF_MAXINSNS, "%s: %zu instructions",
@@ -1256,8 +1257,8 @@ static void test_print_roundtrip(void)
 		if (!ok(parse_text(&q, "printed", buf, &err) == 0, "%s: the printed rules parse",
 			names[i]))
 			printf("# %s\n", err.msg);
-		seccomp_profile_compile(&p, 0, &a, &err);
-		seccomp_profile_compile(&q, 0, &b, &err);
+		seccomp_compile_profile(&p, 0, &a, &err);
+		seccomp_compile_profile(&q, 0, &b, &err);
 		ok(a.len == b.len && a.len && memcmp(a.insns, b.insns, a.len * 8) == 0,
 		   "%s: ... into the same program", names[i]);
 		if (i == 1)
@@ -1316,7 +1317,7 @@ static void table_make(struct seccomp_prog *ref)
 
 		seccomp_profile_init(&p);
 		parse_shipped(&p, i ? "none" : "default", &err);
-		seccomp_profile_compile(&p, 0, &prog, &err);
+		seccomp_compile_profile(&p, 0, &prog, &err);
 		progs[i].name = i ? "none" : "default";
 		progs[i].insns = prog.insns;
 		progs[i].len = prog.len;
@@ -1576,7 +1577,7 @@ static void test_built_in(void)
 		ok(all == (i == 2), "... %s", i == 2 ? "allowing all" : "not allowing all");
 		seccomp_profile_init(&p);
 		parse_shipped(&p, names[i], &err);
-		seccomp_profile_compile(&p, 0, &now, &err);
+		seccomp_compile_profile(&p, 0, &now, &err);
 		ok(built.len == now.len && built.len &&
 			   memcmp(built.insns, now.insns, now.len * sizeof(*now.insns)) == 0,
 		   "... the program seccomp-profiles/%s.profile compiles to", names[i]);

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seccomp-abi.h"
+#include "seccomp-compile.h"
 #include "seccomp-profile.h"
 #include "seccomp-request.h"
 
@@ -135,7 +137,7 @@ static int embed_compile(struct embed_file *e, uint32_t arch, struct error *err)
 	seccomp_profile_init(&p);
 	r = parse_all(&p, names, 1, "", err);
 	if (r == 0)
-		r = seccomp_profile_compile(&p, arch, &e->prog, err);
+		r = seccomp_compile_profile(&p, arch, &e->prog, err);
 	e->allows_all = r == 0 && seccomp_profile_allows_all(&p);
 	e->compiled = r == 0;
 	seccomp_profile_free(&p);
@@ -212,7 +214,7 @@ static int embed(const char *out, char **args, int n, uint32_t arch, struct erro
 		fprintf(f,
 			"\t{ 0 }\n};\n\nconst struct seccomp_shipped seccomp_shipped = { texts, %d, "
 			"progs, %d, 0x%x };\n",
-			n, n_progs, arch ? arch : seccomp_profile_this_arch());
+			n, n_progs, arch ? arch : seccomp_abi_native());
 		if (ferror(f))
 			r = error_set(err, "cannot write '%s'", tmp);
 	}
@@ -308,7 +310,7 @@ static int bench(long n, char **files, int nfiles, const char *dirs,
 		seccomp_profile_init(&q);
 		r = parse_all(&q, files, nfiles, dirs, err);
 		if (r == 0)
-			r = seccomp_profile_compile(&q, 0, &qp, err);
+			r = seccomp_compile_profile(&q, 0, &qp, err);
 		seccomp_profile_free(&q);
 		if (r < 0)
 			return -1;
@@ -401,7 +403,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (r == 0)
-		r = seccomp_profile_compile(&p, arch, &prog, &err);
+		r = seccomp_compile_profile(&p, arch, &prog, &err);
 	if (r == 0 && dump)
 		disassemble(&prog);
 	else if (r == 0 && n_bench > 0)
