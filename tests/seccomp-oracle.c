@@ -9,7 +9,9 @@
  * bit, highest first, until the profile's answer no longer depends on the bits not yet looked
  * at; each piece is one libseccomp rule with one masked comparison per argument it looked at.
  * The pieces are libseccomp's to place: the system call numbers of each ABI, the dispatch on
- * the architecture and the number, and the comparisons of 64-bit arguments are its own.
+ * the architecture and the number, and the comparisons of 64-bit arguments are its own. It
+ * compares only the lower half of x32's arguments (it takes x32 for a 32-bit ABI, where the
+ * kernel passes 64-bit registers): there, only 32-bit values get the profile's verdicts.
  *
  * One more bug of libseccomp 2.5.4 shows with such pieces: in a program for several ABIs it
  * shares code between them and can jump into a comparison without loading the argument
