@@ -18,11 +18,10 @@ struct seccomp_adjust {
 };
 
 /* The shipped profiles, built into the binary: the texts (NAME.profile, and the files they
- * include, such as groups/common.inc) and each profile compiled at build time by the compiler
- * a profile given at run time goes through (seccomp-compile.h), for the architecture
- * in `arch`. A
- * profile text names them "<shipped>/PATH", which is also where `include` looks after the
- * including file's directory. */
+ * include, such as groups/common.inc) and each profile compiled at build time, for the
+ * architecture in `arch`, by the compiler a profile given at run time goes through
+ * (seccomp-compile.h). A profile text names them "<shipped>/PATH", which is also where
+ * `include` looks after the including file's directory. */
 #define SECCOMP_SHIPPED_DIR "<shipped>"
 
 struct seccomp_shipped_text {
