@@ -1,5 +1,5 @@
 /* caps: capability names (through libcap) and the command's final capability sets.
- * caps_all/caps_parse_name run in the parent while parsing; caps_child_apply in the child. */
+ * caps_parse_name runs in the parser, caps_all in the parent; caps_child_apply in the child. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,21 +39,15 @@ static int read_cap_last_cap(void)
 
 uint64_t caps_all(void)
 {
-	/* Cached: the kernel's answer does not change while we run. */
-	static uint64_t all;
-	int last;
+	int last = read_cap_last_cap();
 
-	if (all)
-		return all;
-	last = read_cap_last_cap();
 	if (last < 0) {
 		/* No /proc (yet): libcap probes the kernel with prctl(PR_CAPBSET_READ). */
 		last = (int)cap_max_bits() - 1;
 		if (last < 0 || last > 63)
 			last = CAP_LAST_CAP;
 	}
-	all = last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
-	return all;
+	return last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
 }
 
 static int unknown_cap(const char *name, struct error *err)
@@ -115,11 +109,10 @@ static void raise_ambient(uint64_t keep, int last)
 	}
 }
 
-void caps_child_apply(uint64_t keep, bool ambient, bool bounding_only)
+void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_only)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2];
-	uint64_t all = caps_all();
 	int last = 63;
 	int cap;
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "label.h"
-#include "options.h"
+#include "util.h"
 
 bool label_selinux_enabled(void)
 {
@@ -21,9 +21,9 @@ static bool context_valid(const char *label)
 	return fd >= 0 && write_all(fd, label, strlen(label) + 1) == 0;
 }
 
-int label_check(const struct config *cfg, struct error *err)
+int label_check(const char *exec_label, const char *file_label, struct error *err)
 {
-	const char *labels[] = { cfg->exec_label, cfg->file_label };
+	const char *labels[] = { exec_label, file_label };
 
 	for (size_t i = 0; i < 2; i++) {
 		if (!labels[i])
@@ -45,11 +45,11 @@ int label_check(const struct config *cfg, struct error *err)
 	return 0;
 }
 
-void label_child_exec(const struct config *cfg, int procfd)
+void label_child_exec(const char *exec_label, int procfd)
 {
-	if (!cfg->exec_label)
+	if (!exec_label)
 		return;
-	if (write_file_at(procfd, "attr/exec", cfg->exec_label) < 0)
+	if (write_file_at(procfd, "attr/exec", exec_label) < 0)
 		die_errno(FACE_MSG("cannot set the SELinux label '%s' for exec", "label_exec %s"),
-			  cfg->exec_label);
+			  exec_label);
 }

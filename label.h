@@ -7,16 +7,14 @@
 
 #include "util.h"
 
-struct config;
-
 /* Is SELinux enabled on this machine (selinuxfs mounted)? */
 bool label_selinux_enabled(void);
 
 /* Parent: labels given but SELinux off -> bubblewrap's "labeling not supported on this
  * system"; a label the policy rejects -> "invalid label". 0 or -1 with err. */
-int label_check(const struct config *cfg, struct error *err);
+int label_check(const char *exec_label, const char *file_label, struct error *err);
 
 /* Child, just before exec: the command's SELinux context (procfd: our /proc/<pid>). */
-void label_child_exec(const struct config *cfg, int procfd);
+void label_child_exec(const char *exec_label, int procfd);
 
 #endif

@@ -15,7 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "options.h"
+#include "mount.h"
+#include "plan.h"
 #include "process.h"
 #include "util.h"
 
@@ -108,7 +109,7 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 			die_errno_face("Write to info_fd", "cannot write to --info-fd %d", info_fd);
 		/* Closed, so a reader sees EOF; but not 0-2, whose numbers would be reused by our
 		 * next fd and take our messages. */
-		if (info_fd > 2)
+		if (info_fd > 2 && info_fd != json_fd)
 			close(info_fd);
 	}
 	if (json_fd >= 0 && write_all(json_fd, json, (size_t)nj) < 0)
@@ -148,9 +149,19 @@ static noreturn void parent_exit(int code, bool ran, int json_fd)
 /* The sandbox's first process ended with st. Before the command ran, that was the setup:
  * killed by a signal (the OOM killer, a SIGKILL from outside), it is a setup failure, never
  * a status the caller could take for the command's. */
-static noreturn void child_ended(int st, int report_rd, int json_fd)
+static noreturn void child_ended(int st, int report_rd, int json_fd, bool reaper)
 {
 	bool ran = command_ran(report_rd);
+
+	/* A reaper that ends, killed, before it told the command's status: the command (or what
+	 * is left of it) may still run, and its status is not the reaper's. bubblewrap reports
+	 * the reaper's; the hutch face says what happened. */
+	if (reaper && ran && WIFSIGNALED(st) && face->id == FACE_HUTCH) {
+		warn("the sandbox's pid 1 was killed by signal %d (%s) before the command ended: "
+		     "its status is unknown",
+		     WTERMSIG(st), strsignal(WTERMSIG(st)));
+		exit(face->exit_setup);
+	}
 
 	if (WIFSIGNALED(st) && !ran) {
 		int sig = WTERMSIG(st);
@@ -168,6 +179,7 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 {
 	sigset_t set;
 	int sfd;
+	bool reaper = status_rd >= 0;
 
 	/* The signals are blocked since before clone; a signalfd lets one poll() wait for them
 	 * and for the reaper's word on the command's status (signalfd(2)). */
@@ -210,7 +222,7 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 		if (r < 0 && errno != EINTR && errno != ECHILD)
 			die_errno(FACE_MSG("cannot wait for the sandbox", "waitpid"));
 		if (r == child)
-			child_ended(st, report_rd, json_fd);
+			child_ended(st, report_rd, json_fd, reaper);
 	}
 }
 
@@ -223,6 +235,15 @@ void process_child_die_with_parent(void)
 	/* The parent may have died before prctl: its end of the report pipe is then closed.
 	 * (getppid() is no help: it reads 0 across a PID namespace.) */
 	if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)))
+		_exit(face->exit_setup);
+}
+
+void process_child_die_with_caller(pid_t caller)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	/* In place we are hutch itself: the caller is our parent, and still there or not. */
+	if (getppid() != caller)
 		_exit(face->exit_setup);
 }
 
@@ -373,11 +394,23 @@ void process_child_close_fds(const struct int_list *keep)
 				  keep->v[i]);
 }
 
-void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd)
+/* chdir(2) after the pivot, resolved below the sandbox's root and never through a magic
+ * link: /proc/self/fd/N (given, or planted as a symlink in a writable bind) would otherwise
+ * lead to an fd this process still holds (an inherited one the hutch face is about to close,
+ * the caller's directory), and the command would start with its cwd outside. */
+static int chdir_inside(const char *path)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = root < 0 ? -1 : mount_resolve(root, path, true);
+
+	return fd < 0 ? -1 : fchdir(fd);
+}
+
+void process_child_env_and_cwd(const struct process_plan *pr)
 {
 	const char *cwd = "/";
 
-	for (const struct env_op *e = cfg->env_head; e; e = e->next) {
+	for (const struct env_op *e = pr->env; e; e = e->next) {
 		int r = 0;
 		switch (e->type) {
 		case ENV_SET:
@@ -395,42 +428,43 @@ void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd)
 					   "setenv %s"),
 				  e->name ? e->name : "");
 	}
-	if (cfg->chdir_path) {
-		if (chdir(cfg->chdir_path) < 0)
+	if (pr->chdir) {
+		if (chdir_inside(pr->chdir) < 0)
 			die_errno(FACE_MSG("cannot change directory to '%s' (--chdir)",
 					   "Can't chdir to %s"),
-				  cfg->chdir_path);
-		cwd = cfg->chdir_path;
-	} else if (caller_cwd && chdir(caller_cwd) == 0) {
-		cwd = caller_cwd;
+				  pr->chdir);
+		cwd = pr->chdir;
+	} else if (pr->caller_cwd && chdir_inside(pr->caller_cwd) == 0) {
+		cwd = pr->caller_cwd;
 	} else {
 		const char *home = getenv("HOME");
-		if (home && chdir(home) == 0)
+		if (home && chdir_inside(home) == 0)
 			cwd = home;
 	}
 	if (setenv("PWD", cwd, 1) < 0)
 		die_errno("setenv PWD");
 }
 
-noreturn void process_child_exec(const struct config *cfg, const sigset_t *orig)
+noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *orig)
 {
-	char **argv = cfg->argv;
+	char *const *argv = pr->argv;
 
-	if (cfg->argv0) {
-		argv = xcalloc((size_t)cfg->argc + 1, sizeof(*argv));
-		memcpy(argv, cfg->argv, (size_t)cfg->argc * sizeof(*argv));
-		argv[0] = (char *)cfg->argv0;
+	if (pr->argv0) {
+		char **copy = xcalloc((size_t)pr->argc + 1, sizeof(*copy));
+		memcpy(copy, pr->argv, (size_t)pr->argc * sizeof(*copy));
+		copy[0] = (char *)pr->argv0;
+		argv = copy;
 	}
 	sigprocmask(SIG_SETMASK, orig, NULL);
 	if (util_report_fd() >= 0)
 		(void)write_all(util_report_fd(), "R", 1);
-	execvp(cfg->argv[0], argv);
+	execvp(pr->argv[0], argv);
 	int e = errno;
 	if (face->id == FACE_BWRAP)
-		die_status_errno(face->exit_exec, e, "execvp %s", cfg->argv[0]);
-	if (e == ENOENT && !strchr(cfg->argv[0], '/'))
+		die_status_errno(face->exit_exec, e, "execvp %s", pr->argv[0]);
+	if (e == ENOENT && !strchr(pr->argv[0], '/'))
 		die_status(face->exit_notfound, "cannot run '%s': command not found in the sandbox",
-			   cfg->argv[0]);
+			   pr->argv[0]);
 	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e,
-			 "cannot execute '%s'", cfg->argv[0]);
+			 "cannot execute '%s'", pr->argv[0]);
 }

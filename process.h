@@ -9,8 +9,8 @@
 #include <stdnoreturn.h>
 #include <sys/types.h>
 
-struct config;
 struct int_list;
+struct process_plan;
 
 /* The signals hutch passes on to the command (and SIGCHLD, which it waits for). */
 void process_forward_set(sigset_t *set);
@@ -33,6 +33,10 @@ noreturn void process_parent_wait(pid_t child, int report_rd, int json_fd, int s
 
 /* Child: SIGKILL when the parent dies (and exit now if it already has). */
 void process_child_die_with_parent(void);
+
+/* In place (hutch is the sandbox): SIGKILL when the caller, our parent, dies, and exit now
+ * if it is no longer caller. */
+void process_child_die_with_caller(pid_t caller);
 
 /* Child: wait for the parent's explicit go (one byte 'G' on go_rd, then closed). EOF or any
  * other byte means stop: exit with the setup status, silently (the parent has said why). */
@@ -63,10 +67,10 @@ void process_child_close_fds(const struct int_list *keep);
 
 /* Child: apply the --setenv/--unsetenv/--clearenv list in order, chdir like bubblewrap
  * (--chdir, else the caller's cwd if it exists inside, else $HOME) and set PWD. */
-void process_child_env_and_cwd(const struct config *cfg, const char *caller_cwd);
+void process_child_env_and_cwd(const struct process_plan *pr);
 
 /* Child: restore the signal mask, tell the parent the setup is done, and exec the command,
  * found on PATH inside. Exits with the face's exec/not-found status on failure. */
-noreturn void process_child_exec(const struct config *cfg, const sigset_t *orig);
+noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *orig);
 
 #endif

@@ -30,12 +30,10 @@
 #include <unistd.h>
 
 #include "mount.h"
-#include "options.h"
 #include "rootfs.h"
 #include "util.h"
 
 struct build {
-	const struct config *cfg;
 	const struct rootfs_plan *plan;
 	int hostfd;	 /* the host's root (at /oldroot of the scratch once attached) */
 	int basefd;	 /* root of the base tmpfs */
@@ -276,7 +274,7 @@ static char *magic_candidate(const struct build *b, const struct setup_op *op)
  * otherwise); a -try source that is not there at all is skipped at its operation. */
 static void resolve_magic_sources(struct build *b)
 {
-	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
+	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next) {
 		char *given = magic_candidate(b, op);
 		const char *shown = op->src ? op->src : given;
 		bool may_miss = op->flags & SETUP_FLAG_ALLOW_MISSING;
@@ -607,7 +605,7 @@ static int new_fs(struct build *b, const struct setup_op *op, const char *type, 
 {
 	_cleanup_close_ int dest_fd = dest_dir(b, op, dir_mode);
 	/* --file-label: the SELinux context of --tmpfs mounts (bubblewrap's rule). */
-	const char *label = op->type == SETUP_TMPFS ? b->cfg->file_label : NULL;
+	const char *label = op->type == SETUP_TMPFS ? b->plan->file_label : NULL;
 	int mnt = mount_new_fs(type, type, options, label, dest_fd, attrs);
 
 	if (mnt < 0)
@@ -696,7 +694,7 @@ static void op_proc(struct build *b, const struct setup_op *op)
 {
 	_cleanup_close_ int mnt = -1;
 
-	if (b->cfg->unshare_pid || b->cfg->pidns_fd >= 0) {
+	if (b->plan->own_pidns) {
 		mnt = new_fs(b, op, "proc", NULL, HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC, 0755);
 	} else {
 		/* Same PID namespace as the host: its proc is the right view, and a new proc
@@ -711,7 +709,7 @@ static void op_proc(struct build *b, const struct setup_op *op)
 				  op->dest, op->option);
 		adopt_mount(b, dest_fd, mnt);
 	}
-	cover_proc(mnt, op, b->cfg->unshare_net);
+	cover_proc(mnt, op, b->plan->own_netns);
 }
 
 static void dev_bind_node(struct build *b, int devfd, const char *name, const char *host_path,
@@ -941,7 +939,7 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 	unsigned n = 0, k = 0;
 	char p[64];
 
-	for (const struct setup_op *o = b->cfg->ops.head; o != op; o = o->next) {
+	for (const struct setup_op *o = b->plan->ops->head; o != op; o = o->next) {
 		if (o->type == SETUP_OVERLAY_SRC) {
 			if (!first)
 				first = o;
@@ -1019,7 +1017,7 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 
 static void replay(struct build *b, const struct rootfs_plan *plan)
 {
-	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
+	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next) {
 		bool keep = parent_cache_keeps(b, op);
 		if (!keep)
 			parent_cache_drop(b);
@@ -1083,7 +1081,7 @@ static void replay(struct build *b, const struct rootfs_plan *plan)
 	parent_cache_drop(b);
 	source_cache_drop(b);
 	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
-	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next)
+	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next)
 		if (op->fd >= 0)
 			close(op->fd);
 }
@@ -1123,7 +1121,7 @@ static int take_lock(struct build *b, const struct setup_op *op)
 
 static void take_locks(struct build *b, struct int_list *locks)
 {
-	for (const struct setup_op *op = b->cfg->ops.head; op; op = op->next) {
+	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next) {
 		if (op->type != SETUP_LOCK_FILE)
 			continue;
 		locks->v = xrealloc(locks->v, (locks->n + 1) * sizeof(int));
@@ -1261,11 +1259,9 @@ static void base_chmod(int basefd)
 			FACE_MSG("cannot set the mode of the base tmpfs", "Failed to mount tmpfs"));
 }
 
-void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan,
-			struct int_list *locks)
+void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 {
-	struct build b = { .cfg = cfg,
-			   .plan = plan,
+	struct build b = { .plan = plan,
 			   .hostfd = -1,
 			   .basefd = -1,
 			   .rootfd = -1,

@@ -6,22 +6,13 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct config;
-struct int_list;
-
-struct rootfs_plan {
-	bool make_slave;	/* no user namespace: make "/" a slave tree ourselves */
-	const char *host_tty;	/* ttyname(1) computed by the parent, for /dev/console; or NULL */
-	const char *caller_cwd; /* relative sources are relative to it */
-	mode_t file_mode;	/* --file without --perms */
-};
+#include "plan.h"
 
 /* Builds the new root and pivots into it. Once the tree is complete, every --lock-file is
  * opened (a regular file only: a planted FIFO or device can neither block nor act) and
  * read-locked; the fds are appended to locks, and the locks last as long as this process
  * keeps them (fcntl(2) record locks belong to the process: pid 1 is this process). Dies
  * with the face's message on failure. */
-void rootfs_child_build(const struct config *cfg, const struct rootfs_plan *plan,
-			struct int_list *locks);
+void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks);
 
 #endif

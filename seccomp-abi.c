@@ -25,6 +25,26 @@ void seccomp_abi_free(struct seccomp_abi *abi)
 	free(abi->nrs);
 }
 
+/* Where the ABI's table of numbers starts: MIPS numbers its three ABIs from 4000, 5000 and
+ * 6000, x32 sets its bit. */
+static uint32_t abi_base(uint32_t token)
+{
+	switch (token) {
+	case SCMP_ARCH_X32:
+		return SECCOMP_ABI_X32_BIT;
+	case SCMP_ARCH_MIPS:
+	case SCMP_ARCH_MIPSEL:
+		return 4000;
+	case SCMP_ARCH_MIPS64:
+	case SCMP_ARCH_MIPSEL64:
+		return 5000;
+	case SCMP_ARCH_MIPS64N32:
+	case SCMP_ARCH_MIPSEL64N32:
+		return 6000;
+	}
+	return 0;
+}
+
 /* The number of `name` on this ABI, or -1 when it has none. libseccomp gives i386's socket
  * and System V IPC calls only as socketcall/ipc pseudo-numbers (-101 to -224), though Linux
  * 4.3 and 5.1 gave them numbers of their own: those are found by reading its table
@@ -41,7 +61,7 @@ int64_t seccomp_abi_nr(struct seccomp_abi *abi, const char *name)
 	    !(nr <= -201 && nr >= -224 && abi->ipc >= 0))
 		return -1;
 	if (!abi->scanned) {
-		uint32_t base = abi->token == SCMP_ARCH_X32 ? SECCOMP_ABI_X32_BIT : 0;
+		uint32_t base = abi_base(abi->token);
 
 		abi->scanned = true;
 		for (uint32_t i = 0; i < 1024; i++) {

@@ -505,10 +505,14 @@ static int cmp_item(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static void add_item(struct item **items, size_t *n, uint32_t nr, size_t order,
+static void add_item(struct item **items, size_t *n, size_t *cap, uint32_t nr, size_t order,
 		     const struct seccomp_profile_rule *r)
 {
-	*items = xrealloc(*items, (*n + 1) * sizeof(**items));
+	/* geometric growth: a profile names hundreds of calls on each ABI */
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 256;
+		*items = xrealloc(*items, *cap * sizeof(**items));
+	}
 	(*items)[*n] = (struct item){ nr, order, *r, r, false };
 	(*n)++;
 }
@@ -612,7 +616,7 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct se
 	struct item *items = NULL;
 	struct leaves leaves = { 0 }, x32_leaves = { 0 };
 	const struct seccomp_abi *x86_64 = NULL, *x32 = NULL;
-	size_t n_items = 0, i, n_native = 0;
+	size_t n_items = 0, cap_items = 0, i, n_native = 0;
 	uint32_t shared = 0, end = 1;
 	int r = 0;
 
@@ -624,13 +628,13 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct se
 			int64_t nr = seccomp_abi_nr(abis[a], rule->syscall);
 
 			if (nr >= 0)
-				add_item(&items, &n_items, (uint32_t)nr, i, rule);
+				add_item(&items, &n_items, &cap_items, (uint32_t)nr, i, rule);
 			if (!mux)
 				continue;
 			/* The same rule through the multiplexer: its number selects the call;
 			 * the call's own conditions cannot be checked there. */
 			nr = strcmp(mux, "ipc") == 0 ? abis[a]->ipc : abis[a]->socketcall;
-			add_item(&items, &n_items, (uint32_t)nr, i, rule);
+			add_item(&items, &n_items, &cap_items, (uint32_t)nr, i, rule);
 			items[n_items - 1].opaque = rule->n_conds > 0;
 			items[n_items - 1].rule.n_conds = 1;
 			items[n_items - 1].rule.conds[0] = sel;
@@ -670,9 +674,10 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct se
 
 		r = build_leaves(&leaves, items, n_native, native, 1, abis, n_abis, x86_64, def,
 				 err);
+		/* items is NULL when no rule names a call: even NULL + 0 is undefined in C */
 		if (r == 0)
-			r = build_leaves(&x32_leaves, items + n_native, k - n_native, own, 1, abis,
-					 n_abis, x32, def, err);
+			r = build_leaves(&x32_leaves, items ? items + n_native : NULL, k - n_native,
+					 own, 1, abis, n_abis, x32, def, err);
 	} else {
 		/* The numbers of an ABI the profile leaves out end the process; -1 (a tracer
 		 * skipping the call) gets the default, as with libseccomp. */

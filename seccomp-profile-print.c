@@ -48,8 +48,9 @@ static bool rule_effective(const struct seccomp_profile *p, size_t i)
 
 void seccomp_profile_print(FILE *out, const struct seccomp_profile *p)
 {
-	bool *done = xcalloc(p->n_rules, sizeof(bool));
-	bool *live = xcalloc(p->n_rules, sizeof(bool));
+	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
+	const struct seccomp_profile_rule *open = NULL; /* the rule the unfinished line began */
+	size_t col = 0;
 
 	if (p->has_default) {
 		fputs("default ", out);
@@ -62,43 +63,30 @@ void seccomp_profile_print(FILE *out, const struct seccomp_profile *p)
 	if (p->n_arches == 0)
 		fputs(" native compat", out);
 	fputc('\n', out);
-	for (size_t i = 0; i < p->n_rules; i++)
-		live[i] = rule_effective(p, i);
-	/* Unconditional rules, one line per action: each is the first rule still in effect for
-	 * its call, so moving them ahead of the conditional ones keeps the meaning. */
-	for (size_t i = 0; i < p->n_rules; i++) {
-		size_t col;
-
-		if (done[i] || !live[i] || p->rules[i].n_conds)
-			continue;
-		print_action(out, &p->rules[i].action);
-		col = 16;
-		for (size_t j = i; j < p->n_rules; j++) {
-			const struct seccomp_profile_rule *r = &p->rules[j];
-
-			if (done[j] || !live[j] || r->n_conds ||
-			    !action_eq(&r->action, &p->rules[i].action))
-				continue;
-			if (col + strlen(r->syscall) > 90) {
-				fputc('\n', out);
-				print_action(out, &r->action);
-				col = 16;
-			}
-			fprintf(out, " %s", r->syscall);
-			col += strlen(r->syscall) + 1;
-			done[j] = true;
-		}
-		fputc('\n', out);
-	}
+	/* The rules still in effect, in their order: two rules for different calls can decide
+	 * the same number (socket and socketcall, through socketcall on i386), so none moves.
+	 * Consecutive rules without conditions and with one action share a line. */
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct seccomp_profile_rule *r = &p->rules[i];
 
-		if (!live[i] || r->n_conds == 0)
+		if (!rule_effective(p, i))
 			continue;
-		print_action(out, &r->action);
+		if (open && (r->n_conds || !action_eq(&r->action, &open->action) ||
+			     col + strlen(r->syscall) > 90)) {
+			fputc('\n', out);
+			open = NULL;
+		}
+		if (!open) {
+			print_action(out, &r->action);
+			col = 16;
+		}
 		fprintf(out, " %s", r->syscall);
+		col += strlen(r->syscall) + 1;
+		if (r->n_conds == 0) {
+			open = r;
+			continue;
+		}
 		for (unsigned k = 0; k < r->n_conds; k++) {
-			static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
 			const struct seccomp_profile_cond *c = &r->conds[k];
 
 			fprintf(out, " arg%u ", c->arg);
@@ -109,6 +97,6 @@ void seccomp_profile_print(FILE *out, const struct seccomp_profile *p)
 		}
 		fputc('\n', out);
 	}
-	free(done);
-	free(live);
+	if (open)
+		fputc('\n', out);
 }

@@ -703,7 +703,17 @@ int seccomp_profile_adjust(struct seccomp_profile *p, bool allow, const char *ar
 
 bool seccomp_profile_allows_all(const struct seccomp_profile *p)
 {
+	bool native = p->n_arches == 0, compat = p->n_arches == 0;
+
 	if (!p->has_default || p->def.type != SECCOMP_PROFILE_ALLOW)
+		return false;
+	/* No filter would also let through the ABIs an `arch` line leaves out, which the
+	 * profile kills (hutch-seccomp(5)): only native and compat together are all. */
+	for (unsigned i = 0; i < p->n_arches; i++) {
+		native |= p->arches[i] == SECCOMP_PROFILE_ARCH_NATIVE;
+		compat |= p->arches[i] == SECCOMP_PROFILE_ARCH_COMPAT;
+	}
+	if (!native || !compat)
 		return false;
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (p->rules[i].action.type != SECCOMP_PROFILE_ALLOW)

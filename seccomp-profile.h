@@ -106,7 +106,7 @@ int seccomp_profile_parse(struct seccomp_profile *p, FILE *f, const char *name,
 int seccomp_profile_adjust(struct seccomp_profile *p, bool allow, const char *arg,
 			   const char *option, struct error *err);
 
-/* Whether the profile allows every call on its architectures (`none`): no filter needed. */
+/* Whether the profile allows every call of every ABI (`none`): no filter needed. */
 bool seccomp_profile_allows_all(const struct seccomp_profile *p);
 
 /* Print the effective rules (overridden ones dropped) as a profile text. */

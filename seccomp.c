@@ -11,7 +11,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "options.h"
+#include "config.h"
 #include "seccomp.h"
 
 int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, struct error *err)

@@ -1,11 +1,11 @@
 /* setup-op: the ordered list of root-filesystem operations and the rules between options.
- * Pure code: the parser appends, setup_validate() checks, nothing here touches the kernel
+ * Pure code: the parser appends, setup_validate_ops() checks, nothing here touches the kernel
  * except getuid()/getgid(), which bubblewrap's --uid/--gid rule compares against. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "options.h"
+#include "config.h"
 #include "setup-op.h"
 #include "util.h"
 
@@ -114,7 +114,7 @@ static int dangling_layers(struct error *err)
 /* The parser already enforces these while it builds the list; checking the list itself keeps
  * the executor's assumptions (layers precede their overlay, modifiers only where they fit)
  * true for any config, including ones built by hand. */
-static int validate_ops(const struct setup_list *ops, struct error *err)
+int setup_validate_ops(const struct setup_list *ops, struct error *err)
 {
 	const struct setup_op *op;
 	unsigned layers = 0;
@@ -145,77 +145,4 @@ static int validate_ops(const struct setup_list *ops, struct error *err)
 	if (layers > 0)
 		return dangling_layers(err);
 	return 0;
-}
-
-static bool has_op(const struct setup_list *ops, enum setup_op_type type)
-{
-	const struct setup_op *op;
-
-	for (op = ops->head; op; op = op->next)
-		if (op->type == type)
-			return true;
-	return false;
-}
-
-/* bubblewrap's rules, in bubblewrap's order (main(), after parse_args()). Call this on the
- * config as parsed, before main() implies --unshare-user for unprivileged callers: the first
- * rules look at what the user asked for, the --uid/--gid rule at what will happen. */
-int setup_validate(const struct config *cfg, struct error *err)
-{
-	bool userns_implied;
-
-	err->exit_code = 0;
-	if (cfg->userns_block_fd != -1 && cfg->unshare_user != NS_YES)
-		return error_set(err, FACE_MSG("--userns-block-fd requires --unshare-user",
-					       "--userns-block-fd requires --unshare-user"));
-	if (cfg->userns_block_fd != -1 && cfg->info_fd == -1)
-		return error_set(err, FACE_MSG("--userns-block-fd requires --info-fd, where the "
-					       "child pid is announced",
-					       "--userns-block-fd requires --info-fd"));
-	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_YES)
-		return error_set(err, FACE_MSG("--userns cannot be combined with --unshare-user",
-					       "--userns not compatible --unshare-user"));
-	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_TRY)
-		return error_set(err, FACE_MSG("--userns cannot be combined with "
-					       "--unshare-user-try (implied by --unshare-all)",
-					       "--userns not compatible --unshare-user-try"));
-	if (cfg->disable_userns && cfg->unshare_user != NS_YES)
-		return error_set(err, FACE_MSG("--disable-userns requires --unshare-user",
-					       "--disable-userns requires --unshare-user"));
-	if (cfg->disable_userns && cfg->userns_block_fd != -1)
-		return error_set(err, FACE_MSG("--disable-userns cannot be combined with "
-					       "--userns-block-fd",
-					       /* sic: two spaces, as bubblewrap prints it */
-					       "--disable-userns is not compatible with  "
-					       "--userns-block-fd"));
-
-	/* An unprivileged caller always gets a user namespace (bubblewrap: "we have to do
-	 * this if we weren't installed setuid"), and --unshare-user-try is taken to succeed:
-	 * whether the kernel allows it is not for a pure function to find out. */
-	userns_implied = cfg->unshare_user != NS_NO ||
-			 ((getuid() != 0 || face->root_userns) && cfg->userns_fd == -1);
-	if (!userns_implied && cfg->userns_fd == -1 && cfg->uid_set && cfg->uid != getuid())
-		return error_set(err,
-				 FACE_MSG("--uid requires --unshare-user or --userns",
-					  "Specifying --uid requires --unshare-user or --userns"));
-	if (!userns_implied && cfg->userns_fd == -1 && cfg->gid_set && cfg->gid != getgid())
-		return error_set(err,
-				 FACE_MSG("--gid requires --unshare-user or --userns",
-					  "Specifying --gid requires --unshare-user or --userns"));
-	if (cfg->hostname && !cfg->unshare_uts)
-		return error_set(err, FACE_MSG("--hostname requires --unshare-uts",
-					       "Specifying --hostname requires --unshare-uts"));
-	if (cfg->as_pid_1 && !cfg->unshare_pid)
-		return error_set(err, FACE_MSG("--as-pid-1 requires --unshare-pid",
-					       "Specifying --as-pid-1 requires --unshare-pid"));
-	if (cfg->as_pid_1 && has_op(&cfg->ops, SETUP_LOCK_FILE))
-		return error_set(
-			err, FACE_MSG("--as-pid-1 cannot be combined with --lock-file: "
-				      "the locks are held by the pid-1 reaper",
-				      "Specifying --as-pid-1 and --lock-file is not permitted"));
-	if (cfg->seccomp_legacy && cfg->seccomp_fds.n > 1)
-		return error_set(err,
-				 FACE_MSG("--seccomp cannot be combined with --add-seccomp-fd",
-					  "--seccomp cannot be combined with --add-seccomp-fd"));
-	return validate_ops(&cfg->ops, err);
 }

@@ -64,8 +64,8 @@ void setup_list_free(struct setup_list *list);
 /* Human name of an op type: the option without dashes ("ro-bind"). */
 const char *setup_op_name(enum setup_op_type type);
 
-struct config;
-/* Every rule between options; 0 or -1 with err filled (face-specific text). */
-int setup_validate(const struct config *cfg, struct error *err);
+/* The rules of the op list itself (modifiers and overlay layers where they belong); the
+ * rules between options are the planner's (plan.c). 0 or -1 with err filled. */
+int setup_validate_ops(const struct setup_list *ops, struct error *err);
 
 #endif

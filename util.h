@@ -25,6 +25,7 @@ struct face {
 	bool close_inherited_fds;    /* fds > 2 not named by --pass-fd are closed before exec */
 	bool root_keeps_caps;	     /* real root without --unshare-user keeps its capabilities */
 	bool root_userns;	     /* real root gets a user namespace too (no host capability) */
+	bool root_as_nobody;	     /* ... mapped onto nobody unless --host-uid says otherwise */
 	bool file_umask;	     /* --file without --perms: 0666 less the caller's umask */
 	bool in_place;		     /* no helper needed: hutch becomes the command (no parent) */
 	bool forward_signals;	     /* SIGINT, SIGTERM... to hutch go on to the command */

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Usage: build-aux/tap-summary.sh [MAKE_STATUS]
 #
-# Run from the build directory after `make check` (and `make check-asan`). Counts the results
-# automake's TAP driver wrote to tests/*.trs and asan/*.trs, prints test-suite.log and the
+# Run from the build directory after `make check` (and `make check-asan`), or `make check-all`.
+# Counts the results automake's TAP driver wrote to tests/*.trs and asan/*.trs (and the one
+# result of each part of check-all, tests/check-PART.trs), prints test-suite.log and the
 # failing test points when something failed, and ends with one line:
 #   N passed, N failed[, N skipped]
 # PASS and XFAIL count as passed, FAIL, XPASS and ERROR as failed, SKIP as skipped.

@@ -364,15 +364,32 @@ scratch() {
 	echo "$d"
 }
 
-# owned_dir MODE: a new dir under $T owned by MODE's caller (0755); prints its path.
+# owned_dir MODE: a new dir under $T owned by what the sandbox of MODE's caller runs as on the
+# host (0755); prints its path.
+# In root mode the dir is nobody's: the hutch face runs root's sandbox as host uid 65534
+# (hutch(1), --host-uid), and the bwrap face's root writes anywhere.
 owned_dir() {
 	local d
 	d=$(mktemp -d "$T/o.XXXXXX") || bail_out "mktemp failed"
 	chmod 0755 "$d"
 	if [ "$(id -u)" = 0 ]; then
-		chown "$(mode_uid "$1"):$(mode_gid "$1")" "$d"
+		chown "$(sandbox_uid hutch "$1"):$(sandbox_gid hutch "$1")" "$d"
 	fi
 	echo "$d"
+}
+
+# sandbox_uid FACE MODE, sandbox_gid FACE MODE: the host ids the sandbox of a caller in MODE
+# runs as (what owns the files it creates): root's is nobody in the hutch face.
+sandbox_uid() { if [ "$1:$2" = hutch:root ]; then echo 65534; else mode_uid "$2"; fi; }
+sandbox_gid() { if [ "$1:$2" = hutch:root ]; then echo 65534; else mode_gid "$2"; fi; }
+
+# give_to MODE PATH...: (as root) hand PATH, recursively and without following links, to what
+# the hutch face's sandbox of MODE runs as on the host, so that sandbox may write there.
+give_to() {
+	local m=$1
+	shift
+	[ "$(id -u)" = 0 ] || return 0
+	chown -h -R "$(sandbox_uid hutch "$m"):$(sandbox_gid hutch "$m")" "$@"
 }
 
 # snapshot DIR...: one line per file (path, mode, size, type, link target), sorted.

@@ -59,6 +59,20 @@
  *                                 listed, not entered; at most 400 entries)
  *   procs                         proc:PID=PPID COMM for every process /proc lists
  *   rlimits                       rlimit:NAME=SOFT:HARD for the limits a launcher may touch
+ *   attack[=OPT,...]              walk every process of the sandbox and everything it holds
+ *                                 (fds, cwd, root, exe, mem, ptrace, pidfd_getfd, pipes):
+ *                                 finding=CLASS WHO DETAIL per way out, attack:done=N last.
+ *                                 OPT: allow:FD (an fd of ours passed on purpose),
+ *                                 canary:DEV:INO (a host dir to try to write in if reached),
+ *                                 forge:N (the word written into others' pipes, default 77)
+ *   attack-child[=OPT,...]        the same from a forked child while we wait (the control)
+ *   tty-ioctl=FD                  tiocsti:FD= tiocsti-hi:FD= tioclinux:FD= tioclinux-hi:FD=
+ *   openw=PATH reopenw=PATH       open O_WRONLY (directly / O_PATH then /proc/self/fd):
+ *                                 0 or errno; nothing is written
+ *   exchange=STOP,A,B[,A2,B2...]  renameat2(RENAME_EXCHANGE) each pair in turn until STOP
+ *                                 exists
+ *
+ * `probe with-fd=N:DIR CMD ARGS...` opens DIR (O_DIRECTORY|O_NOFOLLOW) as fd N and execs CMD.
  * Unknown queries print `error=unknown query ...` and make the exit status 2. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -75,6 +89,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdnoreturn.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -82,9 +97,11 @@
 #include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -1318,6 +1335,786 @@ static void q_session(void)
 	emitf("pgid", "%d", (int)getpgid(0));
 }
 
+/* --- attack: what the command can reach from inside (issue 9) ------------------------------
+ *
+ * The command's view of every process it can see: each one in its own mount namespace (pid 1
+ * of a PID namespace whose mount namespace it cannot read, too) is a process of the sandbox,
+ * and everything such a process holds that the command can reach is a way out unless it lies
+ * on one of the sandbox's own mounts (those of /proc/self/mountinfo, by mount id) and is no
+ * pipe, socket or anonymous inode the command does not already hold as its stdio. Each way
+ * out is one `finding=CLASS WHO DETAIL` line; everything looked at is reported as an
+ * `attack:...` line; `attack:done=N` (N findings) ends a complete run. */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+#define MAGIC_PROC	 0x9fa0
+#define MAGIC_ANON	 0x09041934
+#define MAGIC_PIPE	 0x50495045
+#define MAGIC_SOCK	 0x534F434B
+#define MAGIC_NSFS	 0x6e736673
+#define ATTACK_MAX_PIPES 64
+
+struct attack {
+	int allow[16]; /* our own fds above 2 that the caller passed on purpose */
+	size_t nallow;
+	bool canary; /* a host directory the test owns: try to create a file in it if reached */
+	unsigned long long canary_dev, canary_ino;
+	int forge; /* what goes into every pipe of another process we can open for writing */
+	unsigned long long *mnts;
+	size_t nmnts;
+	struct stat stdio[3];
+	bool has_stdio[3];
+	unsigned findings;
+	struct {
+		pid_t pid;
+		int fd;
+	} pipes[ATTACK_MAX_PIPES];
+	size_t npipes;
+};
+
+struct ident {
+	unsigned long long dev, ino, mnt;
+	mode_t mode;
+	long fstype;
+};
+
+static void finding(struct attack *a, const char *cls, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void finding(struct attack *a, const char *cls, const char *who, const char *fmt, ...)
+{
+	char detail[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	emitf("finding", "%s %s %s", cls, who, detail);
+	fflush(stdout);
+	a->findings++;
+}
+
+static int ident_of(int fd, struct ident *id)
+{
+	struct statx sx;
+	struct statfs sf;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO | STATX_MNT_ID, &sx) != 0)
+		return -1;
+	id->dev = (unsigned long long)makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	id->ino = (unsigned long long)sx.stx_ino;
+	id->mnt = (sx.stx_mask & STATX_MNT_ID) ? (unsigned long long)sx.stx_mnt_id : 0;
+	id->mode = sx.stx_mode;
+	id->fstype = fstatfs(fd, &sf) == 0 ? (long)sf.f_type : 0;
+	return 0;
+}
+
+static bool mount_is_ours(const struct attack *a, unsigned long long mnt)
+{
+	for (size_t i = 0; i < a->nmnts; i++)
+		if (a->mnts[i] == mnt)
+			return true;
+	return false;
+}
+
+static bool is_our_stdio(const struct attack *a, const struct ident *id)
+{
+	for (int k = 0; k < 3; k++)
+		if (a->has_stdio[k] && (unsigned long long)a->stdio[k].st_dev == id->dev &&
+		    (unsigned long long)a->stdio[k].st_ino == id->ino)
+			return true;
+	return false;
+}
+
+static const char *kind_of(const struct ident *id)
+{
+	switch ((unsigned long)id->fstype) {
+	case MAGIC_PIPE:
+		return "pipe";
+	case MAGIC_SOCK:
+		return "socket";
+	case MAGIC_ANON:
+		return "anon";
+	case MAGIC_NSFS:
+		return "namespace";
+	case MAGIC_PROC:
+		return S_ISDIR(id->mode) ? "proc-dir" : "proc-file";
+	}
+	return type_name(id->mode);
+}
+
+/* Mount ids of every mount the sandbox has (the first field of mountinfo). */
+static int attack_read_mounts(struct attack *a)
+{
+	char *buf = slurp("/proc/self/mountinfo"), *line, *save = NULL;
+
+	if (!buf)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long *nm = realloc(a->mnts, (a->nmnts + 1) * sizeof(*a->mnts));
+
+		if (!nm)
+			exit(3);
+		a->mnts = nm;
+		a->mnts[a->nmnts++] = strtoull(line, NULL, 10);
+	}
+	free(buf);
+	return 0;
+}
+
+static int count_entries(int fd)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A directory outside: how much of the host it shows, and whether it can be written. The
+ * only writes are a new file in the test's own canary directory; a sysctl is only opened. */
+static void outside_dir_detail(struct attack *a, const char *who, int fd, const struct ident *id,
+			       char *out, size_t len)
+{
+	static const char *const sysctls[] = { "kernel/hostname", "sys/kernel/hostname",
+					       "../sys/kernel/hostname" };
+	int n = count_entries(fd);
+	size_t o;
+
+	o = (size_t)snprintf(out, len, "entries=%d", n);
+	if (id->fstype == MAGIC_PROC) {
+		for (size_t i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+			int w = openat(fd, sysctls[i], O_WRONLY | O_CLOEXEC | O_NOCTTY);
+			int e = errno;
+
+			if (w < 0 && e == ENOENT)
+				continue;
+			if (w >= 0)
+				close(w);
+			if (o < len)
+				o += (size_t)snprintf(out + o, len - o, " open-for-write:%s=%s",
+						      sysctls[i], w >= 0 ? "0" : errname(e));
+			if (w >= 0)
+				finding(a, "host-sysctl-writable", who, "%s", sysctls[i]);
+			break;
+		}
+	}
+	if (a->canary && id->dev == a->canary_dev && id->ino == a->canary_ino) {
+		char name[64];
+		int w;
+
+		snprintf(name, sizeof(name), "escaped-by-probe.%d", (int)getpid());
+		w = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (w >= 0) {
+			close(w);
+			finding(a, "host-write", who, "created %s in the caller's directory", name);
+		}
+		if (o < len)
+			snprintf(out + o, len - o, " canary-write=%s",
+				 w >= 0 ? "0" : errname(errno));
+	}
+}
+
+/* Follow ".." from a directory to the top of what it shows: every step must stay on the
+ * sandbox's mounts (a mount of our namespace that the root cannot reach is not listed). */
+static void climb(struct attack *a, const char *who, int fd, bool outside_already)
+{
+	int cur = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	struct ident id, up;
+	int step;
+
+	if (cur < 0 || ident_of(cur, &id) != 0) {
+		if (cur >= 0)
+			close(cur);
+		return;
+	}
+	for (step = 1; step <= 64; step++) {
+		int nxt = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (nxt < 0 || ident_of(nxt, &up) != 0) {
+			if (nxt >= 0)
+				close(nxt);
+			break;
+		}
+		close(cur);
+		cur = nxt;
+		if (up.dev == id.dev && up.ino == id.ino && up.mnt == id.mnt)
+			break; /* the top: ".." of a root is itself */
+		id = up;
+		if (!outside_already && !mount_is_ours(a, id.mnt)) {
+			char detail[512];
+
+			outside_dir_detail(a, who, cur, &id, detail, sizeof(detail));
+			finding(a, "dir-climbs-outside", who, "after %d x '..' mount=%llu %s", step,
+				id.mnt, detail);
+			outside_already = true;
+		} else if (outside_already && a->canary && id.dev == a->canary_dev &&
+			   id.ino == a->canary_ino) {
+			char detail[512];
+
+			outside_dir_detail(a, who, cur, &id, detail, sizeof(detail));
+		}
+	}
+	if (outside_already)
+		emitf("attack:climb", "%s top-entries=%d", who, count_entries(cur));
+	close(cur);
+}
+
+/* One object another process holds (or our own fd, cwd, root). Returns whether it was a
+ * finding. stdio_ok: the same object as our own stdio is no news. */
+static bool check_object(struct attack *a, const char *who, int fd, const char *target,
+			 bool stdio_ok, pid_t pid, int fdnum)
+{
+	struct ident id;
+	char detail[1024];
+	const char *kind;
+
+	if (ident_of(fd, &id) != 0) {
+		emitf("attack:obj", "%s %s statx=%s", who, target, errname(errno));
+		return false;
+	}
+	kind = kind_of(&id);
+	if (stdio_ok && is_our_stdio(a, &id)) {
+		emitf("attack:obj", "%s ok-stdio %s %s", who, kind, target);
+		return false;
+	}
+	if (id.fstype == MAGIC_PIPE || S_ISFIFO(id.mode)) {
+		if (pid > 0 && fdnum >= 0 && a->npipes < ATTACK_MAX_PIPES) {
+			a->pipes[a->npipes].pid = pid;
+			a->pipes[a->npipes].fd = fdnum;
+			a->npipes++;
+		}
+		finding(a, "pipe", who, "%s (not our stdio)", target);
+		return true;
+	}
+	if (id.fstype == MAGIC_SOCK || id.fstype == MAGIC_ANON || S_ISSOCK(id.mode)) {
+		finding(a, id.fstype == MAGIC_ANON ? "anon-inode" : "socket", who, "%s", target);
+		return true;
+	}
+	if (!mount_is_ours(a, id.mnt)) {
+		const char *cls = id.fstype == MAGIC_PROC ? "host-proc" :
+				  id.fstype == MAGIC_NSFS ? "namespace" :
+				  S_ISDIR(id.mode)	  ? "dir-outside" :
+							    "file-outside";
+
+		detail[0] = '\0';
+		if (S_ISDIR(id.mode))
+			outside_dir_detail(a, who, fd, &id, detail, sizeof(detail));
+		finding(a, cls, who, "%s %s mount=%llu %s", kind, target, id.mnt, detail);
+		if (S_ISDIR(id.mode))
+			climb(a, who, fd, true);
+		return true;
+	}
+	emitf("attack:obj", "%s ok-inside %s mount=%llu %s", who, kind, id.mnt, target);
+	if (S_ISDIR(id.mode)) {
+		unsigned before = a->findings;
+
+		climb(a, who, fd, false);
+		return a->findings != before;
+	}
+	return false;
+}
+
+static void attack_parse(struct attack *a, const char *opts)
+{
+	char *copy = strdup(opts ? opts : ""), *tok, *save = NULL;
+
+	a->forge = 77;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strncmp(tok, "allow:", 6) == 0 && a->nallow < 16) {
+			a->allow[a->nallow++] = atoi(tok + 6);
+		} else if (strncmp(tok, "canary:", 7) == 0) {
+			char *end;
+
+			a->canary_dev = strtoull(tok + 7, &end, 10);
+			a->canary_ino = *end == ':' ? strtoull(end + 1, NULL, 10) : 0;
+			a->canary = true;
+		} else if (strncmp(tok, "forge:", 6) == 0) {
+			a->forge = atoi(tok + 6);
+		} else {
+			emitf("error", "attack: unknown option %s", tok);
+			status = 2;
+		}
+	}
+	free(copy);
+}
+
+static bool is_allowed(const struct attack *a, int fd)
+{
+	for (size_t i = 0; i < a->nallow; i++)
+		if (a->allow[i] == fd)
+			return true;
+	return false;
+}
+
+/* Our own descriptors, listed before the attack opens any of its own. */
+static void attack_self(struct attack *a)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int fds[1024], self, n = 0;
+	struct dirent *de;
+	char who[64], path[64], target[PATH_MAX];
+
+	if (!d) {
+		emitf("attack:self-fds", "%s", errname(errno));
+		return;
+	}
+	self = dirfd(d);
+	while ((de = readdir(d)) != NULL && n < 1024) {
+		char *end;
+		long v = strtol(de->d_name, &end, 10);
+
+		if (de->d_name[0] != '.' && !*end && v != self)
+			fds[n++] = (int)v;
+	}
+	closedir(d);
+	for (int i = 0; i < n; i++) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[i]);
+		len = readlink(path, target, sizeof(target) - 1);
+		target[len > 0 ? len : 0] = '\0';
+		snprintf(who, sizeof(who), "self:fd:%d", fds[i]);
+		if (fds[i] <= 2 || is_allowed(a, fds[i])) {
+			emitf("attack:obj", "%s %s %s", who, fds[i] <= 2 ? "stdio" : "passed",
+			      target);
+			continue;
+		}
+		if (!check_object(a, who, fds[i], target, false, 0, -1))
+			finding(a, "own-fd", who, "%s: an fd nobody passed reached the command",
+				target);
+	}
+	/* runc CVE-2024-21626: the command's cwd and root are the sandbox's. */
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char buf[PATH_MAX];
+
+	if (cwd >= 0)
+		check_object(a, "self:cwd", cwd, "cwd", false, 0, -1);
+	if (root >= 0)
+		check_object(a, "self:root", root, "/", false, 0, -1);
+	if (!getcwd(buf, sizeof(buf)))
+		finding(a, "cwd-unreachable", "self:cwd", "getcwd: %s", errname(errno));
+	else if (buf[0] != '/')
+		finding(a, "cwd-unreachable", "self:cwd", "getcwd: %s", buf);
+	if (cwd >= 0)
+		close(cwd);
+	if (root >= 0)
+		close(root);
+}
+
+/* ptrace in a child, which detaches (or, if it hangs, dies and so detaches) within a few
+ * seconds: a stopped pid 1 must not be able to wedge the sandbox. */
+static void attack_ptrace(struct attack *a, pid_t pid, const char *who)
+{
+	int p[2], res[2] = { -1, -1 }, st;
+	pid_t child;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return;
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		close(p[0]);
+		alarm(3);
+		res[0] = ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0 ? 0 : errno;
+		if (res[0] == 0) {
+			ptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
+			waitpid(pid, &st, __WALL);
+			ptrace(PTRACE_DETACH, pid, NULL, NULL);
+		}
+		res[1] = ptrace(PTRACE_ATTACH, pid, NULL, NULL) == 0 ? 0 : errno;
+		if (res[1] == 0) {
+			waitpid(pid, &st, __WALL);
+			ptrace(PTRACE_DETACH, pid, NULL, NULL);
+		}
+		if (write(p[1], res, sizeof(res)) != sizeof(res))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (child < 0) {
+		close(p[0]);
+		return;
+	}
+	if (read(p[0], res, sizeof(res)) != sizeof(res))
+		res[0] = res[1] = -2;
+	close(p[0]);
+	waitpid(child, &st, 0);
+	emitf("attack:ptrace", "%s seize=%s attach=%s", who,
+	      res[0] == -2 ? "stuck" : errname(res[0]), res[1] == -2 ? "stuck" : errname(res[1]));
+	if (res[0] == 0)
+		finding(a, "ptrace-seize", who, "PTRACE_SEIZE succeeded");
+	if (res[1] == 0)
+		finding(a, "ptrace-attach", who, "PTRACE_ATTACH succeeded");
+	if (res[0] == -2) {
+		finding(a, "ptrace-stuck", who, "the ptrace child hung and was killed");
+		kill(pid, SIGCONT);
+	}
+}
+
+/* pidfd_getfd(2) takes another process's descriptors without /proc. */
+static void attack_getfd(struct attack *a, pid_t pid, const char *who)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int got = 0, first_err = 0;
+
+	if (pidfd < 0) {
+		emitf("attack:getfd", "%s pidfd_open=%s", who, errname(errno));
+		return;
+	}
+	for (int n = 0; n < 1024; n++) {
+		int fd = (int)syscall(SYS_pidfd_getfd, pidfd, n, 0);
+		struct ident id;
+		char w[96];
+
+		if (fd < 0) {
+			if (errno != EBADF && !first_err)
+				first_err = errno;
+			if (errno == EPERM || errno == ENOSYS || errno == ESRCH)
+				break;
+			continue;
+		}
+		got++;
+		if (ident_of(fd, &id) == 0 && is_our_stdio(a, &id)) {
+			close(fd);
+			continue;
+		}
+		snprintf(w, sizeof(w), "%s:getfd:%d", who, n);
+		finding(a, "getfd", w, "pidfd_getfd took its fd %d (%s)", n,
+			ident_of(fd, &id) == 0 ? kind_of(&id) : "?");
+		close(fd);
+	}
+	emitf("attack:getfd", "%s taken=%d first-error=%s", who, got, errname(first_err));
+	close(pidfd);
+}
+
+static void attack_process(struct attack *a, pid_t pid)
+{
+	char path[96], who[64], target[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d) {
+		emitf("attack:fds", "pid:%d %s", (int)pid, errname(errno));
+	} else {
+		int fds[1024], n = 0;
+
+		while ((de = readdir(d)) != NULL && n < 1024) {
+			char *end;
+			long v = strtol(de->d_name, &end, 10);
+
+			if (de->d_name[0] != '.' && !*end)
+				fds[n++] = (int)v;
+		}
+		closedir(d);
+		for (int i = 0; i < n; i++) {
+			ssize_t len;
+
+			snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fds[i]);
+			snprintf(who, sizeof(who), "pid:%d:fd:%d", (int)pid, fds[i]);
+			len = readlink(path, target, sizeof(target) - 1);
+			if (len < 0) {
+				emitf("attack:obj", "%s readlink=%s", who, errname(errno));
+				continue;
+			}
+			target[len] = '\0';
+			fd = open(path, O_PATH | O_CLOEXEC);
+			if (fd < 0) {
+				emitf("attack:obj", "%s %s open=%s", who, target, errname(errno));
+				continue;
+			}
+			check_object(a, who, fd, target, true, pid, fds[i]);
+			close(fd);
+		}
+	}
+	static const char *const links[] = { "cwd", "root" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, links[i]);
+		snprintf(who, sizeof(who), "pid:%d:%s", (int)pid, links[i]);
+		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			emitf("attack:obj", "%s open=%s", who, errname(errno));
+			continue;
+		}
+		check_object(a, who, fd, links[i], false, pid, -1);
+		close(fd);
+	}
+	/* runc CVE-2019-5736: the binary of a process that is hutch must not be writable. */
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	snprintf(who, sizeof(who), "pid:%d:exe", (int)pid);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd >= 0) {
+		struct ident id;
+
+		if (ident_of(fd, &id) == 0 && !mount_is_ours(a, id.mnt))
+			finding(a, "exe-outside", who, "a host file, mount=%llu", id.mnt);
+		close(fd);
+	} else {
+		emitf("attack:obj", "%s open=%s", who, errname(errno));
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		finding(a, "exe-writable", who, "opened for writing (nothing written)");
+	} else {
+		emitf("attack:obj", "%s open-for-write=%s", who, errname(errno));
+	}
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	snprintf(who, sizeof(who), "pid:%d:mem", (int)pid);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		finding(a, "mem", who, "opened for reading and writing");
+	} else {
+		emitf("attack:obj", "%s open=%s", who, errname(errno));
+	}
+	snprintf(who, sizeof(who), "pid:%d", (int)pid);
+	attack_ptrace(a, pid, who);
+	attack_getfd(a, pid, who);
+}
+
+/* Last: a forged word in the status pipe makes the parent exit at once. */
+static void attack_pipes(struct attack *a)
+{
+	for (size_t i = 0; i < a->npipes; i++) {
+		char path[96], who[64];
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)a->pipes[i].pid,
+			 a->pipes[i].fd);
+		snprintf(who, sizeof(who), "pid:%d:fd:%d", (int)a->pipes[i].pid, a->pipes[i].fd);
+		fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			emitf("attack:pipe-write", "%s open=%s", who, errname(errno));
+			continue;
+		}
+		finding(a, "pipe-write", who, "opened for writing; writing %d as a 4-byte word",
+			a->forge);
+		if (write(fd, &a->forge, sizeof(a->forge)) < 0)
+			emitf("attack:pipe-write", "%s write=%s", who, errname(errno));
+		close(fd);
+	}
+}
+
+static void q_attack(const char *opts)
+{
+	struct attack a = { 0 };
+	char ownmnt[128] = "", buf[128];
+	struct dirent *de;
+	pid_t *pids = NULL;
+	size_t npids = 0;
+	ssize_t n;
+	DIR *d;
+
+	attack_parse(&a, opts);
+	for (int k = 0; k < 3; k++)
+		a.has_stdio[k] = fstat(k, &a.stdio[k]) == 0;
+	if (attack_read_mounts(&a) != 0 || a.nmnts == 0) {
+		emitf("attack:error", "cannot read /proc/self/mountinfo: %s", errname(errno));
+		status = 2;
+		return;
+	}
+	emitf("attack:mounts", "%zu", a.nmnts);
+	attack_self(&a);
+	n = readlink("/proc/self/ns/mnt", ownmnt, sizeof(ownmnt) - 1);
+	ownmnt[n > 0 ? n : 0] = '\0';
+	d = opendir("/proc");
+	if (!d) {
+		emitf("attack:error", "cannot list /proc: %s", errname(errno));
+		status = 2;
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long v = strtol(de->d_name, &end, 10);
+		pid_t *np;
+
+		if (de->d_name[0] == '.' || *end || v <= 0 || v == getpid())
+			continue;
+		np = realloc(pids, (npids + 1) * sizeof(*pids));
+		if (!np)
+			exit(3);
+		pids = np;
+		pids[npids++] = (pid_t)v;
+	}
+	closedir(d);
+	unsigned counts[3] = { 0, 0, 0 };
+	for (size_t i = 0; i < npids; i++) {
+		char path[64];
+		const char *scope;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pids[i]);
+		n = readlink(path, buf, sizeof(buf) - 1);
+		if (n < 0) {
+			scope = "hidden";
+		} else {
+			buf[n] = '\0';
+			scope = strcmp(buf, ownmnt) == 0 ? "sandbox" : "foreign";
+		}
+		counts[scope[0] == 's' ? 0 : scope[0] == 'h' ? 1 : 2]++;
+		/* A foreign process is the host's or another sandbox's: the host's pid 1 (no PID
+		 * namespace) included. Ours are attacked, and so are pid 1 and our parent when we
+		 * cannot even identify them (a process that hides well is still tried). */
+		if (scope[0] == 's' ||
+		    (scope[0] == 'h' && (pids[i] == 1 || pids[i] == getppid()))) {
+			emitf("attack:proc", "%d %s", (int)pids[i], scope);
+			attack_process(&a, pids[i]);
+		}
+	}
+	emitf("attack:processes", "sandbox=%u hidden=%u foreign=%u", counts[0], counts[1],
+	      counts[2]);
+	free(pids);
+	attack_pipes(&a);
+	free(a.mnts);
+	emitf("attack:done", "%u", a.findings);
+}
+
+/* The same attack from a forked child while we wait: with --as-pid-1 we are pid 1, holding
+ * whatever the command holds, so the child must find it (the attack's own control). */
+static void q_attack_child(const char *opts)
+{
+	int p[2], st, got = 0;
+	pid_t child;
+
+	if (pipe2(p, 0) != 0) {
+		emit("attack-child", errname(errno));
+		return;
+	}
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		close(p[0]);
+		close(p[1]);
+		q_attack(opts);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(p[1]);
+	waitpid(child, &st, 0);
+	/* The pipe's read end stayed with us: did the child write the forged word into it? */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	if (read(p[0], &got, sizeof(got)) != sizeof(got))
+		got = 0;
+	close(p[0]);
+	emitf("attack-child:forged", "%d", got);
+}
+
+/* TIOCSTI and TIOCLINUX on FD, plain and with bits above 31 set in the request (the kernel
+ * reads 32 bits; a filter that compares 64 would let the second form through). TIOCSTI
+ * pushes one space; TIOCLINUX asks subcode 6 (read the shift state), changing nothing. */
+static void q_tty_ioctl(const char *arg)
+{
+	int fd = atoi(arg);
+	char c = ' ', sub = 6;
+	unsigned long hi = sizeof(long) > 4 ? (1UL << 32) : 0;
+	long r;
+
+	r = syscall(SYS_ioctl, fd, (unsigned long)TIOCSTI, &c);
+	emit_kv("tiocsti", arg, r == 0 ? "0" : errname(errno));
+	r = syscall(SYS_ioctl, fd, (unsigned long)TIOCSTI | hi, &c);
+	emit_kv("tiocsti-hi", arg, r == 0 ? "0" : errname(errno));
+	r = syscall(SYS_ioctl, fd, (unsigned long)TIOCLINUX, &sub);
+	emit_kv("tioclinux", arg, r == 0 ? "0" : errname(errno));
+	sub = 6;
+	r = syscall(SYS_ioctl, fd, (unsigned long)TIOCLINUX | hi, &sub);
+	emit_kv("tioclinux-hi", arg, r == 0 ? "0" : errname(errno));
+}
+
+/* Open for writing only (no O_TRUNC, nothing written): 0 or the errno. */
+static void q_openw(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+	emit_kv("openw", path, fd < 0 ? errname(errno) : "0");
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The same through an O_PATH descriptor reopened by /proc/self/fd (how an attacker keeps a
+ * handle on a binary until it can be written). */
+static void q_reopenw(const char *path)
+{
+	int pfd = open(path, O_PATH | O_CLOEXEC), fd;
+	char self[64];
+
+	if (pfd < 0) {
+		emit_kv("reopenw", path, errname(errno));
+		return;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	emit_kv("reopenw", path, fd < 0 ? errname(errno) : "0");
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+}
+
+/* Swap each pair A and B (renameat2 RENAME_EXCHANGE) in turn, as fast as one process can,
+ * until STOP exists: the racing half of the symlink-exchange tests (it runs on the host, as
+ * the sandbox's accomplice). One process for all pairs leaves the other core to hutch. */
+static void q_exchange(const char *arg)
+{
+	char *copy = strdup(arg), *save = NULL, *tok, *stop, *paths[16];
+	unsigned long swaps = 0;
+	size_t n = 0, i;
+	struct stat st;
+	time_t end = time(NULL) + 300;
+
+	stop = strtok_r(copy, ",", &save);
+	while ((tok = strtok_r(NULL, ",", &save)) != NULL && n < 16)
+		paths[n++] = tok;
+	if (!stop || n == 0 || n % 2) {
+		emit_kv("exchange", arg, "EINVAL");
+		status = 2;
+		free(copy);
+		return;
+	}
+	for (;;) {
+		for (i = 0; i < n; i += 2) {
+			if (renameat2(AT_FDCWD, paths[i], AT_FDCWD, paths[i + 1],
+				      RENAME_EXCHANGE) != 0) {
+				emit_kv("exchange", arg, errname(errno));
+				status = 2;
+				free(copy);
+				return;
+			}
+		}
+		if ((++swaps & 63) == 0 && (stat(stop, &st) == 0 || time(NULL) > end))
+			break;
+	}
+	/* An even count leaves every pair where it started. */
+	if (swaps & 1)
+		for (i = 0; i < n; i += 2)
+			renameat2(AT_FDCWD, paths[i], AT_FDCWD, paths[i + 1], RENAME_EXCHANGE);
+	emitf("exchange:swaps", "%lu", swaps);
+	free(copy);
+}
+
 static void query(const char *q, const char *argv0)
 {
 	const char *eq = strchr(q, '=');
@@ -1483,6 +2280,22 @@ static void query(const char *q, const char *argv0)
 	} else if (IS("wait-signal")) {
 		NEEDS_ARG();
 		q_wait_signal(arg);
+	} else if (IS("attack")) {
+		q_attack(arg);
+	} else if (IS("attack-child")) {
+		q_attack_child(arg);
+	} else if (IS("tty-ioctl")) {
+		NEEDS_ARG();
+		q_tty_ioctl(arg);
+	} else if (IS("openw")) {
+		NEEDS_ARG();
+		q_openw(arg);
+	} else if (IS("reopenw")) {
+		NEEDS_ARG();
+		q_reopenw(arg);
+	} else if (IS("exchange")) {
+		NEEDS_ARG();
+		q_exchange(arg);
 	} else if (IS("sleep")) {
 		struct timespec ts;
 		double s;
@@ -1511,9 +2324,38 @@ static void query(const char *q, const char *argv0)
 #undef NEEDS_ARG
 }
 
+/* with-fd=N:DIR: a caller that opens a directory without following a link in its last
+ * component and hands it to CMD as fd N (how a careful caller uses --bind-fd). */
+static noreturn void with_fd_exec(const char *spec, char **argv)
+{
+	char *end;
+	long n = strtol(spec, &end, 10);
+	int fd;
+
+	if (end == spec || *end != ':' || n < 0 || n > 1000) {
+		fprintf(stderr, "probe: with-fd=N:DIR\n");
+		exit(2);
+	}
+	fd = open(end + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "probe: cannot open %s: %s\n", end + 1, errname(errno));
+		exit(111);
+	}
+	if (fd != n && dup2(fd, (int)n) < 0)
+		exit(111);
+	if (fd == n)
+		fcntl(fd, F_SETFD, 0);
+	execvp(argv[0], argv);
+	fprintf(stderr, "probe: cannot run %s: %s\n", argv[0], errname(errno));
+	exit(127);
+}
+
 int main(int argc, char **argv)
 {
 	int i;
+
+	if (argc > 2 && strncmp(argv[1], "with-fd=", 8) == 0)
+		with_fd_exec(argv[1] + 8, argv + 2);
 
 	for (i = 1; i < argc; i++) {
 		query(argv[i], argv[0]);

@@ -244,7 +244,7 @@ case_fds() {
 		"$MODE: hutch face: --pass-fd 7 passes exactly fd 7"
 }
 
-# host_tree: a writable host tree of MODE's caller as flatpak binds one (--bind /home /home):
+# host_tree [FACE]: a writable host tree of MODE's caller as flatpak binds one (--bind /home /home):
 # a private home, a group-only directory, a private file, a link, every time set in the past
 # so that any change shows. Prints its path.
 host_tree() {
@@ -255,8 +255,10 @@ host_tree() {
 	printf 'old\n' >"$w/f"
 	chmod 0600 "$w/f"
 	ln -s x "$w/l"
-	if [ "$MODE" = user ] && [ "$(id -u)" = 0 ]; then
-		chown -hR "$USER_UID:$USER_GID" "$w"
+	# Owned by what the sandbox runs as: the caller's ids, but nobody for root in the hutch
+	# face (--host-uid); bubblewrap's root keeps root's.
+	if [ "$(id -u)" = 0 ]; then
+		chown -hR "$(sandbox_uid "${1:-bwrap}" "$MODE"):$(sandbox_gid "${1:-bwrap}" "$MODE")" "$w"
 	fi
 	find "$w" -exec touch -h -d @1000000000 {} +
 	echo "$w"
@@ -387,7 +389,7 @@ case_parent_modes() {
 	# (--file itself: 0666 less the umask in the hutch face.)
 	is "$RC:$made" "0:b:700d b/a:755d d:700d d/a:700d f:755d f/a:$(printf '%o' $((0666 & ~0$(umask))))f s:700d s/a:777l t:750d t/a:755d" \
 		"$MODE: hutch face: parents as bubblewrap makes them"
-	W=$(host_tree)
+	W=$(host_tree hutch)
 	before=$(tree_state "$W")
 	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$W" "$W" --dir "$W/home" --perms 0755 \
 		--dir "$W/g" --perms 0644 --ro-bind-data 3 "$W/f" --tmpfs "$W/home/sub" true 3<"$DATA"

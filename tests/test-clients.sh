@@ -184,7 +184,8 @@ case_buildstream() {
 	printf 'root:x:0:\nbuilder:x:1000:\n' >"$sys/etc/group"
 	printf 'passwd: files\ngroup: files\n' >"$sys/etc/nsswitch.conf"
 	chmod -R a+rX "$sys"
-	[ "$MODE" = user ] && [ "$(id -u)" = 0 ] && chown -R "$USER_UID:$USER_GID" "$sys"
+	# The caller's own (root's in root mode: BuildStream's bwrap maps root onto root).
+	[ "$(id -u)" = 0 ] && chown -R "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$sys" "$build"
 	local libs=()
 	for l in lib lib32 lib64 libx32; do
 		[ -d "/$l" ] && [ ! -L "/$l" ] && libs+=(--ro-bind "/$l" "/$l")

@@ -153,7 +153,7 @@ case_control() {
 	local w op q re
 	w=$(owned_dir "$MODE")
 	ln -s "/oldroot$T" "$w/evil"
-	[ "$(id -u)" = 0 ] && chown -h "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w/evil"
+	give_to "$MODE" "$w/evil"
 	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w "$P" readlink=/w/evil stat=/w/evil
 	CONTROL_RC=$RC
 	is "$RC:$(val readlink:/w/evil)" "0:/oldroot$T" \
@@ -166,7 +166,7 @@ case_control() {
 		: >"$w/firstfile"
 		echo keep >"$w/plain/keep"
 		chmod 0640 "$w/plain/keep"
-		[ "$(id -u)" = 0 ] && chown -R "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w/plain"
+		give_to "$MODE" "$w/plain"
 		read -r q re <<<"$(control_expect "$op")"
 		# --remount-ro needs a mount point: /w itself.
 		# shellcheck disable=SC2046 # op_args is split on purpose

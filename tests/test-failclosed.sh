@@ -163,7 +163,7 @@ case_lock_files() {
 		mkfifo "$w/fifo"
 		ln -s fifo "$w/link"
 		: >"$w/ok"
-		[ "$(id -u)" = 0 ] && chown -h "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w"/*
+		give_to "$MODE" "$w"/*
 		for target in fifo link missing; do
 			local d
 			d=$(scratch)
@@ -194,7 +194,7 @@ case_file_onto_fifo() {
 		[ "$face" = bwrap ] && bin=$B
 		w=$(owned_dir "$MODE")
 		mkfifo "$w/f"
-		[ "$(id -u)" = 0 ] && chown "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w/f"
+		give_to "$MODE" "$w/f"
 		d=$(scratch)
 		ran_cmd "$d"
 		run_as "$MODE" "$bin" --ro-bind / / --bind "$w" "$w" --bind "$d" "$d" --file 3 "$w/f" \

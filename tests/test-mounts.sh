@@ -96,7 +96,7 @@ case_bind_caches() {
 	echo under >"$w/ex/u"
 	ln -s d2 "$w/l"
 	: >"$w/file"
-	[ "$(id -u)" = 0 ] && chown -R "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w"
+	give_to "$MODE" "$w"
 	run_as "$MODE" "$H" "${MINROOT[@]}" --bind "$w" /x --ro-bind "$s" /x/a --bind "$s" /x/b \
 		--dev-bind "$s" /x/c --ro-bind "$s" /x/l --ro-bind "$s" /x/ex --ro-bind /usr /x/b \
 		--ro-bind "$s/f" /x/f1 --ro-bind "$s/f" /x/f2 \
@@ -250,12 +250,16 @@ case_unreachable_submount() {
 		skip "$MODE: a submount below root's 0700 directory (mounting it needs root)"
 		return
 	fi
+	local root_ids=()
 	[ "$MODE" = user ] &&
 		as=(setpriv --reuid="$USER_UID" --regid="$USER_GID" --clear-groups --inh-caps=-all)
+	# Root's view of the host needs root's ids on it: not nobody's, the hutch face's default.
+	[ "$MODE" = root ] && root_ids=(--host-uid 0)
 	# shellcheck disable=SC2016 # for sh -c
 	run_as root unshare -m --propagation private sh -c \
 		'mount -t tmpfs -o size=1m hutch-test-locked "$1" || exit 99; shift; exec "$@"' sh \
-		"$LOCKSRC/locked/m" "${as[@]}" "$H" "${MINROOT_NOPROC[@]}" --ro-bind "$LOCKSRC" /w \
+		"$LOCKSRC/locked/m" "${as[@]}" "$H" "${root_ids[@]}" "${MINROOT_NOPROC[@]}" \
+		--ro-bind "$LOCKSRC" /w \
 		"$P" vfsflags=/w/locked/m
 	if [ "$MODE" = user ] && [ "${HUTCH_TEST_FALLBACK:-}" = 1 ]; then
 		is "$RC" 125 "$MODE: fallback: a submount hutch cannot reach fails the launch"
@@ -545,7 +549,7 @@ case_stale_parent() {
 	mkdir -m 0755 "$w/a"
 	echo SECRET >"$w/secret"
 	ln -s . "$w/build" # planted by an earlier run of the sandbox
-	[ "$(id -u)" = 0 ] && chown -h -R "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$w"
+	give_to "$MODE" "$w"
 	# control: the plain order hides the file
 	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --bind "$w" /w --ro-bind "$w/a" /w/a \
 		--ro-bind /dev/null /w/secret "$P" read=/w/secret

@@ -50,7 +50,9 @@ case_userns_implied() {
 	else
 		isnt "$(val ns:user)" "$(host_ns user)" \
 			"root: the hutch face gives root a user namespace too"
-		like "$(val uid_map)" "^0 0 1\$" "root: ... mapping only root"
+		like "$(val uid_map)" "^0 65534 1\$" "root: ... mapping root onto nobody"
+		run_as root "$H" --host-uid 0 --ro-bind / / "$P" uid_map
+		like "$(val uid_map)" "^0 0 1\$" "root: ... or onto root with --host-uid 0"
 		run_as root "$B" --ro-bind / / "$P" ns=user
 		is "$(val ns:user)" "$(host_ns user)" \
 			"root: bwrap face, without --unshare-user: root stays in the host user namespace"

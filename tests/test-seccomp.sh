@@ -306,7 +306,7 @@ fresh_dir() {
 	printf 'all: hello\n\t./hello\nhello: hello.c\n\t$(CC) -o $@ hello.c\n' >"$d/Makefile"
 	chmod a+r "$d/hello.c" "$d/Makefile"
 	if [ "$(id -u)" = 0 ]; then
-		chown "$(mode_uid "$MODE"):$(mode_gid "$MODE")" "$d/hello.c" "$d/Makefile"
+		give_to "$MODE" "$d/hello.c" "$d/Makefile"
 	fi
 	echo "$d"
 }

@@ -1,4 +1,4 @@
-/* unit-options: the option parser, setup_validate() and the capability helpers, for both
+/* unit-options: the option parser and the capability helpers, for both
  * faces. Links libhutch.a; TAP on stdout. */
 #include <errno.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../caps.h"
+#include "../options-table.h"
 #include "../options.h"
 #include "../setup-op.h"
 #include "../util.h"
@@ -102,32 +103,6 @@ static void parses(const char **w, const char *name)
 
 	if (!ok(r == 0 && !exit_now, "%s: %s: parses", face->prog, name))
 		printf("#   returned %d: %s\n", r, err.msg);
-}
-
-static int validate(void)
-{
-	memset(&err, 0, sizeof(err));
-	return setup_validate(&cfg, &err);
-}
-
-static void validate_fails(const char **w, const char *bwrap_msg, const char *hutch_part,
-			   const char *name)
-{
-	parses(w, name);
-	if (!ok(validate() == -1, "%s: %s: validate fails", face->prog, name))
-		return;
-	if (BWRAP)
-		is_str(err.msg, bwrap_msg, "  bwrap message");
-	else
-		ok(strstr(err.msg, hutch_part) != NULL, "  hutch message '%s' contains '%s'",
-		   err.msg, hutch_part);
-}
-
-static void validate_passes(const char **w, const char *name)
-{
-	parses(w, name);
-	if (!ok(validate() == 0, "%s: %s: validate passes", face->prog, name))
-		printf("#   %s\n", err.msg);
 }
 
 static struct setup_op *op_at(unsigned i)
@@ -851,7 +826,8 @@ static void test_modifiers(void)
 
 static void test_caps(void)
 {
-	uint64_t all = caps_all();
+	/* ALL is every bit in the config; the planner keeps the kernel's (unit-plan). */
+	uint64_t all = UINT64_MAX;
 
 	parses(W("--cap-add", "CAP_NET_ADMIN", "--cap-add", "sys_admin", "--cap-add", "Chown",
 		 "--cap-add", "cap_kill", "cmd"),
@@ -1031,134 +1007,6 @@ static void test_many(void)
 	free(buf);
 }
 
-static void test_validate(void)
-{
-	bool root = getuid() == 0;
-
-	validate_passes(W("--unshare-all", "--hostname", "h", "--as-pid-1", "cmd"),
-			"a plain valid config");
-	validate_fails(W("--userns-block-fd", "3", "--info-fd", "4", "cmd"),
-		       "--userns-block-fd requires --unshare-user",
-		       "--userns-block-fd requires --unshare-user", "--userns-block-fd alone");
-	validate_fails(W("--unshare-all", "--userns-block-fd", "3", "--info-fd", "4", "cmd"),
-		       "--userns-block-fd requires --unshare-user",
-		       "--userns-block-fd requires --unshare-user",
-		       "--unshare-user-try is not enough");
-	validate_fails(W("--unshare-user", "--userns-block-fd", "3", "cmd"),
-		       "--userns-block-fd requires --info-fd",
-		       "--userns-block-fd requires --info-fd",
-		       "--userns-block-fd without --info-fd");
-	validate_passes(W("--unshare-user", "--userns-block-fd", "3", "--info-fd", "4", "cmd"),
-			"--userns-block-fd with both");
-	validate_fails(W("--unshare-user", "--userns", "3", "cmd"),
-		       "--userns not compatible --unshare-user",
-		       "--userns cannot be combined with --unshare-user",
-		       "--userns + --unshare-user");
-	validate_fails(W("--unshare-user-try", "--userns", "3", "cmd"),
-		       "--userns not compatible --unshare-user-try",
-		       "--userns cannot be combined with --unshare-user-try",
-		       "--userns + --unshare-user-try");
-	validate_fails(W("--unshare-all", "--userns", "3", "cmd"),
-		       "--userns not compatible --unshare-user-try", "--unshare-user-try",
-		       "--userns + --unshare-all");
-	validate_passes(W("--userns", "3", "--userns2", "4", "--uid", "5", "--gid", "6", "cmd"),
-			"--userns with --uid/--gid");
-	validate_fails(W("--disable-userns", "cmd"), "--disable-userns requires --unshare-user",
-		       "--disable-userns requires --unshare-user", "--disable-userns alone");
-	validate_fails(W("--unshare-all", "--disable-userns", "cmd"),
-		       "--disable-userns requires --unshare-user",
-		       "--disable-userns requires --unshare-user", "--disable-userns + -try");
-	validate_fails(W("--unshare-user", "--disable-userns", "--userns-block-fd", "3",
-			 "--info-fd", "4", "cmd"),
-		       "--disable-userns is not compatible with  --userns-block-fd",
-		       "--disable-userns cannot be combined with --userns-block-fd",
-		       "--disable-userns + --userns-block-fd");
-	validate_passes(W("--unshare-user", "--disable-userns", "--assert-userns-disabled", "cmd"),
-			"--disable-userns with --unshare-user");
-
-	if (root && !BWRAP) {
-		/* The hutch face gives root a user namespace too. */
-		validate_passes(W("--uid", "5", "--gid", "5", "cmd"),
-				"root: user namespace implied");
-	} else if (root) {
-		validate_fails(W("--uid", "5", "cmd"),
-			       "Specifying --uid requires --unshare-user or --userns",
-			       "--uid requires --unshare-user or --userns",
-			       "root: --uid without userns");
-		validate_fails(W("--gid", "5", "cmd"),
-			       "Specifying --gid requires --unshare-user or --userns",
-			       "--gid requires --unshare-user or --userns",
-			       "root: --gid without userns");
-		validate_passes(W("--uid", "0", "--gid", "0", "cmd"), "root: --uid 0 is no change");
-	} else {
-		validate_passes(W("--uid", "5", "--gid", "5", "cmd"),
-				"unprivileged: user namespace implied");
-	}
-	validate_passes(W("--unshare-user", "--uid", "5", "--gid", "6", "cmd"),
-			"--uid/--gid with --unshare-user");
-	validate_passes(W("--unshare-user-try", "--uid", "5", "cmd"),
-			"--uid with --unshare-user-try");
-	validate_fails(W("--hostname", "h", "cmd"), "Specifying --hostname requires --unshare-uts",
-		       "--hostname requires --unshare-uts", "--hostname alone");
-	validate_passes(W("--unshare-uts", "--hostname", "h", "cmd"), "--hostname + --unshare-uts");
-	validate_fails(W("--as-pid-1", "cmd"), "Specifying --as-pid-1 requires --unshare-pid",
-		       "--as-pid-1 requires --unshare-pid", "--as-pid-1 alone");
-	validate_fails(W("--unshare-pid", "--as-pid-1", "--lock-file", "/l", "cmd"),
-		       "Specifying --as-pid-1 and --lock-file is not permitted",
-		       "--as-pid-1 cannot be combined with --lock-file",
-		       "--as-pid-1 + --lock-file");
-	validate_passes(W("--unshare-pid", "--lock-file", "/l", "cmd"), "--lock-file alone");
-	/* bubblewrap's order: the --userns-block-fd rule comes before the --hostname one */
-	validate_fails(W("--hostname", "h", "--userns-block-fd", "3", "cmd"),
-		       "--userns-block-fd requires --unshare-user", "--userns-block-fd",
-		       "first rule wins");
-}
-
-/* Configs built by hand, which the parser would never produce. */
-static void test_validate_ops(void)
-{
-	struct setup_op *op;
-
-	config_free(&cfg);
-	config_init(&cfg);
-	setup_list_append(&cfg.ops, SETUP_OVERLAY_SRC, NULL)->src = "a";
-	ok(validate() == -1, "%s: dangling layer at the end", face->prog);
-	if (BWRAP)
-		is_str(err.msg,
-		       "--overlay-src must be followed by another --overlay-src or one of "
-		       "--overlay, --tmp-overlay, or --ro-overlay",
-		       "  message");
-	setup_list_append(&cfg.ops, SETUP_RO_OVERLAY, NULL);
-	ok(validate() == -1 && strstr(err.msg, "--ro-overlay"), "  --ro-overlay with one layer");
-	config_free(&cfg);
-	config_init(&cfg);
-	setup_list_append(&cfg.ops, SETUP_OVERLAY, NULL);
-	ok(validate() == -1 && strstr(err.msg, "--overlay"), "%s: --overlay without layers",
-	   face->prog);
-	config_free(&cfg);
-	config_init(&cfg);
-	op = setup_list_append(&cfg.ops, SETUP_BIND, NULL);
-	op->perms = 0700;
-	ok(validate() == -1 && strstr(err.msg, "--perms"), "%s: perms on a bind", face->prog);
-	op->perms = SETUP_PERMS_UNSET;
-	op->size = 10;
-	ok(validate() == -1 && strstr(err.msg, "--size"), "%s: size on a bind", face->prog);
-	op->size = 0;
-	ok(validate() == 0, "%s: plain bind", face->prog);
-	op = setup_list_append(&cfg.ops, SETUP_DIR, NULL);
-	op->perms = 010000;
-	ok(validate() == -1, "%s: perms out of range", face->prog);
-	op->perms = 0700;
-	cfg.seccomp_legacy = true;
-	cfg.seccomp_fds.v = malloc(2 * sizeof(int));
-	cfg.seccomp_fds.v[0] = 3;
-	cfg.seccomp_fds.v[1] = 4;
-	cfg.seccomp_fds.n = 2;
-	ok(validate() == -1 && strstr(err.msg, "--add-seccomp-fd"), "%s: --seccomp with two fds",
-	   face->prog);
-	config_free(&cfg);
-}
-
 static void test_setup_list(void)
 {
 	struct setup_list list = { 0 };
@@ -1235,7 +1083,7 @@ static char *apply_in_child(uint64_t keep, bool ambient)
 		char *text = NULL;
 		int fd;
 
-		caps_child_apply(keep, ambient, false);
+		caps_child_apply(keep, caps_all(), ambient, false);
 		fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || read_all_fd(fd, &text, NULL) < 0)
 			_exit(2);
@@ -1288,6 +1136,123 @@ static void test_caps_apply(void)
 	}
 }
 
+static int words_in(const char *args)
+{
+	int n = 0;
+
+	for (const char *p = args; p && *p; p++)
+		n += p == args || *p == ' ';
+	return n;
+}
+
+/* Says why the row's shape does not fit its kind, or NULL: a row added wrong fails here
+ * rather than on a user's command line. */
+static const char *row_problem(const struct option_row *o)
+{
+	int n = words_in(o->args), i, roles = 0;
+
+	if (!o->name[0] || o->name[0] == '-' || strchr(o->name, '='))
+		return "bad name";
+	if (!o->doc || !o->doc[0])
+		return "no help text";
+	if (!(o->faces & OPTION_IN(FACE_HUTCH)) || (o->faces & ~IN_BOTH))
+		return "the hutch face must know every option, and there are two faces";
+	if (n > OPTION_MAX_ARGS)
+		return "more arguments than OPTION_MAX_ARGS";
+	if ((o->kind == OPTION_CALL) != (o->call != NULL))
+		return "a handler without OPTION_CALL, or OPTION_CALL without one";
+	if ((o->flags & OPTION_LAST_WINS) && o->kind != OPTION_FD && o->kind != OPTION_STRING &&
+	    o->kind != OPTION_ID)
+		return "OPTION_LAST_WINS on a kind that keeps no single value";
+	if ((o->flags & OPTION_MODIFIER) && o->kind != OPTION_CALL)
+		return "a modifier is a handler";
+	if ((o->flags & OPTION_LAYER) && o->kind != OPTION_SETUP_OP)
+		return "a layer is a setup op";
+	switch (o->kind) {
+	case OPTION_SET_BOOL:
+	case OPTION_SET_NS:
+		return n == 0 ? NULL : "a flag takes no argument";
+	case OPTION_FD:
+	case OPTION_FD_LIST:
+	case OPTION_STRING:
+	case OPTION_ID:
+		return n == 1 ? NULL : "this kind takes one argument";
+	case OPTION_ENV: {
+		int want = o->value == ENV_SET ? 2 : o->value == ENV_UNSET ? 1 : 0;
+
+		return n == want ? NULL : "the environment op's arguments";
+	}
+	case OPTION_SETUP_OP:
+		for (i = 0; i < OPTION_MAX_ARGS; i++) {
+			if ((i < n) != (o->op.role[i] != ARG_NONE))
+				return "one role per argument";
+			roles |= 1 << o->op.role[i];
+		}
+		if (!(roles & (1 << ARG_DEST)) && o->op.type != SETUP_OVERLAY_SRC)
+			return "a setup op without a destination";
+		if (o->op.takes_size && !o->op.takes_perms)
+			return "--size without --perms";
+		return NULL;
+	case OPTION_CALL:
+		return NULL;
+	}
+	return "unknown kind";
+}
+
+static void test_table(void)
+{
+	unsigned i, j, bad = 0;
+
+	ok(options_table_len >= 70, "the table has %u rows", options_table_len);
+	for (i = 0; i < options_table_len; i++) {
+		const struct option_row *o = &options_table[i];
+		const char *why = row_problem(o);
+
+		for (j = 0; !why && j < i; j++)
+			if (strcmp(options_table[j].name, o->name) == 0)
+				why = "given twice";
+		if (why) {
+			printf("#   --%s: %s\n", o->name, why);
+			bad++;
+		}
+	}
+	is_int(bad, 0, "every row's shape fits its kind");
+}
+
+/* Per face: --help lists exactly the rows of the face, and the bwrap face calls the hutch
+ * face's own options unknown, arguments given or not. */
+static void test_table_faces(void)
+{
+	unsigned i, wrong_help = 0, wrong_unknown = 0;
+	char *out = NULL;
+
+	run_captured(W("--help"), &out, NULL);
+	for (i = 0; i < options_table_len; i++) {
+		const struct option_row *o = &options_table[i];
+		bool in = o->faces & OPTION_IN(face->id);
+		char needle[64], word[64], msg[96];
+
+		snprintf(needle, sizeof(needle), "\n    --%s%s", o->name, o->args ? " " : "  ");
+		if (in != (out && strstr(out, needle) != NULL)) {
+			printf("#   --%s %s in --help\n", o->name, in ? "missing" : "wrongly");
+			wrong_help++;
+		}
+		if (in)
+			continue;
+		snprintf(word, sizeof(word), "--%s", o->name);
+		snprintf(msg, sizeof(msg), "Unknown option %s", word);
+		if (run_captured(W(word, "5", "5", "5", "cmd"), NULL, NULL) != -1 ||
+		    strcmp(err.msg, msg) != 0) {
+			printf("#   %s: '%s'\n", word, err.msg);
+			wrong_unknown++;
+		}
+	}
+	free(out);
+	ok(wrong_help == 0, "%s: --help lists the rows of its face", face->prog);
+	ok(wrong_unknown == 0, "%s: %s", face->prog,
+	   BWRAP ? "the hutch face's options are unknown" : "knows every row");
+}
+
 int main(void)
 {
 	static const enum face_id faces[] = { FACE_HUTCH, FACE_BWRAP };
@@ -1311,10 +1276,10 @@ int main(void)
 		test_seccomp();
 		test_args();
 		test_many();
-		test_validate();
-		test_validate_ops();
+		test_table_faces();
 	}
 	face_set(FACE_HUTCH);
+	test_table();
 	test_setup_list();
 	test_caps_names();
 	test_caps_apply();

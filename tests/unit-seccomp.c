@@ -1,6 +1,7 @@
 /* unit-seccomp: the profile parser (every error path, through fmemopen), the compiler (its
- * programs run in a small BPF interpreter against a reference evaluator, and against the
- * programs libseccomp makes of the same profiles: tests/seccomp-oracle.c), the shipped
+ * programs run in a small BPF interpreter against the programs libseccomp makes of the same
+ * profiles, tests/seccomp-oracle.c, and against the meaning of the rules on every ABI,
+ * tests/seccomp-ref.c, which also knows the multiplexers), the printer, the shipped
  * profiles, the programs built in and the requests of the command line. */
 #include <dlfcn.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "../seccomp.h"
 #include "../util.h"
 #include "seccomp-oracle.h"
+#include "seccomp-ref.h"
 #include "tap.h"
 
 /* --- libseccomp calls, counted (this executable's definitions win over the library's) ---- */
@@ -1275,6 +1277,227 @@ static void test_print_roundtrip(void)
 	}
 }
 
+/* --- every number of every ABI against the rules (tests/seccomp-ref.c) -------------------- */
+
+/* Compiles `p` for `native` and compares the program with the rules: 0 when all agree, else
+ * prints the first difference. A compile error is right only when the rules say so. */
+static int check_profile(const char *what, const struct seccomp_profile *p, uint32_t native)
+{
+	struct seccomp_prog prog = { NULL, 0 };
+	struct seccomp_ref_report rep;
+	struct error err = { 0 };
+	const char *want = seccomp_ref_compile_error(p, native);
+	int r = seccomp_compile_profile(p, native, &prog, &err), bad = 0;
+
+	if (r < 0 && !want) {
+		printf("# %s: does not compile: %s\n", what, err.msg);
+		bad = 1;
+	} else if (r == 0 && want) {
+		printf("# %s: compiles, but the rules say: %s\n", what, want);
+		bad = 1;
+	} else if (r == 0 && seccomp_ref_check(p, native, &prog, 42, &rep)) {
+		printf("# %s: %u of %u verdicts differ; first: %s\n", what, rep.mismatches,
+		       rep.checks, rep.first);
+		bad = 1;
+	}
+	free(prog.insns);
+	return bad;
+}
+
+static int check_against_rules(const char *what, const char *text, uint32_t native)
+{
+	struct seccomp_profile p;
+	struct error err = { 0 };
+	int bad;
+
+	seccomp_profile_init(&p);
+	if (parse_text(&p, "ref.profile", text, &err) < 0) {
+		printf("# %s: %s\n", what, err.msg);
+		bad = 1;
+	} else {
+		bad = check_profile(what, &p, native);
+	}
+	seccomp_profile_free(&p);
+	return bad;
+}
+
+static void test_reference(void)
+{
+	static const uint32_t natives[] = { SCMP_ARCH_X86_64,	SCMP_ARCH_AARCH64,
+					    SCMP_ARCH_S390X,	SCMP_ARCH_PPC64,
+					    SCMP_ARCH_MIPSEL64, SCMP_ARCH_RISCV64,
+					    SCMP_ARCH_PARISC64, SCMP_ARCH_X86 };
+	static const char *const names[] = { "read",   "write",	  "ioctl", "socketcall",
+					     "socket", "connect", "ipc",   "semget",
+					     "shmat",  "clone",	  "recv",  "_llseek" };
+	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
+	unsigned failed = 0, errors = 0, profiles = 0;
+
+	/* Without a rule the compiler searches an empty list; for x86_64 and x32 two of them
+	 * (clang's UBSan reported `NULL + 0` there, which C leaves undefined). */
+	ok(!check_against_rules("no rules", "default allow\n", SCMP_ARCH_X86_64),
+	   "a profile without rules: every call of every ABI gets the default");
+	ok(!check_against_rules("no rules, x32 alone", "arch x32\ndefault errno EPERM\n",
+				SCMP_ARCH_X86_64),
+	   "... x32 alone");
+	ok(!check_against_rules("no ABI", "arch compat\ndefault allow\n", SCMP_ARCH_RISCV64),
+	   "... no ABI at all (compat of riscv64): everything is killed");
+	{
+		/* "allows all" means hutch loads no filter: then no ABI may be killed either
+		 * (an `arch native` profile once let i386 calls through that way) */
+		static const struct {
+			const char *text;
+			bool all;
+		} cases[] = {
+			{ "default allow\n", true },
+			{ "arch native compat\ndefault allow\nallow read\n", true },
+			{ "arch native\ndefault allow\n", false },
+			{ "arch compat\ndefault allow\n", false },
+			{ "default allow\nerrno EPERM read arg0 == 5\n", false },
+		};
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct seccomp_profile p;
+			struct error err = { 0 };
+			bool all;
+
+			seccomp_profile_init(&p);
+			parse_text(&p, "all.profile", cases[i].text, &err);
+			all = seccomp_profile_allows_all(&p);
+			ok(all == cases[i].all &&
+				   (!all || seccomp_ref_allows_all(&p, SCMP_ARCH_X86_64)),
+			   "allows all: %s for '%s'", cases[i].all ? "yes" : "no", cases[i].text);
+			seccomp_profile_free(&p);
+		}
+	}
+
+	{
+		/* libseccomp names o32's socket calls only as socketcall pseudo-numbers; their
+		 * own numbers (Linux 4.3) start at 4000 like the rest of o32's table */
+		struct seccomp_profile p;
+		struct seccomp_prog prog = { NULL, 0 };
+		struct error err = { 0 };
+		struct data d = { 4183, AUDIT_ARCH_MIPSEL, 0, { 2, 1, 0, 0, 0, 0 } };
+
+		seccomp_profile_init(&p);
+		parse_text(&p, "mips.profile", "default allow\nerrno EPERM socket\n", &err);
+		ok(seccomp_compile_profile(&p, SCMP_ARCH_MIPSEL64, &prog, &err) == 0 &&
+			   bpf_run(&prog, &d) == RET_ERRNO(EPERM),
+		   "mipsel o32: socket (4183) is denied, not only socketcall(SYS_SOCKET)");
+		free(prog.insns);
+		seccomp_profile_free(&p);
+	}
+	for (size_t n = 0; n < sizeof(natives) / sizeof(natives[0]); n++) {
+		static const char *const shipped[] = { "default", "strict", "none" };
+
+		for (size_t i = 0; i < 3; i++) {
+			struct seccomp_profile p;
+			struct error err = { 0 };
+			char what[64];
+
+			snprintf(what, sizeof(what), "%s for %s", shipped[i],
+				 seccomp_names_arch(natives[n]));
+			seccomp_profile_init(&p);
+			if (parse_shipped(&p, shipped[i], &err) < 0) {
+				printf("# %s: %s\n", what, err.msg);
+				failed++;
+			} else {
+				failed += (unsigned)check_profile(what, &p, natives[n]);
+			}
+			seccomp_profile_free(&p);
+		}
+	}
+	is_int(failed, 0,
+	       "the shipped profiles, compiled for 8 architectures, agree with their "
+	       "rules on every number of every ABI");
+
+	/* Random profiles around the multiplexers and the 32-bit ABIs. */
+	failed = 0;
+	for (int iter = 0; iter < 300; iter++) {
+		char text[4096];
+		size_t len;
+		unsigned n_rules = 1 + (unsigned)(rnd() % 8);
+		uint32_t native = natives[rnd() % 4];
+
+		len = (size_t)snprintf(
+			text, sizeof(text), "%sdefault %s\n", rnd() % 3 ? "" : "arch native\n",
+			action_text((uint32_t)(rnd() % 2 ? SECCOMP_RET_ALLOW : RET_ERRNO(EPERM))));
+		for (unsigned i = 0; i < n_rules; i++) {
+			unsigned n_conds = rnd() % 3 ? 0 : 1 + (unsigned)(rnd() % 2);
+
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s %s",
+						action_text(rnd() % 2 ? SECCOMP_RET_ALLOW :
+									RET_ERRNO(EACCES)),
+						names[rnd() % (sizeof(names) / sizeof(names[0]))]);
+			for (unsigned k = 0; k < n_conds; k++)
+				len += (size_t)snprintf(text + len, sizeof(text) - len,
+							" arg%u %s 0x%llx", (unsigned)(rnd() % 3),
+							ops[rnd() % 6],
+							(unsigned long long)pick_value());
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "\n");
+		}
+		{
+			struct seccomp_profile p;
+			struct error err = { 0 };
+
+			seccomp_profile_init(&p);
+			if (parse_text(&p, "r.profile", text, &err) == 0 &&
+			    seccomp_ref_compile_error(&p, native))
+				errors++;
+			seccomp_profile_free(&p);
+		}
+		profiles++;
+		if (check_against_rules("random", text, native)) {
+			if (!failed++)
+				printf("# %s", text);
+		}
+	}
+	if (!is_int(failed, 0, "random profiles on the multiplexers agree with their rules"))
+		printf("# %u of %u profiles\n", failed, profiles);
+	ok(errors > 0 && errors < profiles,
+	   "... some of them (%u of %u) are refused: conditions behind a multiplexer", errors,
+	   profiles);
+}
+
+/* What seccomp_profile_print writes means what the profile means, multiplexers included. */
+static void test_print_meaning(void)
+{
+	static const char *const texts[] = {
+		/* printed with every unconditional rule first, grouped by action, this once
+		 * became: errno EACCES getpid socket / allow socketcall, and socketcall
+		 * (SYS_SOCKET) on i386 was allowed */
+		"default allow\nerrno EACCES getpid\nallow socketcall\nerrno EACCES socket\n",
+		"default errno ENOSYS\nallow ipc\nerrno EPERM semget\nallow semget read\n"
+		"errno EPERM read arg0 == 3\nallow read arg1 > 4\n",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct seccomp_profile p, q;
+		struct seccomp_prog prog = { NULL, 0 };
+		struct seccomp_ref_report rep = { 0 };
+		struct error err = { 0 };
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		seccomp_profile_init(&p);
+		seccomp_profile_init(&q);
+		parse_text(&p, "p.profile", texts[i], &err);
+		seccomp_profile_print(out, &p);
+		fclose(out);
+		if (parse_text(&q, "printed", buf, &err) < 0 ||
+		    seccomp_compile_profile(&q, SCMP_ARCH_X86_64, &prog, &err) < 0)
+			printf("# %s\n", err.msg);
+		if (!ok(prog.len && seccomp_ref_check(&p, SCMP_ARCH_X86_64, &prog, 7, &rep) == 0,
+			"printed profile %zu means the same on every ABI", i + 1))
+			printf("# %s\n# printed:\n%s", rep.first, buf);
+		free(prog.insns);
+		free(buf);
+		seccomp_profile_free(&p);
+		seccomp_profile_free(&q);
+	}
+}
+
 /* --- the requests ------------------------------------------------------------------------ */
 
 static char tmpdir[] = "/tmp/unit-seccomp-XXXXXX";
@@ -1616,6 +1839,8 @@ int main(void)
 	test_table_semantics();
 	test_shipped();
 	test_print_roundtrip();
+	test_reference();
+	test_print_meaning();
 	test_requests();
 	test_built_in();
 	rmdir(tmpdir);

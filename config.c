@@ -1,0 +1,35 @@
+/* config: what the user asked for. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->userns_fd = cfg->userns2_fd = cfg->pidns_fd = -1;
+	cfg->info_fd = cfg->json_status_fd = cfg->sync_fd = -1;
+	cfg->block_fd = cfg->userns_block_fd = -1;
+	cfg->caps_keep_initial = UINT64_MAX;
+}
+
+void config_free(struct config *cfg)
+{
+	struct env_op *e = cfg->env_head;
+	unsigned i;
+
+	while (e) {
+		struct env_op *next = e->next;
+
+		free(e);
+		e = next;
+	}
+	setup_list_free(&cfg->ops);
+	free(cfg->pass_fds.v);
+	free(cfg->seccomp_fds.v);
+	seccomp_request_free(&cfg->seccomp_req);
+	for (i = 0; i < cfg->n_owned; i++)
+		free(cfg->owned[i]);
+	free(cfg->owned);
+	config_init(cfg);
+}

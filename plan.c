@@ -1,0 +1,512 @@
+/* plan: the config and the host's facts in, what will be done out. plan_make is pure;
+ * plan_gather_host and plan_load are the two places that look outside, before and after it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "label.h"
+#include "plan.h"
+#include "seccomp-request.h"
+
+/* ---- the facts (impure) ---- */
+
+static bool ns_available(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+static void note_closed(struct host_facts *h, int fd)
+{
+	if (fd < 0 || fcntl(fd, F_GETFD) >= 0)
+		return;
+	for (unsigned i = 0; i < h->nclosed; i++)
+		if (h->closed[i].fd == fd)
+			return;
+	if (h->nclosed < sizeof(h->closed) / sizeof(h->closed[0]))
+		h->closed[h->nclosed++] = (struct closed_fd){ fd, errno };
+}
+
+/* The initial user namespace maps every id onto itself: uid_map is "0 0 4294967295". */
+static bool initial_userns(void)
+{
+	unsigned long long a = 1, b = 1, n = 0;
+	FILE *f = fopen("/proc/self/uid_map", "re");
+
+	if (!f)
+		return false;
+	int r = fscanf(f, "%llu %llu %llu", &a, &b, &n);
+	fclose(f);
+	return r == 3 && a == 0 && b == 0 && n == 4294967295ULL;
+}
+
+void plan_gather_host(const struct config *cfg, struct host_facts *h)
+{
+	const int fixed[] = { cfg->info_fd,    cfg->json_status_fd,  cfg->sync_fd,
+			      cfg->block_fd,   cfg->userns_block_fd, cfg->userns_fd,
+			      cfg->userns2_fd, cfg->pidns_fd };
+
+	memset(h, 0, sizeof(*h));
+	/* First, while every fd is still the caller's: fcntl opens nothing. */
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		note_closed(h, fixed[i]);
+	for (unsigned i = 0; i < cfg->seccomp_fds.n; i++)
+		note_closed(h, cfg->seccomp_fds.v[i]);
+	for (unsigned i = 0; i < cfg->pass_fds.n; i++)
+		note_closed(h, cfg->pass_fds.v[i]);
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
+		note_closed(h, op->fd);
+
+	h->uid = getuid();
+	h->euid = geteuid();
+	h->gid = getgid();
+	h->egid = getegid();
+	h->caps = caps_current_effective();
+	/* Read here, from the host's /proc: the child needs it after pivot_root, where /proc is
+	 * whatever the sandbox was given. */
+	h->caps_all = caps_all();
+	h->privileged = h->euid == 0 && (h->caps & (UINT64_C(1) << 21)); /* CAP_SYS_ADMIN */
+	h->initial_userns = initial_userns();
+	h->has_userns = ns_available("user");
+	h->has_cgroupns = ns_available("cgroup");
+	h->pgrp_leader = getpgrp() == getpid();
+	h->umask = umask(0);
+	umask(h->umask);
+	h->tty = isatty(STDOUT_FILENO) ? ttyname(STDOUT_FILENO) : NULL;
+	h->cwd = get_current_dir_name();
+}
+
+/* ---- the decisions (pure) ---- */
+
+static bool has_op(const struct setup_list *ops, enum setup_op_type type)
+{
+	for (const struct setup_op *op = ops->head; op; op = op->next)
+		if (op->type == type)
+			return true;
+	return false;
+}
+
+static const struct closed_fd *closed(const struct host_facts *h, int fd)
+{
+	for (unsigned i = 0; fd >= 0 && i < h->nclosed; i++)
+		if (h->closed[i].fd == fd)
+			return &h->closed[i];
+	return NULL;
+}
+
+/* What bubblewrap does when an fd an option names turns out to be closed. */
+enum bwrap_closed_fd {
+	BW_IGNORES, /* goes on without it (a failed read is ignored, or nothing is held) */
+	BW_INFO,
+	BW_SECCOMP,
+	BW_USERNS,
+	BW_USERNS2,
+	BW_PIDNS,
+	BW_BIND_FD,
+	BW_DATA,
+};
+
+/* A closed fd: the hutch face refuses it (a usage error naming the option); the bwrap face
+ * does what bubblewrap does when it meets it, up front: before hutch opens any fd, the number
+ * could otherwise name one of ours later (a pipe to the parent, the host's /proc) and hand
+ * it to the sandbox, or make hutch read its own pipe as the caller's data. */
+static int check_fd(const struct host_facts *h, int *fd, const char *option,
+		    enum bwrap_closed_fd bw, const char *dest, struct error *err)
+{
+	const struct closed_fd *c = closed(h, *fd);
+
+	if (!c)
+		return 0;
+	if (face->id == FACE_HUTCH)
+		return error_set_errno(err, c->err, "cannot use fd %d (--%s)", *fd, option);
+	err->exit_code = face->exit_setup;
+	switch (bw) {
+	case BW_IGNORES:
+		*fd = -1;
+		err->exit_code = 0;
+		return 0;
+	case BW_INFO:
+		return error_set_errno(err, c->err, "Write to info_fd");
+	case BW_SECCOMP:
+		return error_set_errno(err, c->err, "Can't read seccomp data");
+	case BW_USERNS:
+		return error_set_errno(err, c->err, "Joining specified user namespace failed");
+	case BW_USERNS2:
+		return error_set_errno(err, c->err, "Setting userns2 failed");
+	case BW_PIDNS:
+		return error_set_errno(err, c->err, "Setting pidns failed");
+	case BW_BIND_FD:
+		return error_set_errno(err, ENOENT, "Can't find source path /proc/self/fd/%d", *fd);
+	case BW_DATA:
+		break;
+	}
+	return error_set_errno(err, c->err, "Can't write data to file %s", dest);
+}
+
+/* The fds the plan keeps: copies, so that the bwrap face's "ignore a closed one" is the
+ * plan's, not a change to the config. */
+/* One number, two jobs: hutch closes the fds it consumes (a seccomp program, --file's data,
+ * a status fd...) and may then hand the number to a pipe of its own, which the other option
+ * would pass on or hold (a --pass-fd would give the command hutch's report pipe). So a number
+ * may serve one option, repeated or not; only --info-fd and --json-status-fd may share one. */
+struct named {
+	int fd;
+	const char *option;
+};
+
+static int add_named(struct named *v, size_t *n, size_t cap, int fd, const char *option,
+		     struct error *err)
+{
+	if (fd < 0)
+		return 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (v[i].fd != fd || strcmp(v[i].option, option) == 0)
+			continue;
+		if ((strcmp(option, "json-status-fd") == 0 && strcmp(v[i].option, "info-fd") == 0))
+			continue;
+		return error_set(
+			err,
+			FACE_MSG("cannot use fd %d for both --%s and --%s: hutch closes it "
+				 "after one of them",
+				 "fd %d cannot be used for both --%s and --%s"),
+			fd, v[i].option, option);
+	}
+	if (*n < cap)
+		v[(*n)++] = (struct named){ fd, option };
+	return 0;
+}
+
+static int check_fd_jobs(const struct config *cfg, struct error *err)
+{
+	struct named v[256];
+	size_t n = 0, cap = sizeof(v) / sizeof(v[0]);
+	const struct named fixed[] = {
+		{ cfg->info_fd, "info-fd" },
+		{ cfg->json_status_fd, "json-status-fd" },
+		{ cfg->sync_fd, "sync-fd" },
+		{ cfg->block_fd, "block-fd" },
+		{ cfg->userns_block_fd, "userns-block-fd" },
+		{ cfg->userns_fd, "userns" },
+		{ cfg->userns2_fd, "userns2" },
+		{ cfg->pidns_fd, "pidns" },
+	};
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (add_named(v, &n, cap, fixed[i].fd, fixed[i].option, err) < 0)
+			return -1;
+	for (unsigned i = 0; i < cfg->seccomp_fds.n; i++)
+		if (add_named(v, &n, cap, cfg->seccomp_fds.v[i],
+			      cfg->seccomp_legacy ? "seccomp" : "add-seccomp-fd", err) < 0)
+			return -1;
+	for (unsigned i = 0; i < cfg->pass_fds.n; i++)
+		if (add_named(v, &n, cap, cfg->pass_fds.v[i], "pass-fd", err) < 0)
+			return -1;
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
+		if (add_named(v, &n, cap, op->fd, op->option, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int check_fds(const struct config *cfg, const struct host_facts *h, struct plan *p,
+		     struct error *err)
+{
+	int sync = cfg->sync_fd, block = cfg->block_fd, ublock = cfg->userns_block_fd;
+	int info = cfg->info_fd, json = cfg->json_status_fd;
+	int userns = cfg->userns_fd, userns2 = cfg->userns2_fd, pidns = cfg->pidns_fd;
+
+	if (check_fd(h, &info, "info-fd", BW_INFO, NULL, err) < 0 ||
+	    check_fd(h, &json, "json-status-fd", BW_INFO, NULL, err) < 0 ||
+	    check_fd(h, &sync, "sync-fd", BW_IGNORES, NULL, err) < 0 ||
+	    check_fd(h, &block, "block-fd", BW_IGNORES, NULL, err) < 0 ||
+	    check_fd(h, &ublock, "userns-block-fd", BW_IGNORES, NULL, err) < 0 ||
+	    check_fd(h, &userns, "userns", BW_USERNS, NULL, err) < 0 ||
+	    check_fd(h, &userns2, "userns2", BW_USERNS2, NULL, err) < 0 ||
+	    check_fd(h, &pidns, "pidns", BW_PIDNS, NULL, err) < 0)
+		return -1;
+	for (unsigned i = 0; i < cfg->seccomp_fds.n; i++) {
+		int fd = cfg->seccomp_fds.v[i];
+		if (check_fd(h, &fd, cfg->seccomp_legacy ? "seccomp" : "add-seccomp-fd", BW_SECCOMP,
+			     NULL, err) < 0)
+			return -1;
+	}
+	for (unsigned i = 0; i < cfg->pass_fds.n; i++) {
+		int fd = cfg->pass_fds.v[i];
+		if (check_fd(h, &fd, "pass-fd", BW_IGNORES, NULL, err) < 0)
+			return -1;
+	}
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
+		int fd = op->fd;
+		bool bind = op->type == SETUP_BIND_FD || op->type == SETUP_RO_BIND_FD;
+		if (check_fd(h, &fd, op->option, bind ? BW_BIND_FD : BW_DATA, op->dest, err) < 0)
+			return -1;
+	}
+	p->status.info_fd = info;
+	p->status.json_fd = json;
+	p->status.userns_block_fd = ublock;
+	p->proc.sync_fd = sync;
+	p->proc.block_fd = block;
+	p->ids.userns_fd = userns;
+	p->ids.userns2_fd = userns2;
+	p->proc.pidns_fd = pidns;
+	return 0;
+}
+
+/* bubblewrap's rules between options, in bubblewrap's order (its main(), after parse_args()).
+ * The first ones look at what the user asked for, the --uid/--gid rule at what will happen. */
+static int check_rules(const struct config *cfg, const struct host_facts *h, struct error *err)
+{
+	if (cfg->userns_block_fd != -1 && cfg->unshare_user != NS_YES)
+		return error_set(err, FACE_MSG("--userns-block-fd requires --unshare-user",
+					       "--userns-block-fd requires --unshare-user"));
+	if (cfg->userns_block_fd != -1 && cfg->info_fd == -1)
+		return error_set(err, FACE_MSG("--userns-block-fd requires --info-fd, where the "
+					       "child pid is announced",
+					       "--userns-block-fd requires --info-fd"));
+	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_YES)
+		return error_set(err, FACE_MSG("--userns cannot be combined with --unshare-user",
+					       "--userns not compatible --unshare-user"));
+	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_TRY)
+		return error_set(err, FACE_MSG("--userns cannot be combined with "
+					       "--unshare-user-try (implied by --unshare-all)",
+					       "--userns not compatible --unshare-user-try"));
+	if (cfg->disable_userns && cfg->unshare_user != NS_YES)
+		return error_set(err, FACE_MSG("--disable-userns requires --unshare-user",
+					       "--disable-userns requires --unshare-user"));
+	if (cfg->disable_userns && cfg->userns_block_fd != -1)
+		return error_set(err, FACE_MSG("--disable-userns cannot be combined with "
+					       "--userns-block-fd",
+					       /* sic: two spaces, as bubblewrap prints it */
+					       "--disable-userns is not compatible with  "
+					       "--userns-block-fd"));
+
+	/* An unprivileged caller always gets a user namespace (bubblewrap: "we have to do
+	 * this if we weren't installed setuid"), the hutch face's root too, and
+	 * --unshare-user-try is taken to succeed here. */
+	bool userns_implied = cfg->unshare_user != NS_NO ||
+			      ((h->uid != 0 || face->root_userns) && cfg->userns_fd == -1);
+	if (!userns_implied && cfg->userns_fd == -1 && cfg->uid_set && cfg->uid != h->uid)
+		return error_set(err,
+				 FACE_MSG("--uid requires --unshare-user or --userns",
+					  "Specifying --uid requires --unshare-user or --userns"));
+	if (!userns_implied && cfg->userns_fd == -1 && cfg->gid_set && cfg->gid != h->gid)
+		return error_set(err,
+				 FACE_MSG("--gid requires --unshare-user or --userns",
+					  "Specifying --gid requires --unshare-user or --userns"));
+	if (cfg->hostname && !cfg->unshare_uts)
+		return error_set(err, FACE_MSG("--hostname requires --unshare-uts",
+					       "Specifying --hostname requires --unshare-uts"));
+	if (cfg->as_pid_1 && !cfg->unshare_pid)
+		return error_set(err, FACE_MSG("--as-pid-1 requires --unshare-pid",
+					       "Specifying --as-pid-1 requires --unshare-pid"));
+	if (cfg->as_pid_1 && has_op(&cfg->ops, SETUP_LOCK_FILE))
+		return error_set(
+			err, FACE_MSG("--as-pid-1 cannot be combined with --lock-file: "
+				      "the locks are held by the pid-1 reaper",
+				      "Specifying --as-pid-1 and --lock-file is not permitted"));
+	if (cfg->seccomp_legacy && cfg->seccomp_fds.n > 1)
+		return error_set(err,
+				 FACE_MSG("--seccomp cannot be combined with --add-seccomp-fd",
+					  "--seccomp cannot be combined with --add-seccomp-fd"));
+	return setup_validate_ops(&cfg->ops, err);
+}
+
+/* overflowuid's usual value: nobody and nogroup. */
+#define NOBODY_ID 65534
+
+static int plan_ids(const struct config *cfg, const struct host_facts *h, struct plan *p,
+		    struct error *err)
+{
+	struct ids_plan *ids = &p->ids;
+
+	/* Root in the hutch face gets a user namespace too: the command then holds no
+	 * capability over anything of the host's, whatever it is given inside. */
+	ids->new_userns = ids->userns_fd < 0 &&
+			  (cfg->unshare_user == NS_YES || !h->privileged || face->root_userns ||
+			   (cfg->unshare_user == NS_TRY && h->has_userns));
+	/* The host ids the sandbox's map to: the caller's, or (root only, which alone may map
+	 * other ids: user_namespaces(7)) --host-uid/--host-gid, written by the parent. */
+	/* Host root's sandbox is nobody on the host unless --host-uid says otherwise: mapped
+	 * onto root, it would own every root file it can reach and could leave setuid-root
+	 * programs in writable binds (hutch(1), SECURITY). Only the initial namespace's root:
+	 * a root inside another user namespace is an unprivileged user of the host already. */
+	bool nobody = face->root_as_nobody && ids->new_userns && h->privileged && h->initial_userns;
+	ids->outer_uid = cfg->host_uid_set ? cfg->host_uid : nobody ? NOBODY_ID : h->euid;
+	/* --host-uid alone: the group of the same number (nogroup is 65534 too). */
+	ids->outer_gid = cfg->host_gid_set ? cfg->host_gid :
+			 cfg->host_uid_set ? (gid_t)cfg->host_uid :
+			 nobody		   ? NOBODY_ID :
+					     h->egid;
+	bool other = ids->outer_uid != h->euid || ids->outer_gid != h->egid;
+	if (other && !h->privileged)
+		return error_set(err,
+				 "cannot map the sandbox onto host uid %u gid %u (--host-uid, "
+				 "--host-gid): only root may choose other host ids",
+				 (unsigned)ids->outer_uid, (unsigned)ids->outer_gid);
+	if ((cfg->host_uid_set || cfg->host_gid_set) && !ids->new_userns)
+		return error_set(err, "cannot use --host-uid or --host-gid: they need a new user "
+				      "namespace (not --userns)");
+	ids->parent_maps = ids->new_userns && cfg->userns_block_fd < 0 && other;
+	ids->write_maps = ids->new_userns && cfg->userns_block_fd < 0 && !ids->parent_maps;
+	ids->final_uid = cfg->uid_set ? cfg->uid : h->uid;
+	ids->final_gid = cfg->gid_set ? cfg->gid : h->gid;
+	/* As in bubblewrap, the setup's ids in the first namespace are the final ones, except
+	 * that --dev (devpts) needs root there: then a nested namespace maps the final ids onto
+	 * root, and --disable-userns always needs that nested namespace. uid_map inside stays
+	 * one line either way. */
+	bool root_first = has_op(&cfg->ops, SETUP_DEV) || cfg->disable_userns;
+	ids->first_uid = root_first ? 0 : ids->final_uid;
+	ids->first_gid = root_first ? 0 : ids->final_gid;
+	ids->nested = (ids->write_maps || ids->parent_maps) &&
+		      (ids->first_uid != ids->final_uid || ids->first_gid != ids->final_gid ||
+		       cfg->disable_userns);
+	ids->uid_set = cfg->uid_set;
+	ids->gid_set = cfg->gid_set;
+	ids->disable = cfg->disable_userns;
+	ids->assert_disabled = cfg->assert_userns_disabled;
+	return 0;
+}
+
+static void plan_namespaces(const struct config *cfg, const struct host_facts *h, struct plan *p)
+{
+	p->clone_flags = CLONE_NEWNS;
+	if (p->ids.new_userns)
+		p->clone_flags |= CLONE_NEWUSER;
+	if (cfg->unshare_pid && p->proc.pidns_fd < 0)
+		p->clone_flags |= CLONE_NEWPID;
+	if (cfg->unshare_net)
+		p->clone_flags |= CLONE_NEWNET;
+	if (cfg->unshare_ipc)
+		p->clone_flags |= CLONE_NEWIPC;
+	if (cfg->unshare_uts)
+		p->clone_flags |= CLONE_NEWUTS;
+	if (cfg->unshare_cgroup == NS_YES || (cfg->unshare_cgroup == NS_TRY && h->has_cgroupns))
+		p->clone_flags |= CLONE_NEWCGROUP;
+	p->loopback = cfg->unshare_net;
+	p->hostname = cfg->hostname;
+}
+
+static void plan_caps(const struct config *cfg, const struct host_facts *h, struct plan *p)
+{
+	/* bubblewrap's rule: real root keeps what it has, minus --cap-drop, plus --cap-add;
+	 * everyone else starts from nothing. The hutch face drops root's too. */
+	uint64_t initial = (h->uid == 0 && face->root_keeps_caps) ? h->caps : 0;
+
+	p->caps.keep = ((initial & cfg->caps_keep_initial) | cfg->caps) & h->caps_all;
+	p->caps.all = h->caps_all;
+	p->caps.ambient = p->caps.keep != 0 && p->ids.final_uid != 0;
+	p->caps.as_they_are = initial && !cfg->caps_explicit;
+}
+
+static void plan_processes(const struct config *cfg, const struct host_facts *h, struct plan *p)
+{
+	struct process_plan *pr = &p->proc;
+
+	pr->need_reaper = !cfg->as_pid_1 && (cfg->unshare_pid || pr->sync_fd >= 0 ||
+					     has_op(&cfg->ops, SETUP_LOCK_FILE));
+	pr->reaper_is_pid1 = cfg->unshare_pid || pr->pidns_fd >= 0;
+	pr->pidns_nested = pr->pidns_fd >= 0 && cfg->unshare_pid;
+	/* Without a PID namespace or a status fd nothing needs a process outside the sandbox,
+	 * where the face allows the command to replace hutch. */
+	pr->in_place = face->in_place && !cfg->unshare_pid && pr->pidns_fd < 0 &&
+		       p->status.info_fd < 0 && p->status.json_fd < 0 &&
+		       p->status.userns_block_fd < 0 && !p->ids.parent_maps &&
+		       /* setsid() fails in a process group leader (setsid(2)): fork then. */
+		       !(cfg->new_session && h->pgrp_leader);
+	pr->die_with_parent = cfg->die_with_parent;
+	pr->new_session = cfg->new_session;
+	pr->as_pid_1 = cfg->as_pid_1;
+	pr->close_inherited = face->close_inherited_fds;
+	pr->pass_fds = &cfg->pass_fds;
+	pr->exec_label = cfg->exec_label;
+	pr->chdir = cfg->chdir_path;
+	pr->caller_cwd = h->cwd;
+	pr->env = cfg->env_head;
+	pr->argv = cfg->argv;
+	pr->argc = cfg->argc;
+	pr->argv0 = cfg->argv0;
+
+	/* With status fds the parent reads the namespace ids before the setup changes anything
+	 * (bubblewrap's order); --userns-block-fd and --host-uid: the maps come first. */
+	p->status.go_early = p->status.userns_block_fd >= 0 || p->status.info_fd >= 0 ||
+			     p->status.json_fd >= 0 || p->ids.parent_maps;
+}
+
+static void plan_rootfs(const struct config *cfg, const struct host_facts *h, struct plan *p)
+{
+	struct rootfs_plan *r = &p->rootfs;
+
+	r->ops = &cfg->ops;
+	r->make_slave = !p->ids.new_userns;
+	r->own_pidns = cfg->unshare_pid || p->proc.pidns_fd >= 0;
+	r->own_netns = cfg->unshare_net;
+	r->file_label = cfg->file_label;
+	r->host_tty = h->tty;
+	r->caller_cwd = h->cwd;
+	r->file_mode = face->file_umask ? 0666 & ~h->umask : 0666;
+}
+
+int plan_make(const struct config *cfg, const struct host_facts *h, struct plan *p,
+	      struct error *err)
+{
+	memset(p, 0, sizeof(*p));
+	err->exit_code = 0;
+	if (check_rules(cfg, h, err) < 0 || check_fd_jobs(cfg, err) < 0 ||
+	    check_fds(cfg, h, p, err) < 0 || plan_ids(cfg, h, p, err) < 0)
+		return -1;
+	plan_namespaces(cfg, h, p);
+	plan_caps(cfg, h, p);
+	plan_processes(cfg, h, p);
+	plan_rootfs(cfg, h, p);
+	return 0;
+}
+
+/* ---- what the plan needs from outside (impure) ---- */
+
+/* The profile (the face's unless --seccomp-profile names one) as one program, put first in
+ * the set: it allows prctl and seccomp, so the --seccomp/--add-seccomp-fd programs can still
+ * be loaded after it. --seccomp-export writes it out. */
+static int load_profile(const struct config *cfg, struct seccomp_set *set, struct error *err)
+{
+	struct seccomp_request req = cfg->seccomp_req;
+	struct seccomp_prog prog;
+	bool all;
+
+	req.fallback = face->default_seccomp;
+	if (seccomp_request_build(&req, &prog, &all, err) < 0)
+		return -1;
+	if (cfg->seccomp_export && seccomp_request_export(&prog, cfg->seccomp_export, err) < 0) {
+		free(prog.insns);
+		return -1;
+	}
+	if (!set || prog.len == 0 || all) {
+		free(prog.insns);
+		return 0;
+	}
+	set->progs = xrealloc(set->progs, (set->n + 1) * sizeof(*set->progs));
+	memmove(set->progs + 1, set->progs, set->n * sizeof(*set->progs));
+	set->progs[0] = prog;
+	set->n++;
+	set->first_is_profile = true;
+	return 0;
+}
+
+int plan_load(const struct config *cfg, struct plan *p, struct error *err)
+{
+	if (seccomp_read_programs(&cfg->seccomp_fds, &p->seccomp, err) < 0 ||
+	    load_profile(cfg, &p->seccomp, err) < 0)
+		return -1;
+	return label_check(cfg->exec_label, cfg->file_label, err);
+}
+
+int plan_export_only(const struct config *cfg, struct error *err)
+{
+	return load_profile(cfg, NULL, err);
+}

@@ -1,0 +1,138 @@
+/* plan: what will be done, decided before any namespace exists from what the user asked (the
+ * config) and the facts of this host. Made in the parent by plan_make (pure: every rule
+ * between options and every decision, unit-tested); read by the executor (sandbox.c and the
+ * modules it calls, in every process hutch runs), which reads nothing else. */
+#ifndef HUTCH_PLAN_H
+#define HUTCH_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "seccomp.h"
+#include "util.h"
+
+/* A closed fd number an option named (the caller's mistake, or a race): what to do about it
+ * is the planner's decision, in the face's way. */
+struct closed_fd {
+	int fd;
+	int err; /* errno of fcntl(F_GETFD) */
+};
+
+/* The facts of this host and caller that decisions depend on, gathered once by
+ * plan_gather_host (the impure part; tests make their own). */
+struct host_facts {
+	uid_t uid, euid;
+	gid_t gid, egid;
+	uint64_t caps;	     /* the caller's effective capabilities */
+	uint64_t caps_all;   /* every capability this kernel knows */
+	bool privileged;     /* uid 0 with CAP_SYS_ADMIN: may mount without a user namespace */
+	bool initial_userns; /* we are in the initial user namespace (uid_map maps every id) */
+	bool has_userns;     /* the kernel has user namespaces (/proc/self/ns/user) */
+	bool has_cgroupns;   /* ... cgroup namespaces */
+	bool pgrp_leader;    /* we lead our process group: setsid() would fail here */
+	mode_t umask;	     /* the caller's */
+	const char *tty;     /* ttyname(1) when stdout is a terminal, else NULL */
+	const char *cwd;     /* the caller's working directory, NULL if unknown */
+	struct closed_fd closed[16]; /* fd numbers named by options that are not open */
+	unsigned nclosed;
+};
+
+/* User namespaces and ids. */
+struct ids_plan {
+	bool new_userns;  /* we create a user namespace (always when unprivileged) */
+	bool write_maps;  /* ... and the child writes its maps itself */
+	bool parent_maps; /* ... or the parent does (root mapping onto other host ids) */
+	bool nested;	  /* the final ids need a second, nested user namespace */
+	bool disable;	  /* --disable-userns */
+	bool assert_disabled;
+	int userns_fd, userns2_fd; /* --userns (joined by the parent), --userns2 (by the child) */
+	bool uid_set, gid_set;	   /* --uid, --gid given (in a joined namespace: switch to them) */
+	uid_t outer_uid, first_uid, final_uid;
+	gid_t outer_gid, first_gid, final_gid;
+};
+
+/* The root filesystem (rootfs.c). */
+struct rootfs_plan {
+	const struct setup_list *ops; /* in command-line order */
+	bool make_slave;	      /* no user namespace: make "/" a slave tree ourselves */
+	bool own_pidns;		      /* --proc mounts a new proc (else binds the host's) */
+	bool own_netns;		      /* --proc: the sandbox's /proc/sys/net is its own */
+	const char *file_label;	      /* --file-label, for --tmpfs */
+	const char *host_tty;	      /* for /dev/console; or NULL */
+	const char *caller_cwd;	      /* relative sources are relative to it */
+	mode_t file_mode;	      /* --file without --perms */
+};
+
+/* Capabilities of the command. */
+struct caps_plan {
+	uint64_t keep;	  /* bounding, permitted, effective, inheritable */
+	uint64_t all;	  /* every capability of this kernel (caps_all, read in the parent) */
+	bool ambient;	  /* ... and ambient, so they survive execve */
+	bool as_they_are; /* bwrap face, real root, no cap options: only the bounding set */
+};
+
+/* The processes: who stays where, and what the command gets. */
+struct process_plan {
+	bool in_place;	  /* no process stays outside: unshare, set up and exec here */
+	bool need_reaper; /* a process stays behind the command (reap, locks, --sync-fd) */
+	bool reaper_is_pid1;
+	int pidns_fd;	      /* --pidns: joined by forking; -1 */
+	bool pidns_nested;    /* ... and a new PID namespace below it */
+	bool die_with_parent; /* once the command runs; during the setup it always does */
+	bool new_session;
+	bool as_pid_1;
+	bool close_inherited; /* the face's policy: fds > 2 not in pass_fds are closed */
+	const struct int_list *pass_fds;
+	int block_fd, sync_fd;
+	const char *exec_label;
+	const char *chdir; /* --chdir, else the caller's cwd, else $HOME */
+	const char *caller_cwd;
+	const struct env_op *env; /* --setenv/--unsetenv/--clearenv in order */
+	char *const *argv;	  /* the command */
+	int argc;
+	const char *argv0; /* --argv0 */
+};
+
+/* What the parent tells the caller, and when the child may go on. */
+struct status_plan {
+	int info_fd, json_fd;
+	int userns_block_fd;
+	/* The child waits for the parent's go before the setup (the status fds must show the
+	 * namespaces before the setup changes them; the maps must exist first); else right
+	 * before the command. */
+	bool go_early;
+};
+
+struct plan {
+	unsigned long clone_flags;
+	struct ids_plan ids;
+	struct rootfs_plan rootfs;
+	bool loopback;	      /* --unshare-net: bring lo up */
+	const char *hostname; /* --hostname */
+	struct caps_plan caps;
+	struct process_plan proc;
+	struct status_plan status;
+	struct seccomp_set seccomp; /* filled by plan_load */
+};
+
+/* Impure: the facts of this host and caller, including which fd numbers named by options
+ * are closed. Call it before hutch opens a single fd of its own. */
+void plan_gather_host(const struct config *cfg, struct host_facts *host);
+
+/* Pure: every rule between options (bubblewrap's, in its order, then hutch's) and every
+ * decision. 0, or -1 with err filled (err->exit_code 0: the face's usage status). The plan
+ * points into cfg and host, which must outlive it. */
+int plan_make(const struct config *cfg, const struct host_facts *host, struct plan *p,
+	      struct error *err);
+
+/* Impure, after plan_make: what the plan needs from outside, the seccomp programs (the
+ * caller's fds read and closed, profiles compiled; --seccomp-export written) and SELinux's
+ * verdict on the labels. 0 or -1 with err filled. */
+int plan_load(const struct config *cfg, struct plan *p, struct error *err);
+
+/* --seccomp-export without a command: compile and write the profile, nothing else. */
+int plan_export_only(const struct config *cfg, struct error *err);
+
+#endif

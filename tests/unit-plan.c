@@ -1,0 +1,427 @@
+/* unit-plan: the planner (pl.c), pure: every rule between options and every decision, for
+ * both faces and for made-up hosts (root or not, a kernel with or without some namespaces,
+ * fds the caller left closed). Links libhutch.a; TAP on stdout. */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../options.h"
+#include "../plan.h"
+#include "../setup-op.h"
+#include "../util.h"
+#include "tap.h"
+
+static struct config cfg;
+static struct host_facts host;
+static struct plan pl;
+static struct error err;
+
+#define W(...)		  ((const char *[]){ "prog", __VA_ARGS__, NULL })
+#define BWRAP		  (face->id == FACE_BWRAP)
+#define CAP_SYS_ADMIN_BIT (UINT64_C(1) << 21)
+
+/* A made-up caller: an ordinary user (1000), or root with every capability. */
+static void host_user(void)
+{
+	memset(&host, 0, sizeof(host));
+	host.uid = host.euid = 1000;
+	host.gid = host.egid = 1000;
+	host.caps_all = (UINT64_C(1) << 41) - 1;
+	host.has_userns = host.has_cgroupns = true;
+	host.umask = 022;
+	host.cwd = "/home/u";
+}
+
+static void host_root(void)
+{
+	host_user();
+	host.uid = host.euid = host.gid = host.egid = 0;
+	host.caps = host.caps_all;
+	host.privileged = true;
+	host.cwd = "/root";
+}
+
+static int parse(const char **w)
+{
+	int n = 0, exit_now = 0;
+
+	while (w[n])
+		n++;
+	config_free(&cfg);
+	config_init(&cfg);
+	memset(&err, 0, sizeof(err));
+	return options_parse(&cfg, n, (char **)w, &exit_now, &err);
+}
+
+static int make(void)
+{
+	memset(&err, 0, sizeof(err));
+	return plan_make(&cfg, &host, &pl, &err);
+}
+
+static void passes(const char **w, const char *name)
+{
+	if (!ok(parse(w) == 0 && make() == 0, "%s: %s: plans", face->prog, name))
+		printf("#   %s\n", err.msg);
+}
+
+/* The rule's message: bubblewrap's exactly in the bwrap face, containing hutch_part in ours. */
+static void fails(const char **w, const char *bwrap_msg, const char *hutch_part, const char *name)
+{
+	if (!ok(parse(w) == 0, "%s: %s: parses", face->prog, name)) {
+		printf("#   %s\n", err.msg);
+		return;
+	}
+	if (!ok(make() == -1, "%s: %s: refused", face->prog, name))
+		return;
+	if (BWRAP)
+		is_str(err.msg, bwrap_msg, "  bwrap message");
+	else
+		ok(strstr(err.msg, hutch_part) != NULL, "  hutch message '%s' contains '%s'",
+		   err.msg, hutch_part);
+}
+
+/* bubblewrap's rules, in bubblewrap's order. */
+static void test_rules(void)
+{
+	host_user();
+	passes(W("--unshare-all", "--hostname", "h", "--as-pid-1", "cmd"), "a plain valid config");
+	fails(W("--userns-block-fd", "3", "--info-fd", "4", "cmd"),
+	      "--userns-block-fd requires --unshare-user",
+	      "--userns-block-fd requires --unshare-user", "--userns-block-fd alone");
+	fails(W("--unshare-all", "--userns-block-fd", "3", "--info-fd", "4", "cmd"),
+	      "--userns-block-fd requires --unshare-user",
+	      "--userns-block-fd requires --unshare-user", "--unshare-user-try is not enough");
+	fails(W("--unshare-user", "--userns-block-fd", "3", "cmd"),
+	      "--userns-block-fd requires --info-fd", "--userns-block-fd requires --info-fd",
+	      "--userns-block-fd without --info-fd");
+	passes(W("--unshare-user", "--userns-block-fd", "3", "--info-fd", "4", "cmd"),
+	       "--userns-block-fd with both");
+	fails(W("--unshare-user", "--userns", "3", "cmd"), "--userns not compatible --unshare-user",
+	      "--userns cannot be combined with --unshare-user", "--userns + --unshare-user");
+	fails(W("--unshare-user-try", "--userns", "3", "cmd"),
+	      "--userns not compatible --unshare-user-try",
+	      "--userns cannot be combined with --unshare-user-try", "--userns + -try");
+	fails(W("--unshare-all", "--userns", "3", "cmd"),
+	      "--userns not compatible --unshare-user-try", "--unshare-user-try",
+	      "--userns + --unshare-all");
+	passes(W("--userns", "3", "--userns2", "4", "--uid", "5", "--gid", "6", "cmd"),
+	       "--userns with --uid/--gid");
+	fails(W("--disable-userns", "cmd"), "--disable-userns requires --unshare-user",
+	      "--disable-userns requires --unshare-user", "--disable-userns alone");
+	fails(W("--unshare-all", "--disable-userns", "cmd"),
+	      "--disable-userns requires --unshare-user",
+	      "--disable-userns requires --unshare-user", "--disable-userns + -try");
+	fails(W("--unshare-user", "--disable-userns", "--userns-block-fd", "3", "--info-fd", "4",
+		"cmd"),
+	      "--disable-userns is not compatible with  --userns-block-fd",
+	      "--disable-userns cannot be combined with --userns-block-fd",
+	      "--disable-userns + --userns-block-fd");
+	passes(W("--unshare-user", "--disable-userns", "--assert-userns-disabled", "cmd"),
+	       "--disable-userns with --unshare-user");
+	passes(W("--uid", "5", "--gid", "5", "cmd"), "user: a user namespace is implied");
+	host_root();
+	if (BWRAP) {
+		fails(W("--uid", "5", "cmd"),
+		      "Specifying --uid requires --unshare-user or --userns", NULL,
+		      "root: --uid without a user namespace");
+		fails(W("--gid", "5", "cmd"),
+		      "Specifying --gid requires --unshare-user or --userns", NULL,
+		      "root: --gid without a user namespace");
+		passes(W("--uid", "0", "--gid", "0", "cmd"), "root: --uid 0 is no change");
+	} else {
+		passes(W("--uid", "5", "--gid", "5", "cmd"), "root: the hutch face implies one");
+	}
+	passes(W("--unshare-user", "--uid", "5", "--gid", "6", "cmd"), "root: with --unshare-user");
+	passes(W("--unshare-user-try", "--uid", "5", "cmd"), "root: with --unshare-user-try");
+	host_user();
+	fails(W("--hostname", "h", "cmd"), "Specifying --hostname requires --unshare-uts",
+	      "--hostname requires --unshare-uts", "--hostname alone");
+	passes(W("--unshare-uts", "--hostname", "h", "cmd"), "--hostname + --unshare-uts");
+	fails(W("--as-pid-1", "cmd"), "Specifying --as-pid-1 requires --unshare-pid",
+	      "--as-pid-1 requires --unshare-pid", "--as-pid-1 alone");
+	fails(W("--unshare-pid", "--as-pid-1", "--lock-file", "/l", "cmd"),
+	      "Specifying --as-pid-1 and --lock-file is not permitted",
+	      "--as-pid-1 cannot be combined with --lock-file", "--as-pid-1 + --lock-file");
+	passes(W("--unshare-pid", "--lock-file", "/l", "cmd"), "--lock-file alone");
+	/* bubblewrap's order: the --userns-block-fd rule comes before the --hostname one */
+	fails(W("--hostname", "h", "--userns-block-fd", "3", "cmd"),
+	      "--userns-block-fd requires --unshare-user", "--userns-block-fd", "first rule wins");
+}
+
+/* Configs built by hand, which the parser would never produce: the op list's own rules. */
+static void test_op_rules(void)
+{
+	struct setup_op *op;
+
+	host_user();
+	config_free(&cfg);
+	config_init(&cfg);
+	setup_list_append(&cfg.ops, SETUP_OVERLAY_SRC, NULL)->src = "a";
+	ok(make() == -1, "%s: dangling layer at the end", face->prog);
+	if (BWRAP)
+		is_str(err.msg,
+		       "--overlay-src must be followed by another --overlay-src or one of "
+		       "--overlay, --tmp-overlay, or --ro-overlay",
+		       "  message");
+	setup_list_append(&cfg.ops, SETUP_RO_OVERLAY, NULL);
+	ok(make() == -1 && strstr(err.msg, "--ro-overlay"), "  --ro-overlay with one layer");
+	config_free(&cfg);
+	config_init(&cfg);
+	setup_list_append(&cfg.ops, SETUP_OVERLAY, NULL);
+	ok(make() == -1 && strstr(err.msg, "--overlay"), "%s: --overlay without layers",
+	   face->prog);
+	config_free(&cfg);
+	config_init(&cfg);
+	op = setup_list_append(&cfg.ops, SETUP_BIND, NULL);
+	op->perms = 0700;
+	ok(make() == -1 && strstr(err.msg, "--perms"), "%s: perms on a bind", face->prog);
+	op->perms = SETUP_PERMS_UNSET;
+	op->size = 10;
+	ok(make() == -1 && strstr(err.msg, "--size"), "%s: size on a bind", face->prog);
+	op->size = 0;
+	ok(make() == 0, "%s: plain bind", face->prog);
+	op = setup_list_append(&cfg.ops, SETUP_DIR, NULL);
+	op->perms = 010000;
+	ok(make() == -1, "%s: perms out of range", face->prog);
+	op->perms = 0700;
+	cfg.seccomp_legacy = true;
+	cfg.seccomp_fds.v = malloc(2 * sizeof(int));
+	cfg.seccomp_fds.v[0] = 3;
+	cfg.seccomp_fds.v[1] = 4;
+	cfg.seccomp_fds.n = 2;
+	ok(make() == -1 && strstr(err.msg, "--add-seccomp-fd"), "%s: --seccomp with two fds",
+	   face->prog);
+	config_free(&cfg);
+}
+
+/* User namespaces and the ids on each side of them. */
+static void test_ids(void)
+{
+	host_user();
+	passes(W("cmd"), "user, no options");
+	ok(pl.ids.new_userns && pl.ids.write_maps && !pl.ids.parent_maps && !pl.ids.nested,
+	   "  a user namespace, whose maps the child writes");
+	ok(pl.clone_flags == (CLONE_NEWNS | CLONE_NEWUSER), "  mount and user namespaces");
+	ok(pl.ids.outer_uid == 1000 && pl.ids.first_uid == 1000 && pl.ids.final_uid == 1000,
+	   "  uid 1000 all the way");
+	ok(!pl.rootfs.make_slave, "  the kernel makes the copied mounts slaves");
+
+	passes(W("--dev", "/dev", "cmd"), "user, --dev");
+	ok(pl.ids.first_uid == 0 && pl.ids.final_uid == 1000 && pl.ids.nested,
+	   "  root in the first namespace (devpts), 1000 in a nested one");
+	passes(W("--dev", "/dev", "--uid", "0", "--gid", "0", "cmd"), "user, --dev --uid 0");
+	ok(!pl.ids.nested, "  no nested namespace when the final ids are 0");
+	passes(W("--unshare-user", "--disable-userns", "cmd"), "--disable-userns");
+	ok(pl.ids.nested && pl.ids.disable, "  always a nested namespace");
+	passes(W("--userns", "5", "--uid", "7", "cmd"), "--userns");
+	ok(!pl.ids.new_userns && pl.ids.userns_fd == 5 && pl.ids.uid_set && pl.ids.final_uid == 7 &&
+		   !(pl.clone_flags & CLONE_NEWUSER),
+	   "  joined, not created; switch to uid 7 there");
+
+	host_root();
+	passes(W("cmd"), "root, no options");
+	if (BWRAP)
+		ok(!pl.ids.new_userns && pl.rootfs.make_slave,
+		   "  bwrap face: no user namespace, so hutch makes / a slave itself");
+	else
+		ok(pl.ids.new_userns && pl.ids.write_maps && pl.ids.outer_uid == 0,
+		   "  hutch face: a user namespace mapping root onto root");
+	host.privileged = false; /* uid 0 without CAP_SYS_ADMIN: inside another sandbox */
+	passes(W("cmd"), "uid 0 without CAP_SYS_ADMIN");
+	ok(pl.ids.new_userns, "  needs a user namespace like anyone");
+	host_root();
+	host.has_userns = false;
+	passes(W("--unshare-user-try", "cmd"), "root, --unshare-user-try, no user namespaces");
+	ok(pl.ids.new_userns == !BWRAP, "  tried and skipped (the hutch face always wants one)");
+}
+
+/* --host-uid/--host-gid. */
+static void test_host_ids(void)
+{
+	if (BWRAP)
+		return; /* hutch's own options */
+	host_root();
+	passes(W("--host-uid", "65534", "--host-gid", "65534", "cmd"), "root, --host-uid 65534");
+	ok(pl.ids.parent_maps && !pl.ids.write_maps && pl.ids.outer_uid == 65534 &&
+		   pl.ids.outer_gid == 65534,
+	   "  the parent maps the sandbox onto 65534");
+	ok(!pl.proc.in_place && pl.status.go_early,
+	   "  so a parent stays, and the child waits for the maps first");
+	passes(W("--host-uid", "0", "cmd"), "root, --host-uid 0 (its own)");
+	ok(!pl.ids.parent_maps && pl.ids.write_maps, "  nothing to do for the parent");
+	host_user();
+	fails(W("--host-uid", "0", "cmd"), NULL, "only root may choose other host ids",
+	      "user, --host-uid 0");
+	passes(W("--host-uid", "1000", "--host-gid", "1000", "cmd"), "user, its own ids");
+	host_root();
+	fails(W("--userns", "3", "--host-uid", "5", "cmd"), NULL, "need a new user namespace",
+	      "--host-uid with --userns");
+}
+
+static void test_namespaces(void)
+{
+	host_user();
+	passes(W("--unshare-all", "cmd"), "--unshare-all");
+	ok(pl.clone_flags == (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+			      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP),
+	   "  every namespace");
+	ok(pl.loopback && pl.rootfs.own_pidns && pl.rootfs.own_netns,
+	   "  loopback up; /proc and /proc/sys/net its own");
+	host.has_cgroupns = false;
+	passes(W("--unshare-all", "cmd"), "--unshare-all, no cgroup namespaces");
+	ok(!(pl.clone_flags & CLONE_NEWCGROUP), "  cgroup tried and skipped");
+	passes(W("--unshare-all", "--share-net", "cmd"), "--share-net");
+	ok(!(pl.clone_flags & CLONE_NEWNET) && !pl.loopback, "  the host's network");
+	passes(W("--pidns", "5", "--unshare-pid", "cmd"), "--pidns with --unshare-pid");
+	ok(!(pl.clone_flags & CLONE_NEWPID) && pl.proc.pidns_fd == 5 && pl.proc.pidns_nested &&
+		   pl.rootfs.own_pidns,
+	   "  joined by forking, a new one below it");
+}
+
+/* Who stays where: in place, a parent, a reaper. */
+static void test_processes(void)
+{
+	host_user();
+	passes(W("cmd"), "no PID namespace, no status fd");
+	ok(pl.proc.in_place == !BWRAP && !pl.proc.need_reaper,
+	   "  in place in the hutch face; the bwrap face stays the parent (bubblewrap's shape)");
+	passes(W("--info-fd", "1", "cmd"), "--info-fd");
+	ok(!pl.proc.in_place && pl.status.go_early && pl.status.info_fd == 1,
+	   "  a parent, which writes it before the child goes on");
+	passes(W("--unshare-pid", "cmd"), "--unshare-pid");
+	ok(!pl.proc.in_place && pl.proc.need_reaper && pl.proc.reaper_is_pid1 &&
+		   !pl.status.go_early,
+	   "  pid 1 reaps; the go comes right before the command");
+	passes(W("--unshare-pid", "--as-pid-1", "cmd"), "--as-pid-1");
+	ok(!pl.proc.need_reaper && pl.proc.as_pid_1, "  no reaper");
+	passes(W("--sync-fd", "1", "cmd"), "--sync-fd");
+	ok(pl.proc.need_reaper && !pl.proc.reaper_is_pid1, "  a reaper without a PID ns");
+	passes(W("--lock-file", "/l", "cmd"), "--lock-file");
+	ok(pl.proc.need_reaper, "  a reaper holds the lock");
+	host.pgrp_leader = true;
+	passes(W("--new-session", "cmd"), "--new-session by a process group leader");
+	ok(!pl.proc.in_place, "  forks (setsid fails in a group leader)");
+	host.pgrp_leader = false;
+	passes(W("--new-session", "cmd"), "--new-session otherwise");
+	ok(pl.proc.in_place == !BWRAP && pl.proc.new_session, "  as usual");
+	passes(W("--die-with-parent", "--chdir", "/x", "--argv0", "a0", "cmd", "arg"), "process");
+	ok(pl.proc.die_with_parent && strcmp(pl.proc.chdir, "/x") == 0 &&
+		   strcmp(pl.proc.argv0, "a0") == 0 && pl.proc.argc == 2 &&
+		   strcmp(pl.proc.argv[1], "arg") == 0 &&
+		   strcmp(pl.proc.caller_cwd, "/home/u") == 0,
+	   "  carried into the plan");
+	ok(pl.proc.close_inherited == !BWRAP, "  inherited fds closed in the hutch face only");
+}
+
+static void test_caps(void)
+{
+	host_user();
+	passes(W("--cap-add", "ALL", "cmd"), "user, --cap-add ALL");
+	is_int((long long)pl.caps.keep, (long long)host.caps_all, "  every cap this kernel knows");
+	ok(pl.caps.ambient && !pl.caps.as_they_are, "  ambient: uid 1000 keeps them on exec");
+	passes(W("--uid", "0", "--cap-add", "CAP_NET_ADMIN", "cmd"), "user, --uid 0, one cap");
+	ok(pl.caps.keep == (UINT64_C(1) << 12) && !pl.caps.ambient, "  no ambient for uid 0");
+	passes(W("cmd"), "user, no cap options");
+	ok(pl.caps.keep == 0, "  none");
+	host_root();
+	passes(W("cmd"), "root, no cap options");
+	if (BWRAP)
+		ok(pl.caps.keep == host.caps && pl.caps.as_they_are,
+		   "  bwrap face: root keeps its own, sets untouched");
+	else
+		ok(pl.caps.keep == 0, "  hutch face: none, root's included");
+	passes(W("--cap-drop", "CAP_SYS_ADMIN", "cmd"), "root, --cap-drop");
+	if (BWRAP)
+		ok(pl.caps.keep == (host.caps & ~CAP_SYS_ADMIN_BIT) && !pl.caps.as_they_are,
+		   "  bwrap face: root's minus one");
+	else
+		ok(pl.caps.keep == 0, "  hutch face: none");
+}
+
+/* An fd an option names that is closed when hutch starts. */
+static void test_closed_fds(void)
+{
+	host_user();
+	host.closed[0] = (struct closed_fd){ 3, 9 /* EBADF */ };
+	host.closed[1] = (struct closed_fd){ 4, 9 };
+	host.nclosed = 2;
+	fails(W("--info-fd", "3", "cmd"), "Write to info_fd: Bad file descriptor",
+	      "cannot use fd 3 (--info-fd)", "--info-fd on a closed fd");
+	if (!BWRAP)
+		is_int(err.exit_code, 0, "  a usage error");
+	fails(W("--add-seccomp-fd", "3", "cmd"), "Can't read seccomp data: Bad file descriptor",
+	      "cannot use fd 3 (--add-seccomp-fd)", "--add-seccomp-fd on a closed fd");
+	fails(W("--bind-fd", "3", "/x", "cmd"),
+	      "Can't find source path /proc/self/fd/3: No such file or directory",
+	      "cannot use fd 3 (--bind-fd)", "--bind-fd on a closed fd");
+	fails(W("--file", "3", "/f", "cmd"), "Can't write data to file /f: Bad file descriptor",
+	      "cannot use fd 3 (--file)", "--file on a closed fd");
+	if (BWRAP) {
+		passes(W("--sync-fd", "3", "--block-fd", "4", "cmd"), "--sync-fd on a closed fd");
+		ok(pl.proc.sync_fd == -1 && pl.proc.block_fd == -1 && !pl.proc.need_reaper,
+		   "  ignored, as bubblewrap: no reaper for it");
+	} else {
+		fails(W("--sync-fd", "3", "cmd"), NULL, "cannot use fd 3 (--sync-fd)",
+		      "--sync-fd on a closed fd");
+		fails(W("--pass-fd", "3", "cmd"), NULL, "cannot use fd 3 (--pass-fd)",
+		      "--pass-fd on a closed fd");
+	}
+	passes(W("--info-fd", "5", "cmd"), "another fd, open");
+}
+
+/* A number that serves two options: hutch closes it after one, then reuses it. */
+static void test_fd_jobs(void)
+{
+	host_user();
+	fails(W("--sync-fd", "0", "--bind-data", "0", "/x", "cmd"),
+	      "fd 0 cannot be used for both --sync-fd and --bind-data",
+	      "cannot use fd 0 for both --sync-fd and --bind-data", "--sync-fd and --bind-data");
+	fails(W("--add-seccomp-fd", "5", "--block-fd", "5", "cmd"),
+	      "fd 5 cannot be used for both --block-fd and --add-seccomp-fd",
+	      "for both --block-fd and --add-seccomp-fd", "--block-fd and --add-seccomp-fd");
+	if (!BWRAP)
+		fails(W("--add-seccomp-fd", "11", "--pass-fd", "11", "cmd"), NULL,
+		      "for both --add-seccomp-fd and --pass-fd", "--add-seccomp-fd and --pass-fd");
+	passes(W("--info-fd", "5", "--json-status-fd", "5", "cmd"), "info and json on one fd");
+	passes(W("--bind-fd", "5", "/a", "--bind-fd", "5", "/b", "cmd"), "one fd bound twice");
+}
+
+static void test_rootfs(void)
+{
+	host_user();
+	host.umask = 027;
+	host.tty = "/dev/pts/3";
+	passes(W("--file-label", "x", "--ro-bind", "/", "/", "cmd"), "rootfs");
+	ok(pl.rootfs.ops == &cfg.ops && pl.rootfs.ops->count == 1, "  the ops, in order");
+	is_int(pl.rootfs.file_mode, BWRAP ? 0666 : 0640,
+	       "  --file's mode: 0666 (bwrap), less the umask (hutch)");
+	ok(strcmp(pl.rootfs.host_tty, "/dev/pts/3") == 0 &&
+		   strcmp(pl.rootfs.file_label, "x") == 0 && !pl.rootfs.own_pidns,
+	   "  the tty, the label; the host's proc to bind");
+}
+
+int main(void)
+{
+	static const enum face_id faces[] = { FACE_HUTCH, FACE_BWRAP };
+
+	config_init(&cfg);
+	for (unsigned i = 0; i < 2; i++) {
+		face_set(faces[i]);
+		printf("# face %s\n", face->prog);
+		test_rules();
+		test_op_rules();
+		test_ids();
+		test_host_ids();
+		test_namespaces();
+		test_processes();
+		test_caps();
+		test_closed_fds();
+		test_fd_jobs();
+		test_rootfs();
+	}
+	config_free(&cfg);
+	return done_testing();
+}
