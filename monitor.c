@@ -255,8 +255,9 @@ static void json_escape(char *out, size_t size, const char *s)
 }
 
 enum reason { R_EXITED, R_SIGNALED, R_TIMEOUT, R_OOM, R_PIDS, R_CPU };
-static const char *const reason_key[] = { "exited", "signaled", "timeout",
-					  "oom",    "pids",	"cpu-time" };
+static const char *const reason_key[] = {
+	"exited", "signaled", "timeout", "oom", "pids", "cpu-time"
+};
 
 struct usage {
 	uint64_t wall_ms, user_ms, sys_ms;
@@ -275,8 +276,10 @@ static void read_usage(const struct monitor *m, struct usage *u)
 	/* Everything reaped below us: the sandbox's processes, as far as they were waited for
 	 * (ru_maxrss is the largest single one). */
 	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
-		u->user_ms = (uint64_t)ru.ru_utime.tv_sec * 1000 + (uint64_t)ru.ru_utime.tv_usec / 1000;
-		u->sys_ms = (uint64_t)ru.ru_stime.tv_sec * 1000 + (uint64_t)ru.ru_stime.tv_usec / 1000;
+		u->user_ms =
+			(uint64_t)ru.ru_utime.tv_sec * 1000 + (uint64_t)ru.ru_utime.tv_usec / 1000;
+		u->sys_ms =
+			(uint64_t)ru.ru_stime.tv_sec * 1000 + (uint64_t)ru.ru_stime.tv_usec / 1000;
 		u->peak_bytes = (uint64_t)ru.ru_maxrss * 1024;
 	}
 	if (!m->cg)

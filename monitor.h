@@ -12,18 +12,18 @@
 struct cgroup_sandbox;
 
 struct monitor {
-	pid_t child;		/* the sandbox's first process (pid 1, the reaper or the command) */
-	int report_rd;		/* the child's report pipe: 'R' before exec, 'F' + message on death */
-	int json_fd;		/* --json-status-fd, or -1 */
-	int status_rd;		/* the reaper's word on the command's status, or -1 */
-	bool pidns_ours;	/* child is pid 1 of a PID namespace we made: killing it ends all */
-	bool kill_leftovers;	/* when the command ends, nothing of the sandbox stays */
-	bool subreaper;		/* we hold the sandbox's orphans (PR_SET_CHILD_SUBREAPER) */
-	uint64_t timeout_ms;	/* --timeout, 0: none */
-	uint64_t grace_ms;	/* ... and its grace before SIGKILL */
-	bool stats;		/* --stats */
-	bool extra_docs;	/* --json-status-fd gets the reason and usage, or the error, too */
-	uint64_t start_ns;	/* CLOCK_MONOTONIC when the sandbox was made (wall time) */
+	pid_t child;	     /* the sandbox's first process (pid 1, the reaper or the command) */
+	int report_rd;	     /* the child's report pipe: 'R' before exec, 'F' + message on death */
+	int json_fd;	     /* --json-status-fd, or -1 */
+	int status_rd;	     /* the reaper's word on the command's status, or -1 */
+	bool pidns_ours;     /* child is pid 1 of a PID namespace we made: killing it ends all */
+	bool kill_leftovers; /* when the command ends, nothing of the sandbox stays */
+	bool subreaper;	     /* we hold the sandbox's orphans (PR_SET_CHILD_SUBREAPER) */
+	uint64_t timeout_ms; /* --timeout, 0: none */
+	uint64_t grace_ms;   /* ... and its grace before SIGKILL */
+	bool stats;	     /* --stats */
+	bool extra_docs;     /* --json-status-fd gets the reason and usage, or the error, too */
+	uint64_t start_ns;   /* CLOCK_MONOTONIC when the sandbox was made (wall time) */
 	struct cgroup_sandbox *cg; /* the sandbox's cgroup, or NULL; destroyed at the end */
 };
 

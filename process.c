@@ -102,7 +102,6 @@ pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd, int cgr
 	return pid;
 }
 
-
 void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned long clone_flags)
 {
 	/* bubblewrap's order and spelling; user is never reported. */
@@ -144,10 +143,6 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 	if (json_fd >= 0 && write_all(json_fd, json, (size_t)nj) < 0)
 		die_errno_face("Write to info_fd", "cannot write to --json-status-fd %d", json_fd);
 }
-
-
-
-
 
 void process_child_die_with_parent(void)
 {

@@ -30,7 +30,6 @@ pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd, int cgr
  * Namespace ids are those of `child` for every namespace in clone_flags (mnt always). */
 void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned long clone_flags);
 
-
 /* Child: SIGKILL when the parent dies (and exit now if it already has). */
 void process_child_die_with_parent(void);
 

@@ -37,12 +37,12 @@ struct channels {
 	 * The child reads it before the setup (plan.status.go_early) or right before the
 	 * command. */
 	int go_rd, go_wr;
-	int pid_rd, pid_wr;	  /* --pidns: the child tells the parent its final pid */
-	int status_rd, status_wr; /* the reaper tells the parent the command's status */
-	pid_t caller;		  /* hutch's own parent (the caller), for --die-with-parent */
+	int pid_rd, pid_wr;	   /* --pidns: the child tells the parent its final pid */
+	int status_rd, status_wr;  /* the reaper tells the parent the command's status */
+	pid_t caller;		   /* hutch's own parent (the caller), for --die-with-parent */
 	struct cgroup_sandbox *cg; /* the sandbox's cgroup (made by the parent), or NULL */
 	struct cgroup_rlimits cg_rlimits; /* --limits-try: what stands in for a cgroup */
-	uint64_t start_ns;	  /* when the sandbox was made: its wall time */
+	uint64_t start_ns;		  /* when the sandbox was made: its wall time */
 };
 
 /* Never setuid, setgid or file capabilities: hutch needs no privilege and must not lend

@@ -1,6 +1,6 @@
-/* seccomp-profile: the profile language (hutch-seccomp(5)). The parser is pure apart from
- * opening includes through struct seccomp_profile_source, and asks libseccomp only to resolve
- * names; the compiler (seccomp-profile-bpf.c) does the libseccomp work. */
+/* seccomp-profile: the profile language (hutch-seccomp(5)), parsed. The parser is pure apart
+ * from opening includes through struct seccomp_profile_source, and asks libseccomp only
+ * whether it knows a system call's name; the compiler (seccomp-compile.c) does the rest. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -21,199 +21,6 @@ struct seccomp_profile_group {
 	char (*members)[SECCOMP_PROFILE_NAME_MAX];
 	size_t n, cap;
 };
-
-/* --- errno names -------------------------------------------------------------------------- */
-
-#define E(x)          \
-	{             \
-#x, x \
-	}
-static const struct {
-	const char *name;
-	int num;
-} errno_table[] = {
-	E(EPERM),
-	E(ENOENT),
-	E(ESRCH),
-	E(EINTR),
-	E(EIO),
-	E(ENXIO),
-	E(E2BIG),
-	E(ENOEXEC),
-	E(EBADF),
-	E(ECHILD),
-	E(EAGAIN),
-	E(ENOMEM),
-	E(EACCES),
-	E(EFAULT),
-	E(ENOTBLK),
-	E(EBUSY),
-	E(EEXIST),
-	E(EXDEV),
-	E(ENODEV),
-	E(ENOTDIR),
-	E(EISDIR),
-	E(EINVAL),
-	E(ENFILE),
-	E(EMFILE),
-	E(ENOTTY),
-	E(ETXTBSY),
-	E(EFBIG),
-	E(ENOSPC),
-	E(ESPIPE),
-	E(EROFS),
-	E(EMLINK),
-	E(EPIPE),
-	E(EDOM),
-	E(ERANGE),
-	E(EDEADLK),
-	E(ENAMETOOLONG),
-	E(ENOLCK),
-	E(ENOSYS),
-	E(ENOTEMPTY),
-	E(ELOOP),
-	E(ENOMSG),
-	E(EIDRM),
-	E(ECHRNG),
-	E(EL2NSYNC),
-	E(EL3HLT),
-	E(EL3RST),
-	E(ELNRNG),
-	E(EUNATCH),
-	E(ENOCSI),
-	E(EL2HLT),
-	E(EBADE),
-	E(EBADR),
-	E(EXFULL),
-	E(ENOANO),
-	E(EBADRQC),
-	E(EBADSLT),
-	E(EBFONT),
-	E(ENOSTR),
-	E(ENODATA),
-	E(ETIME),
-	E(ENOSR),
-	E(ENONET),
-	E(ENOPKG),
-	E(EREMOTE),
-	E(ENOLINK),
-	E(EADV),
-	E(ESRMNT),
-	E(ECOMM),
-	E(EPROTO),
-	E(EMULTIHOP),
-	E(EDOTDOT),
-	E(EBADMSG),
-	E(EOVERFLOW),
-	E(ENOTUNIQ),
-	E(EBADFD),
-	E(EREMCHG),
-	E(ELIBACC),
-	E(ELIBBAD),
-	E(ELIBSCN),
-	E(ELIBMAX),
-	E(ELIBEXEC),
-	E(EILSEQ),
-	E(ERESTART),
-	E(ESTRPIPE),
-	E(EUSERS),
-	E(ENOTSOCK),
-	E(EDESTADDRREQ),
-	E(EMSGSIZE),
-	E(EPROTOTYPE),
-	E(ENOPROTOOPT),
-	E(EPROTONOSUPPORT),
-	E(ESOCKTNOSUPPORT),
-	E(EOPNOTSUPP),
-	E(EPFNOSUPPORT),
-	E(EAFNOSUPPORT),
-	E(EADDRINUSE),
-	E(EADDRNOTAVAIL),
-	E(ENETDOWN),
-	E(ENETUNREACH),
-	E(ENETRESET),
-	E(ECONNABORTED),
-	E(ECONNRESET),
-	E(ENOBUFS),
-	E(EISCONN),
-	E(ENOTCONN),
-	E(ESHUTDOWN),
-	E(ETOOMANYREFS),
-	E(ETIMEDOUT),
-	E(ECONNREFUSED),
-	E(EHOSTDOWN),
-	E(EHOSTUNREACH),
-	E(EALREADY),
-	E(EINPROGRESS),
-	E(ESTALE),
-	E(EUCLEAN),
-	E(ENOTNAM),
-	E(ENAVAIL),
-	E(EISNAM),
-	E(EREMOTEIO),
-	E(EDQUOT),
-	E(ENOMEDIUM),
-	E(EMEDIUMTYPE),
-	E(ECANCELED),
-	E(ENOKEY),
-	E(EKEYEXPIRED),
-	E(EKEYREVOKED),
-	E(EKEYREJECTED),
-	E(EOWNERDEAD),
-	E(ENOTRECOVERABLE),
-	E(ERFKILL),
-	E(EHWPOISON),
-	E(EWOULDBLOCK),
-	E(EDEADLOCK),
-	E(ENOTSUP),
-};
-#undef E
-
-/* The errno of "EPERM", "eperm" or "1". -1 when unknown, -2 when out of range. */
-static int errno_parse(const char *s)
-{
-	long v;
-
-	if (isdigit((unsigned char)s[0]))
-		return parse_int(s, 0, 4095, &v) == 0 ? (int)v : -2;
-	for (size_t i = 0; i < sizeof(errno_table) / sizeof(errno_table[0]); i++)
-		if (strcasecmp(s, errno_table[i].name) == 0)
-			return errno_table[i].num;
-	return -1;
-}
-
-static const char *errno_name(int num)
-{
-	for (size_t i = 0; i < sizeof(errno_table) / sizeof(errno_table[0]); i++)
-		if (errno_table[i].num == num)
-			return errno_table[i].name;
-	return NULL;
-}
-
-/* --- architectures -------------------------------------------------------------------------- */
-
-static const struct {
-	const char *name;
-	uint32_t token;
-} arch_aliases[] = {
-	{ "native", SECCOMP_PROFILE_ARCH_NATIVE },
-	{ "compat", SECCOMP_PROFILE_ARCH_COMPAT },
-	{ "i386", SCMP_ARCH_X86 },
-	{ "i486", SCMP_ARCH_X86 },
-	{ "i586", SCMP_ARCH_X86 },
-	{ "i686", SCMP_ARCH_X86 },
-	{ "amd64", SCMP_ARCH_X86_64 },
-	{ "arm64", SCMP_ARCH_AARCH64 },
-};
-
-static uint32_t arch_parse(const char *s)
-{
-	for (size_t i = 0; i < sizeof(arch_aliases) / sizeof(arch_aliases[0]); i++)
-		if (strcmp(s, arch_aliases[i].name) == 0)
-			return arch_aliases[i].token;
-	/* 0 is also "unknown" for libseccomp, and never a real architecture. */
-	return seccomp_arch_resolve_name(s);
-}
 
 /* --- the profile ---------------------------------------------------------------------------- */
 
@@ -373,7 +180,7 @@ static int parse_action(struct parser *ps, char **tok, int n, int *i,
 
 		if (*i + 1 >= n)
 			return parse_error(ps, "'errno' needs a number or a name such as EPERM");
-		e = errno_parse(tok[*i + 1]);
+		e = seccomp_names_parse_errno(tok[*i + 1]);
 		if (e == -2)
 			return parse_error(ps, "errno '%s' is out of range (0 to 4095)",
 					   tok[*i + 1]);
@@ -739,7 +546,7 @@ static int parse_arch(struct parser *ps, char **tok, int n)
 	/* Like `default`, the last `arch` line wins: a profile can narrow what it includes. */
 	p->n_arches = 0;
 	for (int i = 1; i < n; i++) {
-		uint32_t a = arch_parse(tok[i]);
+		uint32_t a = seccomp_names_parse_arch(tok[i]);
 		unsigned k;
 
 		if (a == 0 && strcmp(tok[i], "native") != 0)
@@ -875,7 +682,7 @@ int seccomp_profile_adjust(struct seccomp_profile *p, bool allow, const char *ar
 	if (colon && allow)
 		return parse_error(&ps, "'%s': only --seccomp-deny takes ':ERRNO'", arg);
 	if (colon) {
-		int e = errno_parse(colon + 1);
+		int e = seccomp_names_parse_errno(colon + 1);
 
 		if (e == -2)
 			return parse_error(&ps, "errno '%s' is out of range (0 to 4095)",
@@ -892,143 +699,6 @@ int seccomp_profile_adjust(struct seccomp_profile *p, bool allow, const char *ar
 		return parse_error(&ps, "unknown system call '%s'", name);
 	ps.file = profile_strdup(p, option);
 	return for_each_target(&ps, name, target_to_rule, &ra);
-}
-
-/* --- printing ------------------------------------------------------------------------------- */
-
-static void print_action(FILE *out, const struct seccomp_profile_action *a)
-{
-	static const char *const names[] = {
-		[SECCOMP_PROFILE_ALLOW] = "allow", [SECCOMP_PROFILE_ERRNO] = "errno",
-		[SECCOMP_PROFILE_KILL] = "kill",   [SECCOMP_PROFILE_LOG] = "log",
-		[SECCOMP_PROFILE_TRAP] = "trap",
-	};
-	const char *e;
-
-	fputs(names[a->type], out);
-	if (a->type != SECCOMP_PROFILE_ERRNO)
-		return;
-	e = errno_name(a->errnum);
-	if (e)
-		fprintf(out, " %s", e);
-	else
-		fprintf(out, " %d", a->errnum);
-}
-
-static bool action_eq(const struct seccomp_profile_action *a,
-		      const struct seccomp_profile_action *b)
-{
-	return a->type == b->type && (a->type != SECCOMP_PROFILE_ERRNO || a->errnum == b->errnum);
-}
-
-static void print_number(FILE *out, uint64_t v)
-{
-	fprintf(out, v < 10 ? "%llu" : "0x%llx", (unsigned long long)v);
-}
-
-static const char *arch_name(uint32_t token)
-{
-	static const struct {
-		uint32_t token;
-		const char *name;
-	} names[] = {
-		{ SECCOMP_PROFILE_ARCH_NATIVE, "native" },
-		{ SECCOMP_PROFILE_ARCH_COMPAT, "compat" },
-		{ SCMP_ARCH_X86, "x86" },
-		{ SCMP_ARCH_X86_64, "x86_64" },
-		{ SCMP_ARCH_X32, "x32" },
-		{ SCMP_ARCH_ARM, "arm" },
-		{ SCMP_ARCH_AARCH64, "aarch64" },
-		{ SCMP_ARCH_MIPS, "mips" },
-		{ SCMP_ARCH_MIPS64, "mips64" },
-		{ SCMP_ARCH_MIPS64N32, "mips64n32" },
-		{ SCMP_ARCH_MIPSEL, "mipsel" },
-		{ SCMP_ARCH_MIPSEL64, "mipsel64" },
-		{ SCMP_ARCH_MIPSEL64N32, "mipsel64n32" },
-		{ SCMP_ARCH_PPC, "ppc" },
-		{ SCMP_ARCH_PPC64, "ppc64" },
-		{ SCMP_ARCH_PPC64LE, "ppc64le" },
-		{ SCMP_ARCH_S390, "s390" },
-		{ SCMP_ARCH_S390X, "s390x" },
-		{ SCMP_ARCH_PARISC, "parisc" },
-		{ SCMP_ARCH_PARISC64, "parisc64" },
-		{ SCMP_ARCH_RISCV64, "riscv64" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].token == token)
-			return names[i].name;
-	return "unknown";
-}
-
-const char *seccomp_profile_arch_name(uint32_t token)
-{
-	return arch_name(token);
-}
-
-/* Whether rule i is still in effect: no later unconditional rule for the same call. */
-static bool rule_effective(const struct seccomp_profile *p, size_t i)
-{
-	for (size_t j = i + 1; j < p->n_rules; j++)
-		if (p->rules[j].n_conds == 0 &&
-		    strcmp(p->rules[j].syscall, p->rules[i].syscall) == 0)
-			return false;
-	return true;
-}
-
-void seccomp_profile_print(FILE *out, const struct seccomp_profile *p)
-{
-	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
-	const struct seccomp_profile_rule *open = NULL; /* the rule the unfinished line began */
-	size_t col = 0;
-
-	if (p->has_default) {
-		fputs("default ", out);
-		print_action(out, &p->def);
-		fputc('\n', out);
-	}
-	fputs("arch", out);
-	for (unsigned i = 0; i < p->n_arches; i++)
-		fprintf(out, " %s", arch_name(p->arches[i]));
-	if (p->n_arches == 0)
-		fputs(" native compat", out);
-	fputc('\n', out);
-	/* The rules still in effect, in their order: two rules for different calls can decide
-	 * the same number (socket and socketcall, through socketcall on i386), so none moves.
-	 * Consecutive rules without conditions and with one action share a line. */
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct seccomp_profile_rule *r = &p->rules[i];
-
-		if (!rule_effective(p, i))
-			continue;
-		if (open && (r->n_conds || !action_eq(&r->action, &open->action) ||
-			     col + strlen(r->syscall) > 90)) {
-			fputc('\n', out);
-			open = NULL;
-		}
-		if (!open) {
-			print_action(out, &r->action);
-			col = 16;
-		}
-		fprintf(out, " %s", r->syscall);
-		col += strlen(r->syscall) + 1;
-		if (r->n_conds == 0) {
-			open = r;
-			continue;
-		}
-		for (unsigned k = 0; k < r->n_conds; k++) {
-			const struct seccomp_profile_cond *c = &r->conds[k];
-
-			fprintf(out, " arg%u ", c->arg);
-			if (c->mask != UINT64_MAX)
-				fprintf(out, "&0x%llx ", (unsigned long long)c->mask);
-			fprintf(out, "%s ", ops[c->op]);
-			print_number(out, c->value);
-		}
-		fputc('\n', out);
-	}
-	if (open)
-		fputc('\n', out);
 }
 
 bool seccomp_profile_allows_all(const struct seccomp_profile *p)

@@ -1,6 +1,6 @@
-/* seccomp-profile: the profile language of hutch-seccomp(5) (a pure parser reading a FILE *,
- * seccomp-profile.c), its compiler to BPF (libseccomp's system call tables) and the prebuilt
- * .bpf container (seccomp-profile-bpf.c). The command line's requests: seccomp-request.h.
+/* seccomp-profile: the profile language of hutch-seccomp(5): a pure parser reading a FILE *
+ * (seccomp-profile.c) and the printer of the rules in effect (seccomp-profile-print.c). The
+ * compiler to BPF: seccomp-compile.h; the command line's requests: seccomp-request.h.
  * Called in the parent before clone, and by tools/seccomp-compile at build time. */
 #ifndef HUTCH_SECCOMP_PROFILE_H
 #define HUTCH_SECCOMP_PROFILE_H
@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "seccomp-names.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -59,11 +60,8 @@ struct seccomp_profile_rule {
 	unsigned line;	  /* 0 for options */
 };
 
-/* Architecture tokens of `arch` lines: libseccomp's SCMP_ARCH_* values, or these two, which
- * the compiler resolves against the architecture it compiles for. */
-#define SECCOMP_PROFILE_ARCH_NATIVE 0u
-#define SECCOMP_PROFILE_ARCH_COMPAT 1u
-#define SECCOMP_PROFILE_MAX_ARCHES  16
+/* `arch` lines: SECCOMP_PROFILE_ARCH_* tokens (seccomp-names.h). */
+#define SECCOMP_PROFILE_MAX_ARCHES 16
 
 struct seccomp_profile_group;
 
@@ -108,51 +106,10 @@ int seccomp_profile_parse(struct seccomp_profile *p, FILE *f, const char *name,
 int seccomp_profile_adjust(struct seccomp_profile *p, bool allow, const char *arg,
 			   const char *option, struct error *err);
 
-/* Compile to one BPF program covering the profile's architectures (native, i386 and x32 on
- * x86_64 unless `arch` says otherwise; others are killed). `arch` 0: this machine; else the
- * SCMP_ARCH_* to compile for. libseccomp supplies the system call tables only. out->insns
- * is malloc'd. Errors name the rule's file:line. */
-int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
-			    struct seccomp_prog *out, struct error *err);
-
 /* Whether the profile allows every call of every ABI (`none`): no filter needed. */
 bool seccomp_profile_allows_all(const struct seccomp_profile *p);
 
 /* Print the effective rules (overridden ones dropped) as a profile text. */
 void seccomp_profile_print(FILE *out, const struct seccomp_profile *p);
-
-/* "x86_64" for SCMP_ARCH_X86_64, "native", "compat"; "unknown" for others. */
-const char *seccomp_profile_arch_name(uint32_t token);
-
-/* --- the prebuilt container (built into hutch; see hutch-seccomp(5), FILES) ------------------ */
-
-#define SECCOMP_BPF_MAGIC      "HUTCHBPF"
-#define SECCOMP_BPF_VERSION    1u
-#define SECCOMP_BPF_ALLOWS_ALL 0x1u /* flags: the profile allows everything */
-
-/* All fields in the byte order of the architecture the file is for. */
-struct seccomp_bpf_header {
-	char magic[8];	      /* "HUTCHBPF" */
-	uint32_t version;     /* SECCOMP_BPF_VERSION */
-	uint32_t header_size; /* bytes before the first instruction: sizeof(this) */
-	uint32_t arch;	      /* SCMP_ARCH_* (= AUDIT_ARCH_*) it was compiled for */
-	uint32_t flags;	      /* SECCOMP_BPF_* */
-	uint32_t n_insns;     /* struct sock_filter that follow */
-	uint32_t n_arches;    /* entries used in arches[] */
-	uint64_t checksum;    /* FNV-1a 64 of the instructions */
-	uint32_t arches[SECCOMP_PROFILE_MAX_ARCHES]; /* SCMP_ARCH_* the program handles */
-};
-
-/* Write the container for `prog` compiled from `p` for `arch` (0: this machine) to fd. */
-int seccomp_bpf_write(int fd, const struct seccomp_prog *prog, const struct seccomp_profile *p,
-		      uint32_t arch, struct error *err);
-/* Check a container in memory (data, len; `name` for messages): magic, version, this
- * machine's architecture, size, checksum. No libseccomp call. out->insns is malloc'd; *flags
- * may be NULL. 0 or -1 (a setup failure). */
-int seccomp_bpf_decode(const void *data, size_t len, const char *name, struct seccomp_prog *out,
-		       uint32_t *flags, struct error *err);
-/* The same for the container in the file at path. */
-int seccomp_bpf_read(const char *path, struct seccomp_prog *out, uint32_t *flags,
-		     struct error *err);
 
 #endif

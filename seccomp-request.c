@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "seccomp-abi.h"
+#include "seccomp-compile.h"
 #include "seccomp-profile.h"
 #include "seccomp-request.h"
 
@@ -68,12 +70,12 @@ static const struct seccomp_shipped_text *shipped_text(const struct seccomp_ship
 	return NULL;
 }
 
-static const struct seccomp_shipped_bpf *shipped_bpf(const struct seccomp_shipped *s,
-						     const char *name)
+static const struct seccomp_shipped_prog *shipped_prog(const struct seccomp_shipped *s,
+						       const char *name)
 {
-	for (size_t i = 0; i < s->n_bpfs; i++)
-		if (strcmp(s->bpfs[i].name, name) == 0)
-			return &s->bpfs[i];
+	for (size_t i = 0; i < s->n_progs; i++)
+		if (strcmp(s->progs[i].name, name) == 0)
+			return &s->progs[i];
 	return NULL;
 }
 
@@ -83,8 +85,8 @@ static const char *shipped_names(const struct seccomp_shipped *s, char *buf, siz
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < s->n_bpfs && o < size; i++)
-		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", s->bpfs[i].name);
+	for (size_t i = 0; i < s->n_progs && o < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", s->progs[i].name);
 	return buf;
 }
 
@@ -224,13 +226,12 @@ int seccomp_request_build(const struct seccomp_request *request, struct seccomp_
 	if (req.n_profiles == 1 && req.n_adjusts == 0 && !is_path(req.profiles[0])) {
 		const struct seccomp_shipped *s = shipped_of(req.shipped);
 		const char *name = req.profiles[0];
-		const struct seccomp_shipped_bpf *bpf;
-		uint32_t flags = 0;
+		const struct seccomp_shipped_prog *prog;
 
 		if (!valid_name(name))
 			return not_found(name, s, implicit, err);
-		bpf = shipped_bpf(s, name);
-		if (!bpf) {
+		prog = shipped_prog(s, name);
+		if (!prog) {
 			_cleanup_free_ char *rel = xasprintf("%s.profile", name);
 
 			if (!shipped_text(s, rel) && strcmp(name, "none") == 0)
@@ -243,15 +244,24 @@ int seccomp_request_build(const struct seccomp_request *request, struct seccomp_
 					 "without its compiled program",
 					 name);
 		}
-		r = seccomp_bpf_decode(bpf->data, bpf->len, name, out, &flags, err);
-		*allows_all = r == 0 && (flags & SECCOMP_BPF_ALLOWS_ALL);
-		return r;
+		if (s->arch != seccomp_abi_native()) {
+			err->exit_code = face->exit_setup;
+			return error_set(err,
+					 "cannot load seccomp profile '%s': it was compiled for "
+					 "another architecture (%s): rebuild hutch",
+					 name, seccomp_names_arch(s->arch));
+		}
+		out->insns = xmalloc(prog->len * sizeof(struct sock_filter));
+		memcpy(out->insns, prog->insns, prog->len * sizeof(struct sock_filter));
+		out->len = prog->len;
+		*allows_all = prog->allows_all;
+		return 0;
 	}
 compile:
 	seccomp_profile_init(&p);
 	r = request_parse(&req, implicit, &p, err);
 	if (r == 0)
-		r = seccomp_profile_compile(&p, 0, out, err);
+		r = seccomp_compile_profile(&p, 0, out, err);
 	if (r == 0)
 		*allows_all = seccomp_profile_allows_all(&p);
 	seccomp_profile_free(&p);
@@ -329,13 +339,13 @@ static bool listed(char **names, size_t n, const char *name)
 int seccomp_request_list(FILE *out, const struct seccomp_shipped *shipped, struct error *err)
 {
 	const struct seccomp_shipped *s = shipped_of(shipped);
-	char **names = xcalloc(s->n_texts + s->n_bpfs + 1, sizeof(*names));
+	char **names = xcalloc(s->n_texts + s->n_progs + 1, sizeof(*names));
 	size_t n = 0;
 
 	/* Every profile: each compiled one, and each NAME.profile at the top (not in groups/). */
-	for (size_t i = 0; i < s->n_bpfs; i++)
-		if (!listed(names, n, s->bpfs[i].name))
-			names[n++] = xstrdup(s->bpfs[i].name);
+	for (size_t i = 0; i < s->n_progs; i++)
+		if (!listed(names, n, s->progs[i].name))
+			names[n++] = xstrdup(s->progs[i].name);
 	for (size_t i = 0; i < s->n_texts; i++) {
 		const char *p = s->texts[i].path;
 		size_t l = strlen(p);
@@ -357,7 +367,7 @@ int seccomp_request_list(FILE *out, const struct seccomp_shipped *shipped, struc
 		if (t)
 			describe(t, desc, sizeof(desc));
 		fprintf(out, "%s\t%s%s\n", names[i], desc,
-			shipped_bpf(s, names[i]) ? "" : " (not compiled)");
+			shipped_prog(s, names[i]) ? "" : " (not compiled)");
 		free(names[i]);
 	}
 	free(names);

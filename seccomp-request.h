@@ -4,6 +4,7 @@
 #define HUTCH_SECCOMP_REQUEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "seccomp.h"
@@ -17,8 +18,9 @@ struct seccomp_adjust {
 };
 
 /* The shipped profiles, built into the binary: the texts (NAME.profile, and the files they
- * include, such as groups/common.inc) and each profile compiled at build time (the container
- * of seccomp_bpf_decode). A profile text names them "<shipped>/PATH", which is also where
+ * include, such as groups/common.inc) and each profile compiled at build time, for the
+ * architecture in `arch`, by the compiler a profile given at run time goes through
+ * (seccomp-compile.h). A profile text names them "<shipped>/PATH", which is also where
  * `include` looks after the including file's directory. */
 #define SECCOMP_SHIPPED_DIR "<shipped>"
 
@@ -28,17 +30,19 @@ struct seccomp_shipped_text {
 	size_t len;
 };
 
-struct seccomp_shipped_bpf {
-	const char *name; /* "default" */
-	const unsigned char *data;
+struct seccomp_shipped_prog {
+	const char *name;  /* "default" */
+	const void *insns; /* struct sock_filter[] */
 	size_t len;
+	bool allows_all; /* nothing to load (seccomp_profile_allows_all) */
 };
 
 struct seccomp_shipped {
 	const struct seccomp_shipped_text *texts;
 	size_t n_texts;
-	const struct seccomp_shipped_bpf *bpfs;
-	size_t n_bpfs;
+	const struct seccomp_shipped_prog *progs;
+	size_t n_progs;
+	uint32_t arch; /* SCMP_ARCH_* the programs were compiled for */
 };
 
 /* The binary's own: seccomp-shipped.c, generated at build time by tools/seccomp-compile

@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# bench/seccomp-bench.sh: what seccomp profiles cost (issue 4). Not a timed test.
+# bench/seccomp-bench.sh: what the seccomp filters cost, hutch's compiler against libseccomp's
+# generator (issue 11). Not a timed test. `make bench-seccomp` runs it; on its own, from the
+# build tree after `make`:
 #
-#   1. the cost a launch avoids: reading a prebuilt .bpf against parsing and compiling the
-#      profile text (tools/seccomp-compile --bench); and what attaching the filter costs the
-#      kernel (fork, attach, exit);
-#   2. the cost per system call: a loop of allowed, conditionally allowed and denied calls,
-#      with no filter and under none, default and strict (tests/seccomp-probe --load);
-#   3. the launch: `hutch --seccomp-profile X true` for none, default, strict and default
-#      given as a path (compiled at launch), interleaved; skipped while hutch lacks the option.
-#
-# Run from the build tree after `make` and `make check` (which builds tests/seccomp-probe):
 #   bench/seccomp-bench.sh
-# Knobs: HUTCH, BUILDDIR (default: the parent of bench/), CC, BENCH_QUICK=1, BENCH_N (calls
-# per loop), BENCH_LAUNCHES.
+#
+#   1. the programs (bench/seccomp-compare.c): default and strict compiled by hutch and by
+#      libseccomp (tests/seccomp-oracle.c; SCMP_FLTATR_CTL_OPTIMIZE 1 and 2), their verdicts
+#      compared on every number of x86_64, i386 and x32, their sizes and the instructions the
+#      kernel runs;
+#   2. attaching (bench/seccomp-measure.c): the seccomp() call as hutch makes it, in a fork,
+#      as the first filter (the kernel also fills its cache of always-allowed calls) and
+#      stacked on a filter that leaves that cache empty (checking, converting and JIT only);
+#   3. per system call: allowed (cached, and after argument checks), denied, and a number no
+#      rule names, from a 64-bit process (x86_64 and x32 numbers) and a 32-bit one (-m32);
+#   4. per launch: the built-in program against parsing and compiling the text
+#      (tools/seccomp-compile --bench);
+#   5. `hutch --seccomp-profile X true` for none, default, strict and default given as a path.
+# Every timing interleaves its contenders (each round runs each once, the order rotating) and
+# reports medians; 2 and 3 count the child's own CPU time, so that the time the shared machine
+# gives to other processes is left out.
+#
+# Knobs: BUILDDIR (default: the parent of bench/), HUTCH, CC, BENCH_QUICK=1, BENCH_OUT=DIR
+# (the programs, default a temporary directory).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,187 +30,84 @@ srcdir=${srcdir:-$(dirname "$here")}
 BUILDDIR=${BUILDDIR:-${top_builddir:-$srcdir}}
 HUTCH=${HUTCH:-$BUILDDIR/hutch}
 COMPILE=$BUILDDIR/tools/seccomp-compile
-SPROBE=${SECCOMP_PROBE:-$BUILDDIR/tests/seccomp-probe}
-PROFILES=$BUILDDIR/seccomp-profiles
 CC=${CC:-cc}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	N=${BENCH_N:-200000} LAUNCHES=${BENCH_LAUNCHES:-20} COMPILES=200 ATTACHES=200
+	ATTACHES=200 CALL_ROUNDS=7 CALLS=20000 COMPILES=200 LAUNCHES=20
 else
-	N=${BENCH_N:-2000000} LAUNCHES=${BENCH_LAUNCHES:-200} COMPILES=2000 ATTACHES=2000
+	ATTACHES=2000 CALL_ROUNDS=31 CALLS=50000 COMPILES=2000 LAUNCHES=200
 fi
 
 say() { printf 'seccomp-bench: %s\n' "$*" >&2; }
-[ -x "$COMPILE" ] || { say "no $COMPILE: run make"; exit 1; }
-[ -x "$SPROBE" ] || { say "no $SPROBE: run make check (or make tests/seccomp-probe)"; exit 1; }
-for p in none default strict; do
-	[ -f "$PROFILES/$p.bpf" ] || { say "no $PROFILES/$p.bpf: run make"; exit 1; }
+for f in "$BUILDDIR/libhutch.a" "$COMPILE" "$HUTCH"; do
+	[ -e "$f" ] || { say "no $f: run make"; exit 1; }
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/seccomp-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+OUT=${BENCH_OUT:-$T/programs}
+mkdir -p "$OUT"
 
-echo "== 1. per launch: prebuilt .bpf against compiling the text ($COMPILES times each)"
+libs=$(pkg-config --libs libseccomp libcap 2>/dev/null || echo "-lseccomp -lcap")
+# shellcheck disable=SC2086
+"$CC" -O2 -iquote "$srcdir" -o "$T/compare" "$here/seccomp-compare.c" \
+	"$srcdir/tests/seccomp-oracle.c" "$BUILDDIR/libhutch.a" $libs
+"$CC" -O2 -o "$T/measure64" "$here/seccomp-measure.c"
+have32=1
+"$CC" -m32 -O2 -o "$T/measure32" "$here/seccomp-measure.c" 2>"$T/cc32.err" &&
+	"$T/measure32" calls 1 1 - >/dev/null 2>&1 ||
+	{ have32=0; say "no 32-bit build ($CC -m32): $(head -n 1 "$T/cc32.err")"; }
+
+echo "hutch seccomp benchmark: $(uname -srm), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  libseccomp $(pkg-config --modversion libseccomp 2>/dev/null || echo '?'), commit" \
+	"$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo '?')"
+x32=no
+if [ -r /proc/config.gz ] && zcat /proc/config.gz | grep -q '^CONFIG_X86_X32_ABI=y'; then x32=yes; fi
+echo "  kernel runs x32: $x32 (the filter sees x32 numbers either way: section 3 makes them)"
+
+echo
+echo "== 1. the programs"
+"$T/compare" "$srcdir" "$OUT"
+
+P=("$OUT/default-hutch.bpf" "$OUT/default-libseccomp-o2.bpf" "$OUT/strict-hutch.bpf"
+	"$OUT/strict-libseccomp-o2.bpf")
+echo
+echo "== 2. attaching the filter ($ATTACHES rounds; microseconds; '-': no filter)"
+echo "-- the first filter, as hutch attaches it"
+(cd "$OUT" && "$T/measure64" attach "$ATTACHES" - "${P[@]##*/}" default-libseccomp-o1.bpf)
+echo "-- stacked on a filter that leaves the cache empty: checking, converting, JIT"
+(cd "$OUT" && "$T/measure64" attach "$ATTACHES" stacked - "${P[@]##*/}" \
+	default-libseccomp-o1.bpf)
+
+echo
+echo "== 3. per system call ($CALL_ROUNDS rounds of $CALLS calls; nanoseconds per call)"
+(cd "$OUT" && "$T/measure64" calls "$CALL_ROUNDS" "$CALLS" - "${P[@]##*/}")
+if [ "$have32" = 1 ]; then
+	(cd "$OUT" && "$T/measure32" calls "$CALL_ROUNDS" "$CALLS" - "${P[@]##*/}")
+fi
+
+echo
+echo "== 4. per launch: the built-in program against compiling the text ($COMPILES times)"
 for p in default strict; do
 	echo "-- $p"
 	"$COMPILE" --bench "$COMPILES" "$srcdir/seccomp-profiles/$p.profile" | sed 's/^/   /'
 done
 
 echo
-echo "== 1b. attaching the filter ($ATTACHES forks each; microseconds, medians)"
-# The kernel converts and JITs every instruction, then runs the program once for every number
-# of the native and compat tables to cache the calls it always allows: paid at each launch.
-cat >"$T/attach.c" <<'EOF'
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* attach FILE.bpf N: fork N children that attach the program (after the container's 104-byte
- * header) and exit; "-" attaches nothing. */
-int main(int argc, char **argv)
-{
-	static struct sock_filter insns[4096];
-	int n = argc > 2 ? atoi(argv[2]) : 1000, len = 0, p[2];
-	double *attach = calloc(n, sizeof(double)), *whole = calloc(n, sizeof(double));
-
-	if (argv[1][0] != '-') {
-		int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0 || lseek(fd, 104, SEEK_SET) != 104)
-			return perror(argv[1]), 1;
-		len = (int)(read(fd, insns, sizeof(insns)) / 8);
-		close(fd);
-	}
-	if (pipe(p) < 0)
-		return 1;
-	for (int i = 0; i < n; i++) {
-		double t0 = now_us(), t;
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			struct sock_fprog prog = { (unsigned short)len, insns };
-			double a;
-
-			prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-			a = now_us();
-			if (len && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-				_exit(1);
-			a = now_us() - a;
-			_exit(write(p[1], &a, sizeof(a)) == sizeof(a) ? 0 : 1);
-		}
-		waitpid(pid, NULL, 0);
-		whole[i] = now_us() - t0;
-		if (read(p[0], &t, sizeof(t)) != sizeof(t))
-			return 1;
-		attach[i] = t;
-	}
-	qsort(attach, n, sizeof(double), cmp);
-	qsort(whole, n, sizeof(double), cmp);
-	printf("%5d instructions  attach %7.1f  fork+attach+exit %7.1f\n", len, attach[n / 2],
-	       whole[n / 2]);
-	return 0;
-}
-EOF
-"$CC" -O2 -o "$T/attach" "$T/attach.c"
-printf '   %-8s ' "(none)"
-"$T/attach" - "$ATTACHES"
-for p in default strict; do
-	printf '   %-8s ' "$p"
-	"$T/attach" "$PROFILES/$p.bpf" "$ATTACHES"
-done
-
-echo
-echo "== 2. per system call ($N calls per loop; ns per call)"
-cat >"$T/loop.c" <<'EOF'
-#define _GNU_SOURCE
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <termios.h>
-#include <time.h>
-#include <unistd.h>
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-int main(int argc, char **argv)
-{
-	long n = argc > 1 ? atol(argv[1]) : 1000000;
-	struct {
-		const char *name;
-		long nr, a0, a1;
-	} calls[] = {
-		{ "getppid (allowed)", SYS_getppid, 0, 0 },
-		{ "ioctl TCGETS (allowed after the TIOCSTI checks)", SYS_ioctl, -1, TCGETS },
-		{ "keyctl (denied, EPERM)", SYS_keyctl, -1, 0 },
-		{ "a number past the table (ENOSYS)", 470, 0, 0 },
-	};
-
-	for (unsigned c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
-		double t0 = now_ns();
-
-		for (long i = 0; i < n; i++)
-			syscall(calls[c].nr, calls[c].a0, calls[c].a1, 0);
-		printf("%8.1f  %s\n", (now_ns() - t0) / n, calls[c].name);
-	}
-	return 0;
-}
-EOF
-"$CC" -O2 -o "$T/loop" "$T/loop.c"
-echo "-- no filter"
-"$T/loop" "$N" | sed 's/^/   /'
-for p in none default strict; do
-	echo "-- $p.bpf"
-	"$SPROBE" --load "$PROFILES/$p.bpf" --exec "$T/loop" "$N" | sed 's/^/   /'
-done
-
-echo
-echo "== 3. per launch of hutch ($LAUNCHES launches each, interleaved; microseconds)"
-if [ ! -x "$HUTCH" ] || ! "$HUTCH" --help 2>/dev/null | grep -q -- --seccomp-profile; then
-	echo "   skipped: $HUTCH has no --seccomp-profile yet"
-	exit 0
-fi
-declare -A total=() samples=()
+echo "== 5. per launch of hutch ($LAUNCHES launches each, interleaved; microseconds)"
+declare -A samples=()
 kinds=(none default strict "$srcdir/seccomp-profiles/default.profile")
 for ((i = 0; i < LAUNCHES; i++)); do
-	for k in "${kinds[@]}"; do
+	for ((j = 0; j < ${#kinds[@]}; j++)); do
+		k=${kinds[$(((i + j) % ${#kinds[@]}))]}
 		t0=$(date +%s%N)
 		"$HUTCH" --ro-bind / / --seccomp-profile "$k" true
 		t1=$(date +%s%N)
-		total[$k]=$((${total[$k]:-0} + (t1 - t0) / 1000))
 		samples[$k]="${samples[$k]:-} $(((t1 - t0) / 1000))"
 	done
 done
 for k in "${kinds[@]}"; do
-	median=$(printf '%s\n' ${samples[$k]} | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 	label=$k
 	[ "${k#/}" != "$k" ] && label="default, as a path (compiled at launch)"
-	printf '   %8d mean %8d median  %s\n' $((total[$k] / LAUNCHES)) "$median" "$label"
+	printf '%s\n' ${samples[$k]} | sort -n | awk -v l="$label" '{ a[NR] = $1 }
+		END { printf "   median %7d  p90 %7d  %s\n", a[int((NR + 1) / 2)], a[int(NR * 0.9)], l }'
 done

@@ -8,7 +8,7 @@
  *   seccomp-probe --load FILE --exec PROGRAM [ARG...]
  *
  * --load: set no_new_privs and install FILE (a raw program as bubblewrap's --seccomp reads,
- * or a prebuilt hutch .bpf), then probe or exec: a harness that needs no sandbox.
+ * and hutch --seccomp-export writes), then probe or exec: a harness that needs no sandbox.
  *
  * The arguments are chosen so that an allowed call fails harmlessly with an errno the
  * filter does not use (EBADF, EINVAL, EFAULT...), which tells "the filter said no" from "the
@@ -252,9 +252,9 @@ static int seccomp_mode(void)
 
 static int load(const char *path)
 {
-	static char buf[65536 + 512];
+	static char buf[65536];
 	struct sock_fprog prog;
-	size_t len = 0, off = 0;
+	size_t len = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -263,19 +263,12 @@ static int load(const char *path)
 	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	/* A prebuilt hutch profile: skip its header (size at offset 12). */
-	if (len >= 16 && memcmp(buf, "HUTCHBPF", 8) == 0) {
-		uint32_t hs;
-
-		memcpy(&hs, buf + 12, sizeof(hs));
-		off = hs;
-	}
-	if (n < 0 || off > len || (len - off) % sizeof(struct sock_filter) != 0) {
+	if (n < 0 || len % sizeof(struct sock_filter) != 0) {
 		fprintf(stderr, "%s: not a BPF program\n", path);
 		return -1;
 	}
-	prog.len = (unsigned short)((len - off) / sizeof(struct sock_filter));
-	prog.filter = (struct sock_filter *)(void *)(buf + off);
+	prog.len = (unsigned short)(len / sizeof(struct sock_filter));
+	prog.filter = (struct sock_filter *)(void *)buf;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		return perror("loading the filter"), -1;

@@ -1,7 +1,10 @@
 /* seccomp-ref: the meaning of a profile, from its rules alone, to check the compiler against.
- * It is built apart from seccomp-profile-bpf.c on purpose: it maps numbers to names (the
- * compiler maps names to numbers), takes the multiplexers' selectors from the kernel's
- * headers, and tests every rule in order, the last that matches deciding. */
+ * It is built apart from seccomp-compile.c and seccomp-abi.c on purpose: it maps numbers to
+ * names (the compiler maps names to numbers), takes the multiplexers' selectors from the
+ * kernel's headers, and tests every rule in order, the last that matches deciding. Where
+ * tests/seccomp-oracle.c compares with libseccomp's programs (arguments, on x86's three ABIs),
+ * this covers what libseccomp cannot be asked: the multiplexers, every ABI it knows, `arch`
+ * and "allows all", the compile errors, and the kernel's checks of the program. */
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/ipc.h>

@@ -8,7 +8,7 @@
 #
 # Environment (make check sets them): SECCOMP_PROBE (tests/seccomp-probe), CC (to build the
 # 32-bit probe with -m32). The compiled profiles are read from the build tree (hutch has them
-# built in; the .bpf files it was built from stay there).
+# built in; the build leaves each one's raw program there as seccomp-profiles/NAME.bpf).
 . "${srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
 SPROBE=${SECCOMP_PROBE:-$top_builddir/tests/seccomp-probe}
@@ -96,22 +96,13 @@ case_loaded() {
 	is "$(val raw=0x40000210)" EPERM "$MODE: x32 kexec_load fails with EPERM"
 }
 
-# bubblewrap takes the raw program: strip the container's header (its size is at offset 12).
-raw_of() { # BPF OUT
-	local hs
-	hs=$(od -An -tu4 -j12 -N4 "$1" | tr -d ' ')
-	tail -c +$((hs + 1)) "$1" >"$2"
-}
-
 case_bwrap_loads() {
 	if [ ! -x /usr/bin/bwrap ]; then
 		skip "$MODE: /usr/bin/bwrap is not installed"
 		return
 	fi
-	raw_of "$T/profiles/default.bpf" "$T/default.raw"
-	chmod 0644 "$T/default.raw"
 	run_as "$MODE" /usr/bin/bwrap --ro-bind / / --seccomp 3 "$SP" tiocsti tiocsti-hi tiocgwinsz \
-		3<"$T/default.raw"
+		3<"$T/profiles/default.bpf"
 	if [ "$RC" != 0 ] && [ -z "$OUT" ]; then
 		skip "$MODE: /usr/bin/bwrap does not run here: $ERR"
 		return
@@ -243,9 +234,7 @@ case_reaper_filtered() {
 	is "$RC" 125 "$MODE: ... and pid 1, unable to reap, ends the sandbox (no hang)"
 	like "$ERR" "hutch: the sandbox's pid 1 cannot wait for its children: Operation not permitted" \
 		"$MODE: ... saying why"
-	raw_of "$T/profiles/default.bpf" "$T/default.raw"
-	chmod 0644 "$T/default.raw"
-	seccomp_attaches --seccomp-profile none --add-seccomp-fd 3 3<"$T/default.raw"
+	seccomp_attaches --seccomp-profile none --add-seccomp-fd 3 3<"$T/profiles/default.bpf"
 	is "$RC:$(pid1_filters):$(self_filters)" 0:1:1 \
 		"$MODE: the caller's own BPF: pid 1 and the command filtered"
 	is "$ATTACHES" 2 "$MODE: ... each attaching it (the caller's BPF is never attached early)"

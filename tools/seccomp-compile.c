@@ -1,8 +1,9 @@
 /* seccomp-compile: the build-time compiler of the shipped seccomp profiles. Reads profile text
- * (hutch-seccomp(5)), writes the prebuilt .bpf container hutch loads at run time without
- * libseccomp, or the raw program bubblewrap's --seccomp reads; --embed writes the C source
- * that builds the containers and the texts into hutch (seccomp-shipped.c). Not installed.
- * Runs on the build machine, for its architecture unless --arch says otherwise. */
+ * (hutch-seccomp(5)) and writes the raw program (struct sock_filter[], what bubblewrap's
+ * --seccomp reads), or with --embed the C source that builds the texts and their programs into
+ * hutch (seccomp-shipped.c). The compiler is libhutch.a's, the one a profile given at run time
+ * goes through. Not installed. Runs on the build machine, for its architecture unless --arch
+ * says otherwise. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,32 +16,34 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "seccomp-abi.h"
+#include "seccomp-compile.h"
 #include "seccomp-profile.h"
 #include "seccomp-request.h"
 
-/* libhutch.a's seccomp-request.o (--raw) refers to the profiles built into the binary. This
+/* libhutch.a's seccomp-request.o refers to the profiles built into the binary. This
  * program is what builds them, so it has none of its own. */
-const struct seccomp_shipped seccomp_shipped = { NULL, 0, NULL, 0 };
+const struct seccomp_shipped seccomp_shipped = { NULL, 0, NULL, 0, 0 };
 
 static const char usage[] =
 	"usage: seccomp-compile [OPTION]... PROFILE...\n"
-	"Compile the profiles (merged in order) to BPF.\n"
+	"Compile the profiles (merged in order) to a raw BPF program (bubblewrap --seccomp).\n"
 	"\n"
 	"  -o, --output FILE   write to FILE (\"-\": stdout; default: stdout)\n"
-	"  -r, --raw           the raw program (bubblewrap --seccomp) instead of the .bpf "
-	"container\n"
 	"  -a, --arch ARCH     compile for ARCH (libseccomp name, e.g. aarch64) and its compat\n"
 	"                      ABIs instead of this machine's\n"
 	"  -I, --include DIRS  where `include` looks after the including file's directory\n"
 	"                      (':'-separated; default: none)\n"
 	"  -s, --show          print the effective rules instead of compiling\n"
 	"  -d, --dump          print the program as assembly (debugging)\n"
-	"  -b, --bench N       time N loads of the prebuilt container against N compilations\n"
+	"  -b, --bench N       time N compilations (what a launch would pay without the\n"
+	"                      program built in)\n"
 	"  -h, --help          this text\n"
 	"\n"
-	"       seccomp-compile --embed -o FILE.c NAME=PATH...\n"
-	"Write C source defining the shipped profiles (seccomp-request.h) from files: NAME.bpf\n"
-	"a container made above, any other NAME a text (default.profile, groups/common.inc).\n";
+	"       seccomp-compile [--arch ARCH] --embed -o FILE.c PATH=FILE...\n"
+	"Write C source defining the shipped profiles (seccomp-request.h): each text FILE under\n"
+	"its PATH below seccomp-profiles/ (default.profile, groups/common.inc), and each\n"
+	"NAME.profile at the top compiled, as NAME.\n";
 
 static FILE *open_file(void *data, const char *path)
 {
@@ -65,23 +68,15 @@ static int parse_all(struct seccomp_profile *p, char **files, int n, const char 
 }
 
 /* OUT.tmp then rename, so a failed build leaves no file make would take as up to date. */
-static int write_output(const char *out, const struct seccomp_prog *prog,
-			const struct seccomp_profile *p, uint32_t arch, bool raw, struct error *err)
+static int write_output(const char *out, const struct seccomp_prog *prog, struct error *err)
 {
 	_cleanup_free_ char *tmp = NULL;
-	int fd, r;
+	int r;
 
-	if (raw)
-		return seccomp_request_export(prog, out, err);
 	if (strcmp(out, "-") == 0)
-		return seccomp_bpf_write(STDOUT_FILENO, prog, p, arch, err);
+		return seccomp_request_export(prog, out, err);
 	tmp = xasprintf("%s.tmp", out);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return error_set_errno(err, errno, "cannot create '%s'", tmp);
-	r = seccomp_bpf_write(fd, prog, p, arch, err);
-	if (close(fd) < 0 && r == 0)
-		r = error_set_errno(err, errno, "cannot write '%s'", tmp);
+	r = seccomp_request_export(prog, tmp, err);
 	if (r == 0 && rename(tmp, out) < 0)
 		r = error_set_errno(err, errno, "cannot rename '%s' to '%s'", tmp, out);
 	if (r < 0)
@@ -123,28 +118,39 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 struct embed_file {
-	char *name; /* "default" for a container (NAME.bpf given), else the text's path */
-	const char *path;
-	bool bpf;
+	const char *name; /* the text's path below seccomp-profiles/ */
+	const char *path; /* where it is read */
 	char *data;
 	size_t len;
+	bool compiled; /* a profile (NAME.profile at the top): prog holds its program */
+	struct seccomp_prog prog;
+	bool allows_all;
 };
 
-static void embed_entry(FILE *f, const char *name, const char *array, int k, const char *len)
+/* The profile of e, compiled for arch. */
+static int embed_compile(struct embed_file *e, uint32_t arch, struct error *err)
 {
-	fputs("\t{ ", f);
-	c_string(f, (const unsigned char *)name, strlen(name));
-	fprintf(f, ", %s%d, sizeof(%s%d)%s },\n", array, k, array, k, len);
+	struct seccomp_profile p;
+	char *names[1] = { (char *)e->path };
+	int r;
+
+	seccomp_profile_init(&p);
+	r = parse_all(&p, names, 1, "", err);
+	if (r == 0)
+		r = seccomp_compile_profile(&p, arch, &e->prog, err);
+	e->allows_all = r == 0 && seccomp_profile_allows_all(&p);
+	e->compiled = r == 0;
+	seccomp_profile_free(&p);
+	return r;
 }
 
-/* --embed: the C source of seccomp_shipped from NAME=PATH arguments, written to out (through
- * out.tmp). Each container is checked as hutch will check it and needs its NAME.profile
- * among the texts (--seccomp-show prints it). */
-static int embed(const char *out, char **args, int n, struct error *err)
+/* --embed: the C source of seccomp_shipped from PATH=FILE arguments, written to out (through
+ * out.tmp): each text, and for each NAME.profile at the top (not in groups/), its program. */
+static int embed(const char *out, char **args, int n, uint32_t arch, struct error *err)
 {
 	_cleanup_free_ struct embed_file *files = xcalloc((size_t)n + 1, sizeof(*files));
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", out);
-	int r = 0, n_texts = 0, n_bpfs = 0;
+	int r = 0, n_progs = 0;
 	FILE *f = NULL;
 
 	if (strcmp(out, "-") == 0)
@@ -154,63 +160,61 @@ static int embed(const char *out, char **args, int n, struct error *err)
 		struct embed_file *e = &files[i];
 
 		if (!eq || eq == args[i] || !eq[1]) {
-			r = error_set(err, "--embed: '%s' is not NAME=PATH", args[i]);
+			r = error_set(err, "--embed: '%s' is not PATH=FILE", args[i]);
 			break;
 		}
+		*eq = '\0';
+		e->name = args[i];
 		e->path = eq + 1;
-		e->bpf = ends_with(args[i], ".bpf") && eq - args[i] > 4;
-		e->name = xasprintf("%.*s", (int)(eq - args[i]) - (e->bpf ? 4 : 0), args[i]);
 		r = read_file(e->path, &e->data, &e->len, err);
-		if (r == 0 && e->bpf) {
-			struct seccomp_prog prog = { 0 };
-
-			r = seccomp_bpf_decode(e->data, e->len, e->path, &prog, NULL, err);
-			free(prog.insns);
+		if (r == 0 && !strchr(e->name, '/') && ends_with(e->name, ".profile")) {
+			r = embed_compile(e, arch, err);
+			n_progs++;
 		}
-	}
-	for (int i = 0; i < n && r == 0; i++) {
-		bool text = false;
-		_cleanup_free_ char *want = xasprintf("%s.profile", files[i].name);
-
-		for (int k = 0; k < n && files[i].bpf; k++)
-			text = text || (!files[k].bpf && strcmp(files[k].name, want) == 0);
-		if (files[i].bpf && !text)
-			r = error_set(err, "--embed: '%s.bpf' without '%s'", files[i].name, want);
 	}
 	if (r == 0 && !(f = fopen(tmp, "we")))
 		r = error_set_errno(err, errno, "cannot create '%s'", tmp);
 	if (r == 0) {
 		fputs("/* Generated by tools/seccomp-compile --embed: the shipped seccomp profiles "
 		      "built into\n * hutch, their texts and their programs compiled at build time. "
-		      "Edit seccomp-profiles/\n * instead. */\n#include \"seccomp-request.h\"\n",
+		      "Edit seccomp-profiles/\n * instead. */\n#include <linux/filter.h>\n\n"
+		      "#include \"seccomp-request.h\"\n",
 		      f);
 		for (int i = 0; i < n; i++) {
 			const struct embed_file *e = &files[i];
+			const struct sock_filter *insns = e->prog.insns;
 
-			if (e->bpf) {
-				fprintf(f, "\nstatic const unsigned char bpf%d[] = {", n_bpfs++);
-				for (size_t k = 0; k < e->len; k++)
-					fprintf(f, "%s0x%02x,", k % 12 ? " " : "\n\t",
-						(unsigned char)e->data[k]);
-				fputs("\n};\n", f);
-			} else {
-				fprintf(f, "\nstatic const char text%d[] =\n\t", n_texts++);
-				c_string(f, (const unsigned char *)e->data, e->len);
-				fputs(";\n", f);
-			}
+			fprintf(f, "\nstatic const char text%d[] =\n\t", i);
+			c_string(f, (const unsigned char *)e->data, e->len);
+			fputs(";\n", f);
+			if (!e->compiled)
+				continue;
+			fprintf(f, "\nstatic const struct sock_filter prog%d[] = {\n", i);
+			for (size_t k = 0; k < e->prog.len; k++)
+				fprintf(f, "\t{ 0x%02x, %u, %u, 0x%08x },\n", insns[k].code,
+					insns[k].jt, insns[k].jf, insns[k].k);
+			fputs("};\n", f);
 		}
 		fputs("\nstatic const struct seccomp_shipped_text texts[] = {\n", f);
-		for (int i = 0, k = 0; i < n; i++)
-			if (!files[i].bpf)
-				embed_entry(f, files[i].name, "text", k++, " - 1");
-		fputs("\t{ 0 }\n};\n\nstatic const struct seccomp_shipped_bpf bpfs[] = {\n", f);
-		for (int i = 0, k = 0; i < n; i++)
-			if (files[i].bpf)
-				embed_entry(f, files[i].name, "bpf", k++, "");
+		for (int i = 0; i < n; i++) {
+			fputs("\t{ ", f);
+			c_string(f, (const unsigned char *)files[i].name, strlen(files[i].name));
+			fprintf(f, ", text%d, sizeof(text%d) - 1 },\n", i, i);
+		}
+		fputs("\t{ 0 }\n};\n\nstatic const struct seccomp_shipped_prog progs[] = {\n", f);
+		for (int i = 0; i < n; i++) {
+			if (!files[i].compiled)
+				continue;
+			fputs("\t{ ", f);
+			c_string(f, (const unsigned char *)files[i].name,
+				 strlen(files[i].name) - strlen(".profile"));
+			fprintf(f, ", prog%d, %zu, %s },\n", i, files[i].prog.len,
+				files[i].allows_all ? "true" : "false");
+		}
 		fprintf(f,
 			"\t{ 0 }\n};\n\nconst struct seccomp_shipped seccomp_shipped = { texts, %d, "
-			"bpfs, %d };\n",
-			n_texts, n_bpfs);
+			"progs, %d, 0x%x };\n",
+			n, n_progs, arch ? arch : seccomp_abi_native());
 		if (ferror(f))
 			r = error_set(err, "cannot write '%s'", tmp);
 	}
@@ -221,8 +225,8 @@ static int embed(const char *out, char **args, int n, struct error *err)
 	if (r < 0 && f)
 		unlink(tmp);
 	for (int i = 0; i < n; i++) {
-		free(files[i].name);
 		free(files[i].data);
+		free(files[i].prog.insns);
 	}
 	return r;
 }
@@ -279,36 +283,24 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* What hutch pays per launch: reading the prebuilt container, against parsing and
- * compiling the profile text. */
+/* What hutch pays per launch: copying the program built into it, against parsing and compiling
+ * the profile text. */
 static int bench(long n, char **files, int nfiles, const char *dirs,
-		 const struct seccomp_prog *prog, const struct seccomp_profile *p,
-		 struct error *err)
+		 const struct seccomp_prog *prog, struct error *err)
 {
-	char tmp[] = "/tmp/seccomp-bench-XXXXXX";
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	double t0, t_load, t_compile;
+	size_t size = prog->len * sizeof(struct sock_filter);
+	double t0, t_copy, t_compile;
 
-	if (fd < 0)
-		return error_set_errno(err, errno, "cannot create a temporary file");
-	if (seccomp_bpf_write(fd, prog, p, 0, err) < 0) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
 	t0 = now_us();
 	for (long i = 0; i < n; i++) {
-		struct seccomp_prog q;
+		void *q = xmalloc(size);
 
-		if (seccomp_bpf_read(tmp, &q, NULL, err) < 0) {
-			unlink(tmp);
-			return -1;
-		}
-		free(q.insns);
+		memcpy(q, prog->insns, size);
+		/* (the copy must not be optimised away) */
+		__asm__ volatile("" : : "r"(q) : "memory");
+		free(q);
 	}
-	t_load = (now_us() - t0) / (double)n;
-	unlink(tmp);
+	t_copy = (now_us() - t0) / (double)n;
 	t0 = now_us();
 	for (long i = 0; i < n; i++) {
 		struct seccomp_profile q;
@@ -318,7 +310,7 @@ static int bench(long n, char **files, int nfiles, const char *dirs,
 		seccomp_profile_init(&q);
 		r = parse_all(&q, files, nfiles, dirs, err);
 		if (r == 0)
-			r = seccomp_profile_compile(&q, 0, &qp, err);
+			r = seccomp_compile_profile(&q, 0, &qp, err);
 		seccomp_profile_free(&q);
 		if (r < 0)
 			return -1;
@@ -326,10 +318,8 @@ static int bench(long n, char **files, int nfiles, const char *dirs,
 	}
 	t_compile = (now_us() - t0) / (double)n;
 	printf("instructions: %zu\n", prog->len);
-	printf("load prebuilt .bpf: %.1f us per launch\n", t_load);
-	printf("parse + compile:    %.1f us per launch\n", t_compile);
-	printf("saved:              %.1f us per launch (x%.0f)\n", t_compile - t_load,
-	       t_compile / (t_load > 0 ? t_load : 1));
+	printf("built-in program (a copy): %7.2f us per launch\n", t_copy);
+	printf("parse + compile:           %7.1f us per launch\n", t_compile);
 	return 0;
 }
 
@@ -337,7 +327,6 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "raw", no_argument, NULL, 'r' },
 		{ "arch", required_argument, NULL, 'a' },
 		{ "include", required_argument, NULL, 'I' },
 		{ "show", no_argument, NULL, 's' },
@@ -348,7 +337,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = "-", *dirs = "";
-	bool raw = false, show = false, dump = false, do_embed = false;
+	bool show = false, dump = false, do_embed = false;
 	struct seccomp_profile p;
 	struct seccomp_prog prog = { 0 };
 	struct error err = { 0 };
@@ -357,13 +346,10 @@ int main(int argc, char **argv)
 	int c, r;
 
 	face_set(FACE_HUTCH);
-	while ((c = getopt_long(argc, argv, "o:ra:I:sdb:eh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:a:I:sdb:eh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
-			break;
-		case 'r':
-			raw = true;
 			break;
 		case 'a':
 			arch = seccomp_arch_resolve_name(optarg);
@@ -404,7 +390,7 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	if (do_embed) {
-		r = embed(out, argv + optind, argc - optind, &err);
+		r = embed(out, argv + optind, argc - optind, arch, &err);
 		if (r < 0)
 			fprintf(stderr, "seccomp-compile: %s\n", err.msg);
 		return r < 0 ? 1 : 0;
@@ -417,13 +403,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (r == 0)
-		r = seccomp_profile_compile(&p, arch, &prog, &err);
+		r = seccomp_compile_profile(&p, arch, &prog, &err);
 	if (r == 0 && dump)
 		disassemble(&prog);
 	else if (r == 0 && n_bench > 0)
-		r = bench(n_bench, argv + optind, argc - optind, dirs, &prog, &p, &err);
+		r = bench(n_bench, argv + optind, argc - optind, dirs, &prog, &err);
 	else if (r == 0)
-		r = write_output(out, &prog, &p, arch, raw, &err);
+		r = write_output(out, &prog, &err);
 	if (r < 0)
 		fprintf(stderr, "seccomp-compile: %s\n", err.msg);
 	free(prog.insns);

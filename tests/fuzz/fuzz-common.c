@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../../options.h"
+#include "../../plan.h"
 #include "../../setup-op.h"
 #include "fuzz.h"
 
@@ -78,10 +79,25 @@ void fuzz_parse_options(enum face_id id, int argc, char **argv)
 		for (int i = 0; i < cfg.argc; i++)
 			if (!cfg.argv[i])
 				fuzz_fail("word %d of the command is NULL", i);
-		memset(&err, 0, sizeof(err));
-		r = setup_validate(&cfg, &err);
-		if (r < 0 && err.msg[0] == '\0')
-			fuzz_fail("setup_validate failed without a message");
+		/* the planner's rules, for an ordinary user and for root (made-up hosts, as in
+		 * tests/unit-plan.c: plan_make is pure) */
+		for (int root = 0; root < 2; root++) {
+			struct host_facts host;
+			struct plan plan;
+
+			memset(&host, 0, sizeof(host));
+			host.uid = host.euid = host.gid = host.egid = root ? 0 : 1000;
+			host.caps_all = (UINT64_C(1) << 41) - 1;
+			host.caps = root ? host.caps_all : 0;
+			host.privileged = root;
+			host.has_userns = host.has_cgroupns = true;
+			host.umask = 022;
+			host.cwd = root ? "/root" : "/home/u";
+			memset(&err, 0, sizeof(err));
+			r = plan_make(&cfg, &host, &plan, &err);
+			if (r < 0 && err.msg[0] == '\0')
+				fuzz_fail("plan_make failed without a message");
+		}
 	}
 	config_free(&cfg);
 }

@@ -1,5 +1,5 @@
 /* fuzz-options: libFuzzer target for the option parser of both faces (options_parse, then
- * setup_validate), on a command line built from the input.
+ * plan_make), on a command line built from the input.
  *
  * Input: byte 0 picks the face (bit 0: 0 hutch, 1 bwrap); then the words of argv[1..],
  * NUL-separated, up to the first 0xff byte; what follows it is the data every `--args`

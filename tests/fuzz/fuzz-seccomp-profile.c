@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../seccomp-compile.h"
 #include "../../seccomp-profile.h"
 #include "../seccomp-ref.h"
 #include "fuzz.h"
@@ -216,7 +217,7 @@ static void check_print(const struct seccomp_profile *p, uint32_t native, uint64
 	if (seccomp_profile_parse(&q, in, "printed.profile", &no_src, &err) < 0)
 		fuzz_fail("the printed profile does not parse: %s\n%s", err.msg, buf);
 	fclose(in);
-	if (seccomp_profile_compile(&q, native, &prog, &err) < 0) {
+	if (seccomp_compile_profile(&q, native, &prog, &err) < 0) {
 		if (!strstr(err.msg, "too complex"))
 			fuzz_fail("the printed profile does not compile: %s\n%s", err.msg, buf);
 	} else {
@@ -260,9 +261,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == 0) {
 		want = seccomp_ref_compile_error(&p, native);
 		memset(&err, 0, sizeof(err));
-		r = seccomp_profile_compile(&p, native, &prog, &err);
+		r = seccomp_compile_profile(&p, native, &prog, &err);
 		if (r < 0 && err.msg[0] == '\0')
-			fuzz_fail("seccomp_profile_compile failed without a message");
+			fuzz_fail("seccomp_compile_profile failed without a message");
 		if (r < 0 && !want && !strstr(err.msg, "too complex"))
 			fuzz_fail("does not compile, though the rules allow it: %s", err.msg);
 		if (r == 0 && want)

@@ -20,8 +20,8 @@ void fuzz_init(void);
 int fuzz_memfd(const uint8_t *data, size_t len);
 
 /* Runs options_parse() for `face` on argv (argc words, argv[argc] NULL), then, when it
- * succeeds, setup_validate(); checks what the parser promises (an error has a message, a
- * command line that parses has a command) and frees everything. */
+ * succeeds, plan_make() for a made-up user and for root; checks what they promise (an error
+ * has a message, a command line that parses has a command) and frees everything. */
 void fuzz_parse_options(enum face_id id, int argc, char **argv);
 
 #endif

@@ -1,16 +1,21 @@
-/* seccomp-profile-bpf: profiles to BPF, and the prebuilt .bpf container.
+/* seccomp-compile: a profile (seccomp-profile.h) to one classic BPF program for the ABIs it
+ * handles (seccomp-abi.h), where the last matching rule decides.
  *
  * The program is generated here; libseccomp provides the system call tables of every ABI
- * (names to numbers, i386 and x32 included) and nothing else. Its own generator (2.5) does
- * not fit the profile language, where the last matching rule decides: it drops a call's
- * conditional rules when the call also has an unconditional one, so "allow ioctl except
- * TIOCSTI" must be written as the complement (36 rules; hundreds for ten values), and with
- * several comparisons per call it loops forever, matches values no rule names, or tests a
- * stale accumulator (hutch-seccomp(5), NOTES). Here each call's rules become a decision list,
- * tested from the last to the first: the first that matches returns its action. Calls are
- * found by a binary search over ranges of system call numbers with the same answer. */
+ * and nothing else. Its own generator (2.5.4) does not fit the profile language: it drops a
+ * call's conditional rules when the call also has an unconditional one, refuses two
+ * comparisons of one argument in a rule, compiles several rules comparing one argument
+ * wrongly, and shares code between ABIs that tests a stale accumulator (tests/seccomp-oracle.c,
+ * which works around all that to use it as the tests' oracle). Measured on the shipped
+ * profiles (bench/seccomp-bench.sh), its binary tree (SCMP_FLTATR_CTL_OPTIMIZE 2) is ten times
+ * longer (1555 instructions for default, 145 here), which the kernel pays at each launch:
+ * attaching it costs four times as long, for no gain per call.
+ *
+ * Here each call's rules become a decision list, tested from the last to the first: the first
+ * that matches returns its action. Calls are found by a binary search over ranges of system
+ * call numbers with the same answer. Called in the parent before clone, and by
+ * tools/seccomp-compile at build time. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -21,12 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "seccomp-profile.h"
+#include "seccomp-abi.h"
+#include "seccomp-compile.h"
 
-#define NARGS		6
-#define X32_SYSCALL_BIT 0x40000000u
+#define NARGS 6
 /* Placeholders for "to the next rule" in a rule's jumps, patched once the rule is complete;
  * a real offset inside one condition is at most 4. */
 #define FAIL_JT 0xff
@@ -106,209 +110,10 @@ rule_error(struct error *err, const struct seccomp_profile_rule *r, const char *
 	return -1;
 }
 
-/* --- architectures and their system call numbers -------------------------------------------- */
-
-/* One ABI: the numbers it owns within its AUDIT_ARCH_* (x86_64 and x32 share one). */
-struct abi {
-	uint32_t token; /* SCMP_ARCH_* */
-	uint32_t audit; /* what seccomp_data.arch says */
-	bool wide;	/* 64-bit arguments */
-	bool le;
-	/* libseccomp's number -> name table, read backwards on demand (see abi_nr) */
-	char (*names)[SECCOMP_PROFILE_NAME_MAX];
-	uint32_t *nrs;
-	size_t n;
-	bool scanned;
-	int socketcall, ipc; /* their numbers on this ABI, or negative */
-};
-
-static void abi_init(struct abi *abi, uint32_t token)
-{
-	memset(abi, 0, sizeof(*abi));
-	abi->token = token;
-	abi->audit = token == SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : token;
-	abi->wide = abi->audit & __AUDIT_ARCH_64BIT;
-	abi->le = abi->audit & __AUDIT_ARCH_LE;
-	abi->socketcall = seccomp_syscall_resolve_name_arch(token, "socketcall");
-	abi->ipc = seccomp_syscall_resolve_name_arch(token, "ipc");
-}
-
-static void abi_free(struct abi *abi)
-{
-	free(abi->names);
-	free(abi->nrs);
-}
-
-/* Where the ABI's table of numbers starts: MIPS numbers its three ABIs from 4000, 5000 and
- * 6000, x32 sets its bit. */
-static uint32_t abi_base(uint32_t token)
-{
-	switch (token) {
-	case SCMP_ARCH_X32:
-		return X32_SYSCALL_BIT;
-	case SCMP_ARCH_MIPS:
-	case SCMP_ARCH_MIPSEL:
-		return 4000;
-	case SCMP_ARCH_MIPS64:
-	case SCMP_ARCH_MIPSEL64:
-		return 5000;
-	case SCMP_ARCH_MIPS64N32:
-	case SCMP_ARCH_MIPSEL64N32:
-		return 6000;
-	}
-	return 0;
-}
-
-/* The number of `name` on this ABI, or -1 when it has none. libseccomp gives i386's socket
- * and System V IPC calls only as socketcall/ipc pseudo-numbers (-101 to -224), though Linux
- * 4.3 and 5.1 gave them numbers of their own: those are found by reading its table
- * backwards. Calls the ABI lacks have pseudo-numbers from -10001 down. */
-static int64_t abi_nr(struct abi *abi, const char *name)
-{
-	int nr = seccomp_syscall_resolve_name_arch(abi->token, name);
-
-	if (nr >= 0)
-		return nr;
-	/* A direct number is worth looking for only where the multiplexer exists (recv has a
-	 * socketcall pseudo-number on x86_64 too, which has neither). */
-	if (!(nr <= -101 && nr >= -120 && abi->socketcall >= 0) &&
-	    !(nr <= -201 && nr >= -224 && abi->ipc >= 0))
-		return -1;
-	if (!abi->scanned) {
-		uint32_t base = abi_base(abi->token);
-
-		abi->scanned = true;
-		for (uint32_t i = 0; i < 1024; i++) {
-			char *s = seccomp_syscall_resolve_num_arch(abi->token, (int)(base + i));
-
-			if (!s)
-				continue;
-			if (strlen(s) < SECCOMP_PROFILE_NAME_MAX) {
-				abi->names =
-					xrealloc(abi->names, (abi->n + 1) * sizeof(*abi->names));
-				abi->nrs = xrealloc(abi->nrs, (abi->n + 1) * sizeof(*abi->nrs));
-				snprintf(abi->names[abi->n], sizeof(abi->names[0]), "%s", s);
-				abi->nrs[abi->n++] = base + i;
-			}
-			free(s);
-		}
-	}
-	for (size_t i = 0; i < abi->n; i++)
-		if (strcmp(abi->names[i], name) == 0)
-			return abi->nrs[i];
-	return -1;
-}
-
-/* Calls that some ABIs (i386, s390, ppc, mips o32) also reach through socketcall(2) or
- * ipc(2), with the call's number in the first argument and its arguments in memory. */
-static const struct {
-	const char *name;
-	uint32_t call;
-} socket_calls[] = {
-	{ "socket", 1 },       { "bind", 2 },	       { "connect", 3 },      { "listen", 4 },
-	{ "accept", 5 },       { "getsockname", 6 },   { "getpeername", 7 },  { "socketpair", 8 },
-	{ "send", 9 },	       { "recv", 10 },	       { "sendto", 11 },      { "recvfrom", 12 },
-	{ "shutdown", 13 },    { "setsockopt", 14 },   { "getsockopt", 15 },  { "sendmsg", 16 },
-	{ "recvmsg", 17 },     { "accept4", 18 },      { "recvmmsg", 19 },    { "sendmmsg", 20 },
-}, ipc_calls[] = {
-	{ "semop", 1 },	 { "semget", 2 }, { "semctl", 3 },  { "semtimedop", 4 },
-	{ "msgsnd", 11 }, { "msgrcv", 12 }, { "msgget", 13 }, { "msgctl", 14 },
-	{ "shmat", 21 },  { "shmdt", 22 },  { "shmget", 23 }, { "shmctl", 24 },
-};
-
-/* The multiplexer that also reaches `name` on this ABI, with the condition on its first
- * argument that selects `name`; NULL when there is none. */
-static const char *multiplexer(const struct abi *abi, const char *name,
-			       struct seccomp_profile_cond *c)
-{
-	if (abi->socketcall >= 0)
-		for (size_t i = 0; i < sizeof(socket_calls) / sizeof(socket_calls[0]); i++)
-			if (strcmp(socket_calls[i].name, name) == 0) {
-				/* socketcall(int call, ...): the kernel reads 32 bits */
-				*c = (struct seccomp_profile_cond){ 0, SECCOMP_PROFILE_EQ,
-								    0xffffffff,
-								    socket_calls[i].call };
-				return "socketcall";
-			}
-	if (abi->ipc >= 0)
-		for (size_t i = 0; i < sizeof(ipc_calls) / sizeof(ipc_calls[0]); i++)
-			if (strcmp(ipc_calls[i].name, name) == 0) {
-				/* ipc(unsigned int call, ...): the version is in the upper 16
-				 * bits */
-				*c = (struct seccomp_profile_cond){ 0, SECCOMP_PROFILE_EQ, 0xffff,
-								    ipc_calls[i].call };
-				return "ipc";
-			}
-	return NULL;
-}
-
-/* The 32-bit ABIs a kernel of `native` also runs. */
-static size_t arch_compat(uint32_t native, uint32_t *out)
-{
-	switch (native) {
-	case SCMP_ARCH_X86_64:
-		out[0] = SCMP_ARCH_X86;
-		out[1] = SCMP_ARCH_X32;
-		return 2;
-	case SCMP_ARCH_AARCH64:
-		out[0] = SCMP_ARCH_ARM;
-		return 1;
-	case SCMP_ARCH_PPC64:
-		out[0] = SCMP_ARCH_PPC;
-		return 1;
-	case SCMP_ARCH_S390X:
-		out[0] = SCMP_ARCH_S390;
-		return 1;
-	case SCMP_ARCH_MIPS64:
-		out[0] = SCMP_ARCH_MIPS;
-		out[1] = SCMP_ARCH_MIPS64N32;
-		return 2;
-	case SCMP_ARCH_MIPSEL64:
-		out[0] = SCMP_ARCH_MIPSEL;
-		out[1] = SCMP_ARCH_MIPSEL64N32;
-		return 2;
-	case SCMP_ARCH_PARISC64:
-		out[0] = SCMP_ARCH_PARISC;
-		return 1;
-	}
-	return 0;
-}
-
-/* The profile's architectures for a kernel of `native`: `native` and `compat` resolved,
- * duplicates removed; no `arch` line means both. */
-static size_t resolve_arches(const struct seccomp_profile *p, uint32_t native, uint32_t *out)
-{
-	static const uint32_t both[] = { SECCOMP_PROFILE_ARCH_NATIVE, SECCOMP_PROFILE_ARCH_COMPAT };
-	const uint32_t *in = p->n_arches ? p->arches : both;
-	size_t n_in = p->n_arches ? p->n_arches : 2, n = 0;
-
-	for (size_t i = 0; i < n_in; i++) {
-		uint32_t tmp[4];
-		size_t nt = 1;
-
-		if (in[i] == SECCOMP_PROFILE_ARCH_NATIVE)
-			tmp[0] = native;
-		else if (in[i] == SECCOMP_PROFILE_ARCH_COMPAT)
-			nt = arch_compat(native, tmp);
-		else
-			tmp[0] = in[i];
-		for (size_t k = 0; k < nt; k++) {
-			size_t j;
-
-			for (j = 0; j < n; j++)
-				if (out[j] == tmp[k])
-					break;
-			if (j == n && n < SECCOMP_PROFILE_MAX_ARCHES)
-				out[n++] = tmp[k];
-		}
-	}
-	return n;
-}
-
 /* --- conditions ------------------------------------------------------------------------------ */
 
 /* Offset in struct seccomp_data of the upper or lower half of argument `arg`. */
-static uint32_t arg_word(const struct abi *abi, unsigned arg, bool high)
+static uint32_t arg_word(const struct seccomp_abi *abi, unsigned arg, bool high)
 {
 	return (uint32_t)(offsetof(struct seccomp_data, args) + 8 * arg) +
 	       (high == abi->le ? 4 : 0);
@@ -323,7 +128,8 @@ static void load_and(struct code *c, uint32_t off, uint32_t mask)
 
 /* Code that falls through when the condition holds and jumps to FAIL otherwise. On 32-bit
  * ABIs the upper half of an argument is zero, so the conditions on it are decided here. */
-static void emit_cond(struct code *c, const struct abi *abi, const struct seccomp_profile_cond *cd)
+static void emit_cond(struct code *c, const struct seccomp_abi *abi,
+		      const struct seccomp_profile_cond *cd)
 {
 	uint32_t mh = (uint32_t)(cd->mask >> 32), ml = (uint32_t)cd->mask;
 	uint32_t vh = (uint32_t)(cd->value >> 32), vl = (uint32_t)cd->value;
@@ -409,7 +215,7 @@ struct item {
 
 /* Tests the rules from the last to the first; returns the first that matches, else the
  * default. items[0] is the last unconditional rule, or the first rule when none is. */
-static void emit_decisions(struct code *c, const struct abi *abi, const struct item *items,
+static void emit_decisions(struct code *c, const struct seccomp_abi *abi, const struct item *items,
 			   size_t n, uint32_t def)
 {
 	for (size_t j = n; j-- > 0;) {
@@ -717,10 +523,10 @@ struct span {
 };
 
 /* The abi whose registers a number's conditions read: x32's for x32 numbers. */
-static const struct abi *abi_of(struct abi **abis, size_t n_abis, uint32_t nr)
+static const struct seccomp_abi *abi_of(struct seccomp_abi **abis, size_t n_abis, uint32_t nr)
 {
 	for (size_t a = 0; a < n_abis; a++)
-		if (abis[a]->token == SCMP_ARCH_X32 && (nr & X32_SYSCALL_BIT))
+		if (abis[a]->token == SCMP_ARCH_X32 && (nr & SECCOMP_ABI_X32_BIT))
 			return abis[a];
 	return abis[0];
 }
@@ -728,8 +534,9 @@ static const struct abi *abi_of(struct abi **abis, size_t n_abis, uint32_t nr)
 /* The leaves for items[0..n_items) (sorted) over the spans, in order. The conditions are
  * read for `abi`, or when it is NULL for the ABI the number belongs to. */
 static int build_leaves(struct leaves *leaves, const struct item *items, size_t n_items,
-			const struct span *spans, size_t n_spans, struct abi **abis, size_t n_abis,
-			const struct abi *abi, uint32_t def, struct error *err)
+			const struct span *spans, size_t n_spans, struct seccomp_abi **abis,
+			size_t n_abis, const struct seccomp_abi *abi, uint32_t def,
+			struct error *err)
 {
 	size_t next = 0;
 	int r = 0;
@@ -758,7 +565,8 @@ static int build_leaves(struct leaves *leaves, const struct item *items, size_t 
 			for (size_t k = next; k < j; k++)
 				if (items[k].rule.n_conds == 0)
 					first = k;
-			const struct abi *own = abi ? abi : abi_of(abis, n_abis, items[next].nr);
+			const struct seccomp_abi *own = abi ? abi :
+							      abi_of(abis, n_abis, items[next].nr);
 
 			for (size_t k = first; k < j && r == 0; k++)
 				if (items[k].opaque)
@@ -770,8 +578,8 @@ static int build_leaves(struct leaves *leaves, const struct item *items, size_t 
 						"the conditions, or leave %s out with an 'arch' "
 						"line",
 						items[k].rule.syscall,
-						seccomp_profile_arch_name(own->token),
-						seccomp_profile_arch_name(own->token));
+						seccomp_names_arch(own->token),
+						seccomp_names_arch(own->token));
 			if (j - first == 1 && items[first].rule.n_conds == 0) {
 				leaf_push(leaves, items[next].nr, items[next].nr, true,
 					  action_value(&items[first].rule.action), NULL);
@@ -800,20 +608,14 @@ static void leaves_free(struct leaves *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* x32 numbers below 512 are x86_64's numbers plus X32_SYSCALL_BIT, for the same calls; from
- * 512 on are x32's own entry points for calls with pointers in their arguments (the ABI since
- * Linux 3.4; tests/unit-seccomp checks libseccomp's tables agree). An x32 number below 512
- * that x32 lacks fails in the kernel (ENOSYS) whatever the filter says. */
-#define X32_OWN_BASE 512u
-
 /* The code of one AUDIT_ARCH_*: its ABIs (x86_64 and x32 share one). */
-static int emit_block(struct code *c, const struct seccomp_profile *p, struct abi **abis,
+static int emit_block(struct code *c, const struct seccomp_profile *p, struct seccomp_abi **abis,
 		      size_t n_abis, struct error *err)
 {
 	uint32_t def = action_value(&p->def), kill = SECCOMP_RET_KILL_PROCESS;
 	struct item *items = NULL;
 	struct leaves leaves = { 0 }, x32_leaves = { 0 };
-	const struct abi *x86_64 = NULL, *x32 = NULL;
+	const struct seccomp_abi *x86_64 = NULL, *x32 = NULL;
 	size_t n_items = 0, cap_items = 0, i, n_native = 0;
 	uint32_t shared = 0, end = 1;
 	int r = 0;
@@ -822,8 +624,8 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 		for (i = 0; i < p->n_rules; i++) {
 			const struct seccomp_profile_rule *rule = &p->rules[i];
 			struct seccomp_profile_cond sel;
-			const char *mux = multiplexer(abis[a], rule->syscall, &sel);
-			int64_t nr = abi_nr(abis[a], rule->syscall);
+			const char *mux = seccomp_abi_multiplexer(abis[a], rule->syscall, &sel);
+			int64_t nr = seccomp_abi_nr(abis[a], rule->syscall);
 
 			if (nr >= 0)
 				add_item(&items, &n_items, &cap_items, (uint32_t)nr, i, rule);
@@ -845,7 +647,7 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 	if (n_items)
 		qsort(items, n_items, sizeof(*items), cmp_item);
 	if (abis[0]->audit == AUDIT_ARCH_X86_64 && x86_64 && x32)
-		shared = X32_OWN_BASE;
+		shared = SECCOMP_ABI_X32_OWN;
 	/* Where the table the kernel emulates ends, about: past the highest number a rule names
 	 * (the shipped profiles name every call). */
 	for (i = 0; i < n_items; i++)
@@ -856,19 +658,19 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 		/* x32 through x86_64's search: its number with the bit cleared is looked up
 		 * there below `shared`, in a search of its own above. So the x32 rules below
 		 * `shared` (the same rules, by name) are dropped, those above lose the bit. */
-		while (n_native < n_items && items[n_native].nr < X32_SYSCALL_BIT)
+		while (n_native < n_items && items[n_native].nr < SECCOMP_ABI_X32_BIT)
 			n_native++;
 		size_t k = n_native;
 
 		for (i = n_native; i < n_items; i++)
-			if (items[i].nr >= (X32_SYSCALL_BIT | shared)) {
+			if (items[i].nr >= (SECCOMP_ABI_X32_BIT | shared)) {
 				items[k] = items[i];
-				items[k++].nr &= ~X32_SYSCALL_BIT;
+				items[k++].nr &= ~SECCOMP_ABI_X32_BIT;
 			}
-		const struct span native[] = { { 0, X32_SYSCALL_BIT - 1, def } };
+		const struct span native[] = { { 0, SECCOMP_ABI_X32_BIT - 1, def } };
 		/* -1 (a tracer skipping the call) becomes 0xbfffffff: the default, as
 		 * everything above the x32 calls */
-		const struct span own[] = { { shared, ~X32_SYSCALL_BIT, def } };
+		const struct span own[] = { { shared, ~SECCOMP_ABI_X32_BIT, def } };
 
 		r = build_leaves(&leaves, items, n_native, native, 1, abis, n_abis, x86_64, def,
 				 err);
@@ -884,9 +686,9 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 
 		if (abis[0]->audit == AUDIT_ARCH_X86_64) {
 			spans[n_spans++] =
-				(struct span){ 0, X32_SYSCALL_BIT - 1, x86_64 ? def : kill };
+				(struct span){ 0, SECCOMP_ABI_X32_BIT - 1, x86_64 ? def : kill };
 			spans[n_spans++] =
-				(struct span){ X32_SYSCALL_BIT, 0xfffffffe, x32 ? def : kill };
+				(struct span){ SECCOMP_ABI_X32_BIT, 0xfffffffe, x32 ? def : kill };
 			spans[n_spans++] = (struct span){ 0xffffffff, 0xffffffff, def };
 		} else {
 			spans[n_spans++] = (struct span){ 0, 0xffffffff, def };
@@ -902,8 +704,8 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 			struct code native = { 0 };
 
 			emit_tree(&native, leaves.v, leaves.n);
-			emit(c, JGE, 0, native.n <= 255 ? 2 : 3, X32_SYSCALL_BIT);
-			emit(c, AND_K, 0, 0, ~X32_SYSCALL_BIT);
+			emit(c, JGE, 0, native.n <= 255 ? 2 : 3, SECCOMP_ABI_X32_BIT);
+			emit(c, AND_K, 0, 0, ~SECCOMP_ABI_X32_BIT);
 			if (native.n <= 255) {
 				emit(c, JGE, (uint8_t)native.n, 0, shared);
 			} else {
@@ -923,11 +725,11 @@ static int emit_block(struct code *c, const struct seccomp_profile *p, struct ab
 	return r;
 }
 
-int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
+int seccomp_compile_profile(const struct seccomp_profile *p, uint32_t arch,
 			    struct seccomp_prog *out, struct error *err)
 {
 	uint32_t tokens[SECCOMP_PROFILE_MAX_ARCHES];
-	struct abi abis[SECCOMP_PROFILE_MAX_ARCHES];
+	struct seccomp_abi abis[SECCOMP_PROFILE_MAX_ARCHES];
 	struct code prog = { 0 }, blocks[SECCOMP_PROFILE_MAX_ARCHES];
 	uint32_t audits[SECCOMP_PROFILE_MAX_ARCHES];
 	size_t n_abis, n_blocks = 0, i;
@@ -940,14 +742,14 @@ int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
 				 p->n_strings ? p->strings[0] : "seccomp profile");
 	if (arch == 0)
 		arch = seccomp_arch_native();
-	n_abis = resolve_arches(p, arch, tokens);
+	n_abis = seccomp_abi_resolve(p, arch, tokens);
 	for (i = 0; i < n_abis; i++)
-		abi_init(&abis[i], tokens[i]);
+		seccomp_abi_init(&abis[i], tokens[i]);
 	memset(blocks, 0, sizeof(blocks));
 
 	/* One block per AUDIT_ARCH_*, with the ABIs that share it. */
 	for (i = 0; i < n_abis && r == 0; i++) {
-		struct abi *group[SECCOMP_PROFILE_MAX_ARCHES] = { NULL };
+		struct seccomp_abi *group[SECCOMP_PROFILE_MAX_ARCHES] = { NULL };
 		size_t ng = 0, b;
 
 		for (b = 0; b < n_blocks; b++)
@@ -984,7 +786,7 @@ int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
 	for (i = 0; i < n_blocks; i++)
 		code_free(&blocks[i]);
 	for (i = 0; i < n_abis; i++)
-		abi_free(&abis[i]);
+		seccomp_abi_free(&abis[i]);
 	if (r < 0) {
 		code_free(&prog);
 		return -1;
@@ -992,113 +794,4 @@ int seccomp_profile_compile(const struct seccomp_profile *p, uint32_t arch,
 	out->insns = prog.v;
 	out->len = prog.n;
 	return 0;
-}
-
-/* --- the prebuilt container ------------------------------------------------------------------ */
-
-_Static_assert(sizeof(struct seccomp_bpf_header) == 104, "the .bpf header layout is fixed");
-
-static uint64_t fnv1a64(const void *data, size_t len)
-{
-	const unsigned char *s = data;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ s[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-/* The architecture this binary runs as, known at compile time: reading a prebuilt profile
- * asks nothing of libseccomp. */
-static uint32_t this_arch(void)
-{
-#if defined(__x86_64__) && defined(__ILP32__)
-	return SCMP_ARCH_X32;
-#elif defined(__x86_64__)
-	return SCMP_ARCH_X86_64;
-#elif defined(__i386__)
-	return SCMP_ARCH_X86;
-#elif defined(__aarch64__)
-	return SCMP_ARCH_AARCH64;
-#elif defined(__arm__)
-	return SCMP_ARCH_ARM;
-#elif defined(__riscv) && __riscv_xlen == 64
-	return SCMP_ARCH_RISCV64;
-#elif defined(__s390x__)
-	return SCMP_ARCH_S390X;
-#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return SCMP_ARCH_PPC64LE;
-#elif defined(__powerpc64__)
-	return SCMP_ARCH_PPC64;
-#else
-	return seccomp_arch_native();
-#endif
-}
-
-int seccomp_bpf_write(int fd, const struct seccomp_prog *prog, const struct seccomp_profile *p,
-		      uint32_t arch, struct error *err)
-{
-	struct seccomp_bpf_header h;
-	size_t len = prog->len * sizeof(struct sock_filter);
-
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, SECCOMP_BPF_MAGIC, sizeof(h.magic));
-	h.version = SECCOMP_BPF_VERSION;
-	h.header_size = sizeof(h);
-	h.arch = arch ? arch : seccomp_arch_native();
-	h.flags = seccomp_profile_allows_all(p) ? SECCOMP_BPF_ALLOWS_ALL : 0;
-	h.n_insns = (uint32_t)prog->len;
-	h.n_arches = (uint32_t)resolve_arches(p, h.arch, h.arches);
-	h.checksum = fnv1a64(prog->insns, len);
-	if (write_all(fd, &h, sizeof(h)) < 0 || write_all(fd, prog->insns, len) < 0)
-		return error_set_errno(err, errno, "cannot write the BPF file");
-	return 0;
-}
-
-int seccomp_bpf_decode(const void *data, size_t len, const char *name, struct seccomp_prog *out,
-		       uint32_t *flags, struct error *err)
-{
-	struct seccomp_bpf_header h;
-	const char *why = NULL;
-
-	out->insns = NULL;
-	out->len = 0;
-	err->exit_code = face->exit_setup;
-	if (len >= sizeof(h))
-		memcpy(&h, data, sizeof(h));
-	if (len < sizeof(h) || memcmp(h.magic, SECCOMP_BPF_MAGIC, sizeof(h.magic)) != 0)
-		why = "not a compiled hutch profile";
-	else if (h.version != SECCOMP_BPF_VERSION || h.header_size != sizeof(h))
-		why = "compiled by another version of hutch: rebuild it";
-	else if (h.arch != this_arch())
-		why = "compiled for another architecture";
-	else if (h.n_insns == 0 || h.n_insns > BPF_MAXINSNS ||
-		 len != sizeof(h) + (size_t)h.n_insns * sizeof(struct sock_filter))
-		why = "truncated or too long";
-	else if (fnv1a64((const char *)data + sizeof(h), len - sizeof(h)) != h.checksum)
-		why = "corrupt (checksum mismatch)";
-	if (why)
-		return error_set(err, "cannot load seccomp profile '%s': %s", name, why);
-	out->insns = xmalloc(len - sizeof(h));
-	memcpy(out->insns, (const char *)data + sizeof(h), len - sizeof(h));
-	out->len = h.n_insns;
-	if (flags)
-		*flags = h.flags;
-	err->exit_code = 0;
-	return 0;
-}
-
-int seccomp_bpf_read(const char *path, struct seccomp_prog *out, uint32_t *flags, struct error *err)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	_cleanup_free_ char *data = NULL;
-	size_t len = 0;
-
-	out->insns = NULL;
-	out->len = 0;
-	if (fd < 0 || read_all_fd(fd, &data, &len) < 0) {
-		err->exit_code = face->exit_setup;
-		return error_set_errno(err, errno, "cannot load seccomp profile '%s'", path);
-	}
-	return seccomp_bpf_decode(data, len, path, out, flags, err);
 }
