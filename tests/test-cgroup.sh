@@ -18,55 +18,8 @@ case $TOOL in /*) ;; *) TOOL=$PWD/$TOOL ;; esac
 [ -x "$TOOL" ] || bail_out "CGROUP_TOOL=$TOOL is not an executable (make check builds it)"
 cp "$TOOL" "$T/bin/cgroup-tool" && chmod 0755 "$T/bin/cgroup-tool" || bail_out "cannot copy $TOOL"
 C=$T/bin/cgroup-tool
-NAME=hutch-test-${T##*.}
-
-# --- the host's hierarchies, read here (not through the module under test) -------------------
-
-# mount_of CTL: "MOUNTPOINT ROOT" of the v1 hierarchy holding CTL; empty when none.
-mount_of() {
-	awk -v c="$1" '{ for (i = 7; $i != "-"; i++) ; if ($(i + 1) != "cgroup") next
-		n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5, $4; exit } }' \
-		/proc/self/mountinfo
-}
-V2MNT=$(awk '{ for (i = 7; $i != "-"; i++) ; if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo)
-
-# own_below MOUNT ROOT PATH: the directory of cgroup PATH under a mount of ROOT.
-own_below() {
-	local root=$2 path=$3
-	[ "$root" = / ] && root=
-	path=${path#"$root"}
-	echo "$1${path%/}"
-}
-
-# v1_dir CTL: our cgroup's directory in CTL's v1 hierarchy; empty when CTL is not in v1.
-v1_dir() {
-	local mnt root own
-	read -r mnt root < <(mount_of "$1")
-	[ -n "$mnt" ] || return 0
-	own=$(awk -F: -v c="$1" '{ n = split($2, o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $3; exit } }' /proc/self/cgroup)
-	own_below "$mnt" "$root" "$own"
-}
-
-# Is CTL enabled in this kernel (/proc/cgroups)?
-in_kernel() {
-	awk -v c="$1" '$1 == c && $4 == 1 { f = 1 } END { exit !f }' /proc/cgroups
-}
-
-# Where each controller lives: "v1:DIR", "v2", or "" when the kernel lacks it.
-declare -A WHERE
-V2CTLS=
-[ -n "$V2MNT" ] && V2CTLS=$(cat "$V2MNT/cgroup.controllers" 2>/dev/null)
-for ctl in memory pids cpu cpuacct freezer blkio io; do
-	d=$(v1_dir "$ctl")
-	if [ -n "$d" ]; then
-		WHERE[$ctl]=v1:$d
-	elif [ -n "$V2MNT" ] && [[ " $V2CTLS " == *" $ctl "* ]]; then
-		WHERE[$ctl]=v2
-	else
-		WHERE[$ctl]=
-	fi
-done
-have() { [ -n "${WHERE[$1]}" ] && { [ "${WHERE[$1]}" = v2 ] || in_kernel "$1"; }; }
+. "$srcdir/tests/lib-cgroup.sh"
+NAME=$CG_NAME
 
 if [ "$(id -u)" != 0 ]; then
 	# Nothing to delegate: the caller's own cgroup works (a delegated scope) or the one
@@ -83,104 +36,7 @@ fi
 
 # --- delegation, as an administrator does it ---------------------------------------------------
 
-DELEGATED=()	# the directories made here, removed by cleanup
-PARENTS=()	# --cgroup-parent arguments naming each of them
-LEAVES=()	# the caller's leaf in each
-V2D=
-V2_NEEDED=
-for ctl in memory pids cpu; do
-	[ "${WHERE[$ctl]}" = v2 ] && V2_NEEDED+=" +$ctl"
-done
-
-# remove_delegated DIR: kill what runs below DIR (the test's own processes), then rmdir it
-# deepest first.
-remove_delegated() {
-	local d=$1 p n
-	[ -d "$d" ] || return 0
-	for n in 1 2 3 4 5; do
-		p=$(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null)
-		[ -z "$p" ] && break
-		# shellcheck disable=SC2086
-		kill -9 $p 2>/dev/null
-		sleep 0.1
-	done
-	find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	[ ! -d "$d" ] || echo "# cannot remove $d" >&2
-}
-cleanup_delegated() {
-	local i
-	for ((i = ${#DELEGATED[@]} - 1; i >= 0; i--)); do
-		remove_delegated "${DELEGATED[i]}"
-	done
-}
-at_cleanup cleanup_delegated
-
-declare -A SEEN
-for ctl in memory pids cpu cpuacct freezer blkio; do
-	w=${WHERE[$ctl]}
-	case $w in
-	v1:*)
-		base=${w#v1:}
-		[ -n "${SEEN[$base]:-}" ] && continue
-		SEEN[$base]=1
-		mkdir "$base/$NAME" "$base/$NAME/shell" || bail_out "cannot make $base/$NAME"
-		DELEGATED+=("$base/$NAME")
-		chown -R "$USER_UID:$USER_GID" "$base/$NAME" || bail_out "cannot chown $base/$NAME"
-		PARENTS+=(--cgroup-parent "$base/$NAME")
-		LEAVES+=("$base/$NAME/shell")
-		;;
-	esac
-done
-if [ -n "$V2MNT" ]; then
-	# With a v2 controller to enable, below the v2 root (exempt from the no-internal-process
-	# rule, where systemd enables them); else below our own v2 cgroup.
-	if [ -n "$V2_NEEDED" ]; then
-		base=$V2MNT
-	else
-		base=$(own_below "$V2MNT" / "$(awk -F: '$1 == 0 { print $3 }' /proc/self/cgroup)")
-	fi
-	V2D=$base/$NAME
-	mkdir "$V2D" || bail_out "cannot make $V2D"
-	DELEGATED+=("$V2D")
-	if [ -n "$V2_NEEDED" ]; then
-		echo "$V2_NEEDED" >"$V2D/cgroup.subtree_control" ||
-			bail_out "cannot enable$V2_NEEDED in $V2D"
-	fi
-	mkdir "$V2D/shell" || bail_out "cannot make $V2D/shell"
-	for d in "$V2D" "$V2D/shell"; do
-		chown "$USER_UID:$USER_GID" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" \
-			"$d/cgroup.threads" || bail_out "cannot chown $d"
-	done
-	PARENTS+=(--cgroup-parent "$V2D")
-	LEAVES+=("$V2D/shell")
-fi
-
-# in-shell UID CMD...: as root, move this process into the caller's leaves, then run CMD as
-# UID. cgroup v2 lets a process move only within a subtree whose cgroup.procs it may write:
-# the user's processes must be below the delegated directory (root moves them there).
-cat >"$T/bin/in-shell" <<'EOF'
-#!/bin/sh
-uid=$1
-shift
-for leaf in $HUTCH_TEST_LEAVES; do
-	echo $$ >"$leaf/cgroup.procs" || exit 126
-done
-[ "$uid" = 0 ] && exec "$@"
-exec setpriv --reuid="$uid" --regid="$uid" --clear-groups --inh-caps=-all "$@"
-EOF
-chmod 0755 "$T/bin/in-shell"
-export HUTCH_TEST_LEAVES="${LEAVES[*]}"
-
-# run_in MODE CMD...: CMD as MODE from the caller's leaves (root: as it is, from its own).
-run_in() {
-	local mode=$1
-	shift
-	if [ "$mode" = user ]; then
-		run_as root "$T/bin/in-shell" "$USER_UID" "$@"
-	else
-		run_as root "$@"
-	fi
-}
+cgroup_delegate
 
 # The directories a run reported (path= lines).
 paths() { printf '%s\n' "$OUT" | sed -n 's/^path=//p'; }
