@@ -36,10 +36,18 @@ uint64_t monitor_now_ns(void)
 
 /* ---- every process below ours ---- */
 
-/* The parent (field 4) of /proc/PID/stat, or -1. */
-static pid_t ppid_of(pid_t pid)
+/* Who a process is: its pid, its parent and when it started (fields 4 and 22 of
+ * /proc/PID/stat). A pid is reused once its process is reaped; pid and start time together
+ * name one process (a new one on the same pid would have to start in the same clock tick). */
+struct ident {
+	pid_t pid, ppid;
+	unsigned long long start;
+};
+
+/* Fills id for pid from /proc/PID/stat; -1 when there is no such process. */
+static int ident_of(pid_t pid, struct ident *id)
 {
-	char path[40], buf[512];
+	char path[40], buf[1024];
 	int fd;
 	ssize_t n;
 
@@ -55,9 +63,29 @@ static pid_t ppid_of(pid_t pid)
 	/* The command name may hold spaces and parentheses: the state follows the last ')'. */
 	char *p = strrchr(buf, ')');
 	int ppid;
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+	if (!p || sscanf(p + 1,
+			 " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%*d %*d %*d %llu",
+			 &ppid, &id->start) != 2)
 		return -1;
-	return ppid;
+	id->pid = pid;
+	id->ppid = ppid;
+	return 0;
+}
+
+/* pid is still the process id names (same start time). */
+static bool ident_same(const struct ident *id)
+{
+	struct ident now;
+
+	return ident_of(id->pid, &now) == 0 && now.start == id->start;
+}
+
+static pid_t ppid_of(pid_t pid)
+{
+	struct ident id;
+
+	return ident_of(pid, &id) == 0 ? id.ppid : -1;
 }
 
 /* The children of pid, from every thread's /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN),
@@ -113,14 +141,16 @@ static int children_of(pid_t pid, pid_t *out, int max)
 	return n;
 }
 
-/* Signal pid, known as a child of parent: a pidfd first, then a check that it is still that
- * child (a pid freed and reused meanwhile would be someone else's), then the signal. */
-static bool signal_child(pid_t pid, pid_t parent, int sig)
+/* Signal the process id names: a pidfd first, then a check that the pid is still that
+ * process (freed and reused meanwhile, it would be someone else's: its start time differs),
+ * then the signal through the pidfd, which cannot reach another process. */
+static bool signal_ident(const struct ident *id, int sig)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pfd = (int)syscall(SYS_pidfd_open, id->pid, 0);
+	int open_errno = errno;
 	bool ok = false;
 
-	if (ppid_of(pid) != parent) {
+	if (!ident_same(id)) {
 		if (pfd >= 0)
 			close(pfd);
 		return false;
@@ -128,8 +158,8 @@ static bool signal_child(pid_t pid, pid_t parent, int sig)
 	if (pfd >= 0) {
 		ok = syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) == 0;
 		close(pfd);
-	} else if (errno == ENOSYS) {
-		ok = kill(pid, sig) == 0;
+	} else if (open_errno == ENOSYS) {
+		ok = kill(id->pid, sig) == 0;
 	}
 	return ok;
 }
@@ -137,25 +167,31 @@ static bool signal_child(pid_t pid, pid_t parent, int sig)
 int monitor_signal_tree(int sig)
 {
 	enum { MAX = 4096 };
-	pid_t *queue = xmalloc(MAX * sizeof(pid_t));
-	int head = 0, tail = 0, count = 0;
+	struct ident *tree = xmalloc(MAX * sizeof(*tree));
+	int n = 0, count = 0;
 
-	queue[tail++] = getpid();
-	while (head < tail) {
-		pid_t parent = queue[head++];
+	/* The whole tree first, then the signals: a process killed before its children were
+	 * listed would hand them to us unseen. Each process is taken as a child of its listed
+	 * parent only when its parent field names that parent and the parent is, after the
+	 * read, still the process that was listed: a pid reused on the way never brings in a
+	 * stranger's children. */
+	if (ident_of(getpid(), &tree[n]) == 0)
+		n++;
+	for (int i = 0; i < n; i++) {
 		pid_t kids[512];
-		int n = children_of(parent, kids, 512);
+		int k = children_of(tree[i].pid, kids, 512);
 
-		for (int i = 0; i < n; i++) {
-			/* Stopped first would keep it from forking between our reads; SIGKILL
-			 * does both at once, SIGTERM is the command's to handle. */
-			if (signal_child(kids[i], parent, sig))
-				count++;
-			if (tail < MAX)
-				queue[tail++] = kids[i];
+		for (int j = 0; j < k && n < MAX; j++) {
+			struct ident kid;
+			if (ident_of(kids[j], &kid) == 0 && kid.ppid == tree[i].pid &&
+			    ident_same(&tree[i]))
+				tree[n++] = kid;
 		}
 	}
-	free(queue);
+	for (int i = 1; i < n; i++)
+		if (signal_ident(&tree[i], sig))
+			count++;
+	free(tree);
 	return count;
 }
 
@@ -431,11 +467,17 @@ noreturn void monitor_run(const struct monitor *m)
 	if (sfd < 0)
 		die_errno(FACE_MSG("cannot create a signalfd", "Can't create signalfd"));
 	for (;;) {
-		if (known && (!m->kill_leftovers || child_gone))
-			break;
-		if (known) {
+		if (known && phase == 1) {
+			/* Timed out and the command ended: the others get their grace too,
+			 * unless none is left. */
+			reap_all(m, &child_gone, &child_st);
+			if (child_gone && monitor_signal_tree(0) == 0)
+				break;
+		} else if (known && (m->kill_leftovers || phase == 2)) {
 			/* The command ended: nothing of the sandbox outlives it (hutch face). */
 			end_sandbox(m, &child_gone, &child_st);
+			break;
+		} else if (known && (!m->wait_sandbox || child_gone)) {
 			break;
 		}
 		int wait_ms = -1;

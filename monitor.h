@@ -18,6 +18,7 @@ struct monitor {
 	int status_rd;	     /* the reaper's word on the command's status, or -1 */
 	bool pidns_ours;     /* child is pid 1 of a PID namespace we made: killing it ends all */
 	bool kill_leftovers; /* when the command ends, nothing of the sandbox stays */
+	bool wait_sandbox;   /* ... or it stays, and we wait for it (--keep-children) */
 	bool subreaper;	     /* we hold the sandbox's orphans (PR_SET_CHILD_SUBREAPER) */
 	uint64_t timeout_ms; /* --timeout, 0: none */
 	uint64_t grace_ms;   /* ... and its grace before SIGKILL */

@@ -422,6 +422,7 @@ static void plan_limits(const struct config *cfg, struct plan *p)
 	/* The hutch face: what the command leaves running dies with it (a PID namespace's pid 1,
 	 * the cgroup, the tree below the parent); bubblewrap's stays until it ends. */
 	l->kill_leftovers = face->kill_leftovers && !cfg->keep_children;
+	l->keep_children = cfg->keep_children;
 	/* A cgroup namespace's root is its creator's cgroup when it is made: after the attach,
 	 * by the child, not by a clone flag that would take the cgroups of before it. */
 	if (l->cgroup && (p->clone_flags & CLONE_NEWCGROUP)) {

@@ -115,6 +115,7 @@ struct limits_plan {
 	unsigned n_rlimits;
 	uint64_t timeout_ms, grace_ms; /* --timeout; 0: none */
 	bool kill_leftovers;	       /* when the command ends, nothing of the sandbox stays */
+	bool keep_children;	       /* --keep-children */
 	bool stats;		       /* --stats */
 };
 

@@ -79,6 +79,7 @@ static void make_pipe(int *rd, int *wr)
 
 static void make_channels(const struct plan *p, struct channels *ch)
 {
+	*ch = (struct channels){ .cg = NULL };
 	ch->go_rd = ch->go_wr = ch->pid_rd = ch->pid_wr = ch->status_rd = ch->status_wr = -1;
 	ch->caller = getppid();
 	if (p->proc.in_place)
@@ -385,6 +386,9 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 		.status_rd = ch->status_rd,
 		.pidns_ours = (p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0,
 		.kill_leftovers = p->limits.kill_leftovers,
+		/* Kept children run on: in a PID namespace only while its pid 1 does, which dies
+		 * with us (--die-with-parent), so we stay until it ends. */
+		.wait_sandbox = p->limits.keep_children && (p->clone_flags & CLONE_NEWPID),
 		.timeout_ms = p->limits.timeout_ms,
 		.grace_ms = p->limits.grace_ms,
 		.stats = p->limits.stats,
@@ -479,8 +483,11 @@ static noreturn void run(const struct plan *p)
 	/* The sandbox's own cgroup, before clone so the clone can land in it. */
 	if (p->limits.cgroup) {
 		struct error err = { 0 };
-		if (cgroup_create(p->limits.cgroup, &ch.cg, &err) < 0)
+		if (cgroup_create(p->limits.cgroup, &ch.cg, &err) < 0) {
+			if (!err.exit_code)
+				err.exit_code = face->exit_setup;
 			die_error(&err);
+		}
 		cgroup_rlimits(ch.cg, &ch.cg_rlimits);
 	}
 	bool in_cgroup = false;
