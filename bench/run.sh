@@ -215,6 +215,68 @@ for s in ro-bind unshare-all; do
 		measure "$H" throughput "$s" "$p" "$TPUT_N" "$R_TPUT" "$WORK/spec" >>"$TSV"
 	done
 done
+# ---- 6. limits: a launch with --memory and --pids --------------------------------------------
+# Issue 12's budget: at most 1 ms more than the same launch without them, next to the cgroup
+# floor (bench/cgroup-floor.c: mkdir, the limit files, cgroup.procs, rmdir in each hierarchy,
+# nothing else). Needs a cgroup the user may write: as root, the run delegates a directory in
+# the hierarchies of memory and pids (v1 or v2, as the host has them) to BENCH_USER and
+# measures from a leaf below it, as a delegated user's shell runs; removed at the end.
+limits_bench() {
+	local ctl mnt v2 d own cg=hutch-bench-$$ leaves=() parents=() dirs=()
+	v2=$(awk '{ for (i = 7; $i != "-"; i++) ; if ($(i + 1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo)
+	for ctl in memory pids; do
+		mnt=$(awk -v c="$ctl" '{ for (i = 7; $i != "-"; i++) ; if ($(i + 1) != "cgroup") next
+			n = split($(i + 3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit } }' \
+			/proc/self/mountinfo)
+		if [ -n "$mnt" ]; then
+			d=$mnt/$cg
+		elif [ -n "$v2" ] && grep -qw "$ctl" "$v2/cgroup.controllers" 2>/dev/null; then
+			d=$v2/$cg
+			[ -d "$d" ] || { mkdir "$d" && echo "+memory +pids" >"$d/cgroup.subtree_control"; } ||
+				return 1
+		else
+			say "limits: no $ctl controller here"
+			return 1
+		fi
+		[[ " ${dirs[*]} " == *" $d "* ]] && continue
+		mkdir -p "$d/shell" || return 1
+		chown -R "$BENCH_USER:$BENCH_USER" "$d" || return 1
+		dirs+=("$d")
+		parents+=(--cgroup-parent "$d")
+		leaves+=("$d/shell")
+	done
+	LIMITS_DIRS=("${dirs[@]}")
+	printf '%s\n' '#!/bin/sh' 'for l in $BENCH_LEAVES; do echo $$ >"$l/cgroup.procs" || exit 126; done' \
+		'exec "$@"' >"$BIN/in-leaves"
+	chmod 0755 "$BIN/in-leaves"
+	export BENCH_LEAVES="${leaves[*]}"
+	# Not "measure": the move into the leaves is root's, the run the user's.
+	in_leaves() { (cd / && "$BIN/in-leaves" "${as_user[@]}" "${clean_env[@]}" "$@"); }
+	$CC -O2 -o "$BIN/cgroup-floor" "$here/cgroup-floor.c" || return 1
+	args=(--ro-bind / /)
+	{
+		line hutch "$BIN/hutch" "${args[@]}" true
+		line hutch-limits "$BIN/hutch" --memory 64M --pids 100 "${parents[@]}" "${args[@]}" true
+		line hutch-bwrap "$BIN/bwrap" "${args[@]}" true
+		line hutch-bwrap-limits "$BIN/bwrap" --memory 64M --pids 100 "${parents[@]}" \
+			"${args[@]}" true
+		line floor "$BIN/floor" "${args[@]}" true
+	} >"$WORK/spec"
+	say "limits: --memory 64M --pids 100, $R_LAUNCH rounds"
+	in_leaves "$H" rounds limits ro-bind "$R_LAUNCH" "$WORK/spec" >>"$TSV" || return 1
+	own=$(in_leaves "$BIN/cgroup-floor" -n "$R_LAUNCH" -m 67108864 -p 100 "${leaves[@]}" 2>&1) ||
+		{ say "limits: cgroup-floor failed: $own"; return 1; }
+	line I cgroup-floor "$own" >>"$TSV"
+}
+LIMITS_DIRS=()
+if [ "$(id -u)" = 0 ]; then
+	limits_bench || say "limits: not measured"
+	for d in "${LIMITS_DIRS[@]}"; do
+		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || say "cannot remove $d"
+	done
+else
+	say "limits: not measured (needs root to delegate a cgroup to the measuring user)"
+fi
 line I duration "$((SECONDS - t_start)) s" >>"$TSV"
 line I load-after "$(cut -d' ' -f1-3 /proc/loadavg) after the run" >>"$TSV"
 
@@ -263,6 +325,8 @@ END {
 	print "  (each round runs every contender once, rotating the order); q1, q3: quartiles."
 
 	table("launch", "Launch shapes: ro-bind = --ro-bind / / true; unshare-all = --unshare-all --ro-bind / / true;\n  flatpak = --unshare-all --die-with-parent, /usr, symlinks, --proc, --dev, --tmpfs /tmp, /etc, 4 --setenv")
+	table("limits", "A launch with limits: --ro-bind / / true, and with --memory 64M --pids 100 (delegated cgroup)")
+	if (info["cgroup-floor"] != "") print "  cgroup floor (mkdir, limits, cgroup.procs, rmdir; us): " info["cgroup-floor"]
 	table("binds", "N --ro-bind operations (/usr, then N-1 binds of /usr/share; bwrap up to N=" bwrap_max ")")
 	print "\n  Fit, median time against N (least squares), and the marginal cost of the last 3000 binds:"
 	for (j = 1; j <= nco["binds"]; j++) {
@@ -321,6 +385,12 @@ END {
 			if (k in rf && rf[k] != "-")
 				printf "  %-62s %6.3f  %s\n", "launch " cs ", " c "/floor <= 1.10:", rf[k], ok(rf[k] <= 1.10)
 		}
+	}
+	for (j = 1; j <= 2; j++) {
+		c = j == 1 ? "hutch" : "hutch-bwrap"
+		a = m("limits", "ro-bind", c); b = m("limits", "ro-bind", c "-limits")
+		if (a != "" && b != "")
+			printf "  %-62s %6.0f  %s\n", "limits: " c " --memory --pids adds, us <= 1000:", b - a, ok(b - a <= 1000)
 	}
 	if (slope["hutch"] != "" && slope["hutch"] != "-")
 		printf "  %-62s %6.2f  %s\n", "binds: hutch us per bind <= 20:", slope["hutch"], ok(slope["hutch"] <= 20)

@@ -279,9 +279,13 @@ case_rlimit() {
 	u=$(jval cpu-user-ms)
 	s=$(jval cpu-system-ms)
 	cpu=$((${u:-0} + ${s:-0}))
-	# (This kernel counts about 0.9 s of rusage for a process a 1 s RLIMIT_CPU ends.)
+	# RLIMIT_CPU is checked against tick-sampled time, which charges a whole tick to whoever
+	# runs when it fires; rusage is scaled to the precise run time. Alone this kernel reports
+	# about 0.9 s for a process a 1 s RLIMIT_CPU ends; on a loaded machine (2 cores shared
+	# with sanitizer builds) down to 0.7 s. What is checked: the usage is the command's CPU
+	# time, not zero and not the wall time.
 	ok "$MODE $f: --rlimit cpu=1: about a second of CPU time (${cpu} ms)" \
-		test "$cpu" -ge 750 -a "$cpu" -lt 2000
+		test "$cpu" -ge 400 -a "$cpu" -lt 2000
 }
 
 # hutch killed with SIGKILL: the hutch face's sandbox dies with it, the bwrap face's does not.
