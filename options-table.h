@@ -90,7 +90,8 @@ struct level {
 	bool nested; /* the words of --args */
 };
 
-/* What the parser carries from one option to the next (CONVENTIONS: modifiers live here). */
+/* What the parser carries from one option to the next: modifiers wait here for their option
+ * (docs/architecture.md, "Conventions"). */
 struct parse_ctx {
 	struct config *cfg;
 	struct error *err;

@@ -46,7 +46,7 @@ struct channels {
 };
 
 /* Never setuid, setgid or file capabilities: hutch needs no privilege and must not lend
- * any (DEVELOPERS.md, security rules). */
+ * any (docs/architecture.md, "Security rules"). */
 static void refuse_privileged_install(void)
 {
 	struct stat st;

@@ -14,7 +14,7 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* The one table of differences between the faces (DEVELOPERS.md: "one small table"). */
+/* The one table of differences between the faces (docs/architecture.md, "The two faces"). */
 static const struct face face_table[] = {
 	[FACE_HUTCH] = {
 		.id = FACE_HUTCH,
@@ -66,7 +66,8 @@ static const struct face face_table[] = {
 const struct face *face = &face_table[FACE_HUTCH];
 static bool level_prefix;
 static int report_fd = -1;
-/* The rest of the message state (CONVENTIONS: the log is file-scope state). */
+/* The rest of the message state (docs/architecture.md, "Conventions": the log is
+ * file-scope state). */
 static struct {
 	char last_error[1024];
 	void (*die_hook)(void *);

@@ -38,8 +38,8 @@ struct face {
 	const char *default_seccomp; /* profile applied unless told otherwise; NULL: none */
 };
 
-/* File-scope state allowed by CONVENTIONS: the face (and with it the program name) and
- * the log level. */
+/* The only mutable file-scope state (docs/architecture.md, "Conventions"): the face (and
+ * with it the program name) and the log state. */
 extern const struct face *face;
 void face_select(const char *argv0);
 void face_set(enum face_id id);

@@ -1,4 +1,4 @@
-/* unit-plan: the planner (pl.c), pure: every rule between options and every decision, for
+/* unit-plan: the planner (plan.c), pure: every rule between options and every decision, for
  * both faces and for made-up hosts (root or not, a kernel with or without some namespaces,
  * fds the caller left closed). Links libhutch.a; TAP on stdout. */
 #include <sched.h>
