@@ -1,4 +1,4 @@
-/* util: messages and exit codes per face, allocators, fd and number helpers.
+/* util: messages (texts and exit codes from face.h), allocators, fd and number helpers.
  * Called by every hutch process: the parent, the setup child and the pid-1 reaper. */
 #ifndef HUTCH_UTIL_H
 #define HUTCH_UTIL_H
@@ -12,37 +12,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* The two faces differ only through this table (see util.c: face_table). */
-enum face_id { FACE_HUTCH = 0, FACE_BWRAP = 1 };
-
-struct face {
-	enum face_id id;
-	const char *prog;	     /* prefix of every message: "hutch" or "bwrap" */
-	int exit_usage;		     /* bad command line */
-	int exit_setup;		     /* the sandbox could not be set up */
-	int exit_exec;		     /* the command exists but could not be executed */
-	int exit_notfound;	     /* the command was not found */
-	int exit_timeout;	     /* --timeout ended the sandbox */
-	int exit_cputime;	     /* the command used up --rlimit cpu (SIGXCPU) */
-	int exit_pids;		     /* the command failed after --pids refused a fork */
-	int exit_oom;		     /* the OOM killer killed in the sandbox's cgroup */
-	bool kill_leftovers;	     /* what the command leaves running dies with it */
-	bool die_with_parent;	     /* --die-with-parent always */
-	bool close_inherited_fds;    /* fds > 2 not named by --pass-fd are closed before exec */
-	bool root_keeps_caps;	     /* real root without --unshare-user keeps its capabilities */
-	bool root_userns;	     /* real root gets a user namespace too (no host capability) */
-	bool root_as_nobody;	     /* ... mapped onto nobody unless --host-uid says otherwise */
-	bool file_umask;	     /* --file without --perms: 0666 less the caller's umask */
-	bool in_place;		     /* no helper needed: hutch becomes the command (no parent) */
-	bool forward_signals;	     /* SIGINT, SIGTERM... to hutch go on to the command */
-	const char *default_seccomp; /* profile applied unless told otherwise; NULL: none */
-};
-
-/* File-scope state allowed by CONVENTIONS: the face (and with it the program name) and
- * the log level. */
-extern const struct face *face;
-void face_select(const char *argv0);
-void face_set(enum face_id id);
+#include "face.h"
 
 /* Pick the text of a message for the current face. Both arguments are string literals, so
  * -Wformat checks both branches. */
