@@ -133,9 +133,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 		/* One syscall per cap in the usual case; the READ only explains an EPERM. */
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
 		    !(errno == EPERM && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0))
-			die_errno(FACE_MSG("cannot drop capability %d from the bounding set",
-					   "Dropping capability %d from bounds"),
-				  cap);
+			die_errno(msg(MSG_CAP_BOUND_DROP), cap);
 	}
 
 	/* bubblewrap leaves real root's sets alone when no --cap-add/--cap-drop was given, but
@@ -149,8 +147,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 	/* Clear the ambient set before lowering permitted/inheritable, so no ambient cap
 	 * outlives this call even when `ambient` is false. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		die_errno(FACE_MSG("cannot clear the ambient capability set",
-				   "Clearing ambient capabilities"));
+		die_errno(msg(MSG_CAP_AMBIENT_CLEAR));
 
 	memset(data, 0, sizeof(data));
 	data[0].effective = data[0].permitted = data[0].inheritable = (uint32_t)keep;
@@ -166,7 +163,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 				raise_ambient(keep, last);
 			return;
 		}
-		die_errno(FACE_MSG("cannot set the capabilities of the command", "capset failed"));
+		die_errno(msg(MSG_CAP_SET_COMMAND));
 	}
 
 	/* A non-root command keeps its capabilities across execve() only through the ambient
@@ -183,7 +180,7 @@ void caps_child_clear(void)
 	/* Emptying permitted also empties the ambient set (capabilities(7)). */
 	memset(data, 0, sizeof(data));
 	if (capset(&hdr, data) < 0)
-		die_errno(FACE_MSG("cannot clear the capabilities of the reaper", "capset failed"));
+		die_errno(msg(MSG_CAP_CLEAR_REAPER));
 }
 
 uint64_t caps_current_permitted(void)

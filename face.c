@@ -167,7 +167,7 @@ void face_print_table(void)
 {
 	const struct face *h = &face_table[FACE_HUTCH], *b = &face_table[FACE_BWRAP];
 
-#define INT_ROW(f) printf("%s %d %d\n", #f, h->f, b->f)
+#define INT_ROW(f)  printf("%s %d %d\n", #f, h->f, b->f)
 #define BOOL_ROW(f) printf("%s %d %d\n", #f, (int)h->f, (int)b->f)
 	printf("prog %s %s\n", h->prog, b->prog);
 	printf("default_seccomp %s %s\n", h->default_seccomp ? h->default_seccomp : "-",

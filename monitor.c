@@ -465,7 +465,7 @@ noreturn void monitor_run(const struct monitor *m)
 	process_forward_set(&set);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
-		die_errno(FACE_MSG("cannot create a signalfd", "Can't create signalfd"));
+		die_errno(msg(MSG_SIGNALFD));
 	for (;;) {
 		if (known && phase == 1) {
 			/* Timed out and the command ended: the others get their grace too,

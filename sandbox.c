@@ -60,11 +60,7 @@ static void refuse_privileged_install(void)
 	else if (getxattr("/proc/self/exe", "security.capability", NULL, 0) >= 0)
 		why = "its binary has file capabilities";
 	if (why)
-		die_status(face->exit_setup,
-			   FACE_MSG("refusing to run: %s; hutch needs no privileges: remove them "
-				    "(chmod u-s,g-s; setcap -r)",
-				    "refusing to run: %s; this bwrap (hutch) must not be setuid"),
-			   why);
+		die_status(face->exit_setup, msg(MSG_PRIVILEGED), why);
 }
 
 static void make_pipe(int *rd, int *wr)
@@ -72,7 +68,7 @@ static void make_pipe(int *rd, int *wr)
 	int p[2];
 
 	if (pipe2(p, O_CLOEXEC) < 0)
-		die_errno(FACE_MSG("cannot create a pipe", "pipe2()"));
+		die_errno(msg(MSG_PIPE_CHILD));
 	*rd = p[0];
 	*wr = p[1];
 }
@@ -133,9 +129,7 @@ static bool one_filter_for_both(const struct plan *p)
 static void final_ids(const struct ids_plan *ids, int procfd, int procsysfd)
 {
 	if (ids->userns2_fd >= 0 && setns(ids->userns2_fd, CLONE_NEWUSER) < 0)
-		die_errno_face("Setting userns2 failed",
-			       "cannot join the user namespace of fd %d (--userns2)",
-			       ids->userns2_fd);
+		die_errno(msg(MSG_USERNS2_JOIN), ids->userns2_fd);
 	if (ids->nested)
 		userns_child_enter_nested(procfd, procsysfd, ids->final_uid, ids->final_gid,
 					  ids->disable);
@@ -175,8 +169,7 @@ static noreturn void reaper(const struct plan *p, const struct channels *ch, pid
 	for (unsigned i = 0; i < locks->n && n < sizeof(keep) / sizeof(keep[0]); i++)
 		keep[n++] = locks->v[i];
 	if (locks->n + 3 > sizeof(keep) / sizeof(keep[0]) || fds_close_except(keep, n) < 0)
-		die_errno(FACE_MSG("the sandbox's pid 1 cannot close its descriptors",
-				   "close_range in pid 1"));
+		die_errno(msg(MSG_PID1_CLOSE_FDS));
 	caps_child_clear();
 	if (!filtered)
 		seccomp_child_load(&p->seccomp);
@@ -194,9 +187,7 @@ static void command_limits(const struct plan *p, const struct channels *ch)
 		if (rlimit_apply(&p->limits.rlimits[i], &err) < 0)
 			die_error(&err);
 	if (ch->cg_rlimits.n && cgroup_rlimits_apply(&ch->cg_rlimits) < 0)
-		die_errno(FACE_MSG("cannot set the limits that stand in for a cgroup "
-				   "(--limits-try)",
-				   "setrlimit"));
+		die_errno(msg(MSG_LIMITS_TRY));
 }
 
 /* The setup sequence. Order matters; each step says why it sits where it does. */
@@ -221,7 +212,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		process_child_wait_go(ch->go_rd);
 	/* In its cgroup now (the parent attached us before go): the cgroup namespace's root. */
 	if (p->limits.unshare_cgroup_late && unshare(CLONE_NEWCGROUP) < 0)
-		die_errno(FACE_MSG("cannot create the cgroup namespace", "unshare cgroup ns"));
+		die_errno(msg(MSG_CGROUPNS_CREATE));
 	if (p->ids.parent_maps) {
 		userns_child_become(p->ids.first_uid, p->ids.first_gid);
 		/* Changing ids made us non-dumpable, and /proc/self root's: we write there. */
@@ -232,7 +223,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	int procfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int procsysfd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0 && (p->ids.write_maps || p->ids.nested || pr->exec_label))
-		die_errno(FACE_MSG("cannot open /proc/self", "open /proc/self failed"));
+		die_errno(msg(MSG_PROC_SELF_OPEN));
 	/* Until the maps exist we are the overflow uid and may not mount anything. */
 	if (p->ids.write_maps)
 		userns_child_map_self(procfd, p->ids.first_uid, p->ids.first_gid, p->ids.outer_uid,
@@ -245,13 +236,12 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	if (p->loopback)
 		net_child_loopback_up();
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
-		die_errno(FACE_MSG("cannot set the hostname to '%s'", "Can't set hostname to %s"),
-			  p->hostname);
+		die_errno(msg(MSG_HOSTNAME), p->hostname);
 	/* Land on the final ids; after this we hold no power over the first namespace. */
 	final_ids(&p->ids, procfd, procsysfd);
 	/* Before capabilities: with no_new_privs nothing exec'd can gain privileges again. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die_errno(FACE_MSG("cannot set no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS) failed"));
+		die_errno(msg(MSG_NO_NEW_PRIVS));
 	caps_child_apply(p->caps.keep, p->caps.all, p->caps.ambient, p->caps.as_they_are);
 	/* --block-fd: the caller may still look at the finished sandbox before it runs. */
 	if (pr->block_fd >= 0)
@@ -269,7 +259,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	umask(umask_saved);
 	process_child_env_and_cwd(pr);
 	if (pr->new_session && setsid() < 0)
-		die_errno(FACE_MSG("cannot start a new session", "setsid"));
+		die_errno(msg(MSG_SETSID));
 	/* Nothing runs unless the parent said go (EOF: it failed or died meanwhile). */
 	if (ch->go_rd >= 0 && !p->status.go_early)
 		process_child_wait_go(ch->go_rd);
@@ -290,12 +280,11 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		/* Before the fork, so there is no moment in which the command could open pid 1's
 		 * /proc files; the command's exec makes it dumpable again. */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-			die_errno(FACE_MSG("cannot make pid 1 non-dumpable",
-					   "prctl(PR_SET_DUMPABLE)"));
+			die_errno(msg(MSG_PID1_DUMPABLE));
 		/* pid 1 says when its own lockdown is done; the command waits for that. */
 		int ready[2];
 		if (pipe2(ready, O_CLOEXEC) < 0)
-			die_errno(FACE_MSG("cannot create a pipe", "pipe2()"));
+			die_errno(msg(MSG_PIPE_CHILD));
 		if (one_filter_for_both(p)) {
 			if (pr->close_inherited) /* the reaper closes its own by hand */
 				process_child_close_fds(pr->pass_fds);
@@ -415,8 +404,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 	if (ch->pid_rd >= 0) {
 		int v = 0;
 		if (read(ch->pid_rd, &v, sizeof(v)) != (ssize_t)sizeof(v) || v <= 0)
-			die(FACE_MSG("cannot learn the pid of the sandbox (--pidns)",
-				     "No pid returned on socket"));
+			die(msg(MSG_PIDNS_NO_PID));
 		close(ch->pid_rd);
 		pid = m.child = v;
 	}
@@ -462,9 +450,7 @@ static noreturn void run(const struct plan *p)
 		if (errno == EINVAL && face->id == FACE_BWRAP)
 			die("Joining the specified user namespace failed, it might not be a "
 			    "descendant of the current user namespace.");
-		die_errno_face("Joining specified user namespace failed",
-			       "cannot join the user namespace of fd %d (--userns)",
-			       p->ids.userns_fd);
+		die_errno(msg(MSG_USERNS_JOIN), p->ids.userns_fd);
 	}
 	/* --pidns: the sandbox is a grandchild; as subreaper we get it when its parent exits,
 	 * which may happen at once, so this must be in place before clone. */

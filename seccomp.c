@@ -35,10 +35,7 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 		}
 		if (len % 8 != 0) {
 			free(data);
-			return error_set(err, "%s",
-					 FACE_MSG("invalid seccomp data: the length is not a "
-						  "multiple of 8",
-						  "Invalid seccomp data, must be multiple of 8"));
+			return error_set(err, "%s", msg(MSG_SECCOMP_DATA_LENGTH));
 		}
 		/* bubblewrap takes an empty program here and the kernel refuses it when it is
 		 * loaded (EINVAL: "Unable to set up system call filtering"); the hutch face
@@ -65,14 +62,12 @@ void seccomp_child_load(const struct seccomp_set *set)
 		};
 		if (set->progs[i].len > 0xffff) {
 			errno = EINVAL;
-			die_errno_face("prctl(PR_SET_SECCOMP)", "cannot load seccomp program %zu",
-				       i + 1);
+			die_errno(msg(MSG_SECCOMP_LOAD), i + 1);
 		}
 		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
 			if (errno == EINVAL && face->id == FACE_BWRAP)
 				die("Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)");
-			die_errno_face("prctl(PR_SET_SECCOMP)", "cannot load seccomp program %zu",
-				       i + 1);
+			die_errno(msg(MSG_SECCOMP_LOAD), i + 1);
 		}
 	}
 }

@@ -14,18 +14,6 @@
 
 #include "face.h"
 
-/* Pick the text of a message for the current face. Both arguments are string literals, so
- * -Wformat checks both branches. */
-#define FACE_MSG(hutch_text, bwrap_text) (face->id == FACE_BWRAP ? (bwrap_text) : (hutch_text))
-
-/* die_errno with a fixed bwrap text and a hutch text that takes arguments. */
-#define die_errno_face(bwrap_text, hutch_fmt, ...)   \
-	do {                                         \
-		if (face->id == FACE_BWRAP)          \
-			die_errno("%s", bwrap_text); \
-		die_errno(hutch_fmt, __VA_ARGS__);   \
-	} while (0)
-
 /* Pure code reports errors through this (fixed buffer, no allocation, never exits). */
 struct error {
 	int exit_code; /* 0: the face's exit_usage */
