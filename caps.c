@@ -52,12 +52,7 @@ uint64_t caps_all(void)
 
 static int unknown_cap(const char *name, struct error *err)
 {
-	if (face->id == FACE_BWRAP)
-		return error_set(err, "unknown cap: %s", name);
-	return error_set(err,
-			 "unknown capability '%s': expected a name from capabilities(7) "
-			 "such as CAP_NET_ADMIN, or ALL",
-			 name);
+	return error_set(err, msg(MSG_CAP_UNKNOWN_REASON), name);
 }
 
 int caps_parse_name(const char *name, struct error *err)
@@ -100,12 +95,9 @@ static void raise_ambient(uint64_t keep, int last)
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
 			continue;
-		if (face->id == FACE_BWRAP) {
-			if (errno != EPERM && errno != EINVAL)
-				die_errno("Adding ambient capability %d", cap);
+		if (face->caps_best_effort && (errno == EPERM || errno == EINVAL))
 			continue;
-		}
-		die_errno("cannot raise capability %d in the ambient set", cap);
+		die_errno(msg(MSG_CAP_AMBIENT_RAISE), cap);
 	}
 }
 
@@ -119,9 +111,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 	keep &= all;
 	while (last > 0 && !has_cap(all, last))
 		last--;
-	/* bubblewrap raises what it keeps in the ambient set whatever the uid, 0 included
-	 * (set_ambient_capabilities), so the command's children keep them across execve. */
-	if (face->id == FACE_BWRAP)
+	if (face->caps_ambient_always)
 		ambient = true;
 
 	/* Bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, which
@@ -157,7 +147,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 		 * root does not have (--cap-add ALL where root lacks some, as in a container), it
 		 * goes on with those root has. The same here, but only when every one of those is
 		 * among the asked ones, so no capability the caller dropped is kept. */
-		if (errno == EPERM && face->id == FACE_BWRAP && getuid() == 0 &&
+		if (errno == EPERM && face->caps_best_effort && getuid() == 0 &&
 		    (caps_current_permitted() & ~keep) == 0) {
 			if (ambient)
 				raise_ambient(keep, last);

@@ -165,3 +165,81 @@ MSG(SECCOMP_AND_ADD_FD, "--seccomp cannot be combined with --add-seccomp-fd",
 MSG(DISABLE_USERNS_AND_BLOCK_FD, "--disable-userns cannot be combined with --userns-block-fd",
     /* sic: two spaces, as bubblewrap prints it */
     "--disable-userns is not compatible with  --userns-block-fd")
+MSG(CAP_UNKNOWN_REASON,
+    "unknown capability '%s': expected a name from capabilities(7) such as CAP_NET_ADMIN, or ALL",
+    "unknown cap: %s")
+MSG(CAP_AMBIENT_RAISE, "cannot raise capability %d in the ambient set",
+    "Adding ambient capability %d")
+MSG(BIND_SUBMOUNT_FLAGS, "cannot make the mount at '%s' below the bind%s: %s", "")
+MSG(BIND_FLAGS, "cannot make the mounts of the bind%s: %s", "")
+MSG(SETUP_KILLED, "cannot set up the sandbox: the setup process was killed by signal %d (%s)", "")
+MSG(MONITOR_POLL, "cannot wait for the sandbox's events", "poll")
+MSG(REMOUNT, "cannot remount '/%s' read-only (--%s)",
+    "Can't remount readonly on /newroot/%s: realpath(destination)")
+MSG(REMOUNT_NOT_MOUNT, "cannot remount '/%s' read-only (--%s): it is not a mount point%.0s",
+    "Can't remount readonly on /newroot/%s%.0s: %s")
+MSG(OP_SYMLINK_OTHER, "cannot create symlink '%s' -> '%s' (--%s): a link to '%s' exists there",
+    "Can't make symlink at %s%.0s%.0s: existing destination is %s")
+MSG(OP_DATA_READ, "cannot write '%s' (--%s): cannot read fd %d", "Can't write data to file %s")
+MSG(OP_OVERLAY_DIRS, "cannot open the upper layer of '%s' (--%s)", "open tmp-overlay")
+MSG(OP_PROC_SUB, "cannot open '/%s/%s' (--%s)", "Can't access /newroot/%s/%s")
+MSG(EXEC_NOT_FOUND, "cannot run '%s': command not found in the sandbox",
+    "execvp %s: No such file or directory")
+MSG(EXEC, "cannot execute '%s'", "execvp %s")
+MSG(SECCOMP_FD_READ, "cannot read the seccomp program from fd %d", "Can't read seccomp data")
+MSG(SECCOMP_EINVAL,
+    "cannot load seccomp program %zu: the kernel refuses it (EINVAL); it needs CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER",
+    "Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)")
+MSG(OVERLAY_LAYERS, "--%s: needs at least %s --overlay-src layer%s before it",
+    "--%s requires at least %s --overlay-src")
+MSG(NS_NESTING, "cannot create the sandbox namespaces: %s",
+    "Creating new namespace failed: nesting depth or /proc/sys/user/max_*_namespaces exceeded (ENOSPC)")
+MSG(NS_USERNS_EPERM, "cannot create the sandbox namespaces: %s",
+    "No permissions to create a new namespace, likely because the kernel does not allow non-privileged user namespaces. On e.g. debian this can be enabled with 'sysctl kernel.unprivileged_userns_clone=1'.")
+MSG(NS_USERNS_EINVAL, "cannot create the sandbox namespaces: %s",
+    "Creating new namespace failed, likely because the kernel does not support user namespaces.  bwrap must be installed setuid on such systems.")
+MSG(NS_CREATE, "cannot create the sandbox namespaces: %s", "Creating new namespace failed: %s")
+MSG(USERNS_NOT_DESCENDANT,
+    "cannot join the user namespace of fd %d (--userns): it is not a descendant of the current user namespace",
+    "Joining the specified user namespace failed, it might not be a descendant of the current user namespace.")
+MSG(UNKNOWN_OPTION,
+    "cannot use '%s': unknown option\nhint: run '%s --help' for the list of options",
+    "Unknown option %s")
+MSG(ONLY_LAST, "warning: only the last --%s takes effect",
+    "Only the last --%s option will take effect")
+MSG(INVALID_FD, "--%s: invalid file descriptor '%s': expected a number 0..%d", "Invalid fd: %.0s%s")
+MSG(INVALID_ID, "--%s: invalid %s '%s': expected a number 0..%lu", "Invalid %.0s%s: %s")
+MSG(INVALID_MODE, "--%s: invalid octal mode '%s': expected 0..07777",
+    "--%s takes an octal argument <= 07777")
+MSG(PERMS_BEFORE,
+    "--perms: must be followed by an option that creates a file (--dir, --file, --bind-data, --ro-bind-data, --tmpfs), not by %s%s",
+    "--perms must be followed by an option that creates a file")
+MSG(SIZE_BEFORE, "--size: must be followed by --tmpfs, not by %s%s",
+    "--size must be followed by --tmpfs")
+MSG(OVERLAY_SRC_BEFORE,
+    "--overlay-src: must be followed by another --overlay-src or by --overlay, --tmp-overlay or --ro-overlay, not by %s%s",
+    "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay")
+MSG(ARGS_NESTED, "--args: not allowed among the arguments read by --args",
+    "--args not supported in arguments file")
+MSG(ARGS_READ, "cannot read the arguments of --args from fd %d", "Can't read --args data")
+MSG(ARGV0_TWICE, "--argv0: given twice", "--argv0 used multiple times")
+MSG(OPTION_REASON, "--%s: %s", "%.0s%s")
+MSG(PERMS_TWICE, "--perms: given twice before the same option",
+    "--perms given twice for the same action")
+MSG(SIZE_TWICE, "--size: given twice before the same --tmpfs",
+    "--size given twice for the same action")
+MSG(SIZE_INVALID,
+    "--size: invalid size '%s': expected a non-zero number of bytes, optionally with a k, m, g or t suffix",
+    "--size takes a non-zero number of bytes")
+MSG(SIZE_TOO_LARGE, "--size: size '%s' is too large: at most %zu bytes",
+    "--size (for tmpfs) is limited to %.0s%zu")
+MSG(FILE_LABEL_QUOTE,
+    "--file-label: invalid SELinux label '%s': it holds a quote or a control character",
+    "Invalid --file-label %s: quotes and control characters are not allowed")
+MSG(SECCOMP_AFTER_ADD_FD, "--seccomp: cannot be combined with --add-seccomp-fd",
+    "--seccomp cannot be combined with --add-seccomp-fd")
+MSG(ADD_FD_AFTER_SECCOMP, "--add-seccomp-fd: cannot be combined with --seccomp",
+    "--add-seccomp-fd cannot be combined with --seccomp")
+MSG(HELP_USAGE, "usage: %s%.0s [OPTIONS...] [--] COMMAND [ARGS...]\n\n",
+    "usage: %.0s%s [OPTIONS...] [--] COMMAND [ARGS...]\n\n")
+MSG(HELP_VERSION, "hutch %s\n", "bubblewrap 0.11.1 (hutch %s)\n")

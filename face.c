@@ -64,7 +64,6 @@ static const struct face face_table[FACE_COUNT] = {
 		.missing_arg_by_option = false,
 		.help_own_words = true,
 		.hints = true,
-		.explain_quiet_fallbacks = true,
 	},
 	[FACE_BWRAP] = {
 		.id = FACE_BWRAP,
@@ -107,7 +106,6 @@ static const struct face face_table[FACE_COUNT] = {
 		.missing_arg_by_option = true,
 		.help_own_words = false,
 		.hints = false,
-		.explain_quiet_fallbacks = false,
 	},
 };
 
@@ -204,7 +202,6 @@ void face_print_table(void)
 	BOOL_ROW(missing_arg_by_option);
 	BOOL_ROW(help_own_words);
 	BOOL_ROW(hints);
-	BOOL_ROW(explain_quiet_fallbacks);
 #undef INT_ROW
 #undef BOOL_ROW
 	/* The messages by name (their texts: face-messages.h). */

@@ -59,9 +59,8 @@ struct face {
 	bool missing_arg_by_option;    /* each option words its missing-argument message itself */
 	bool help_own_words; /* --help: the option texts of options-table.c's help_hutch */
 	/* Messages. */
-	bool hints;		      /* "hint:" lines after an error (bubblewrap's clients parse
+	bool hints; /* "hint:" lines after an error (bubblewrap's clients parse
 				      * stderr: none there) */
-	bool explain_quiet_fallbacks; /* warn when a bind's sub-mounts keep flags (bwrap: silent) */
 };
 
 /* File-scope state allowed by CONVENTIONS: the face (and with it the program name). */

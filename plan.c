@@ -126,7 +126,7 @@ static int check_fd(const struct host_facts *h, int *fd, const char *option,
 
 	if (!c)
 		return 0;
-	if (face->id == FACE_HUTCH)
+	if (face->closed_fd_is_error)
 		return error_set_errno(err, c->err, "cannot use fd %d (--%s)", *fd, option);
 	err->exit_code = face->exit_setup;
 	switch (bw) {

@@ -370,11 +370,8 @@ noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *
 		(void)write_all(util_report_fd(), "R", 1);
 	execvp(pr->argv[0], argv);
 	int e = errno;
-	if (face->id == FACE_BWRAP)
-		die_status_errno(face->exit_exec, e, "execvp %s", pr->argv[0]);
 	if (e == ENOENT && !strchr(pr->argv[0], '/'))
-		die_status(face->exit_notfound, "cannot run '%s': command not found in the sandbox",
-			   pr->argv[0]);
-	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e,
-			 "cannot execute '%s'", pr->argv[0]);
+		die_status(face->exit_notfound, msg(MSG_EXEC_NOT_FOUND), pr->argv[0]);
+	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e, msg(MSG_EXEC),
+			 pr->argv[0]);
 }

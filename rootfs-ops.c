@@ -77,22 +77,15 @@ static void op_bind(struct build *b, const struct setup_op *op)
 		do_bind(b, op, src);
 }
 
-/* bubblewrap's texts for --remount-ro: the destination as "/newroot/DEST", then what failed,
- * naming the path the kernel resolved it to (attached, the new root is at /newroot too). */
+/* bubblewrap's texts for --remount-ro name the destination as "/newroot/DEST", then what
+ * failed and the path the kernel resolved it to (attached, the new root is at /newroot too);
+ * the hutch texts leave that detail off. */
 static noreturn void die_remount(const struct mnt_ctx *m, const struct setup_op *op, int fd,
 				 const char *what, int err)
 {
-	char p[64], real[PATH_MAX];
+	char p[64], real[PATH_MAX], detail[PATH_MAX + 128];
 	const char *d = op->dest;
 
-	if (face->id != FACE_BWRAP) {
-		if (!what) {
-			errno = err;
-			die_errno("cannot remount '%s' read-only (--%s)", op->dest, op->option);
-		}
-		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
-		    op->option);
-	}
 	while (*d == '/')
 		d++;
 	ssize_t n = fd < 0 ? -1 :
@@ -100,13 +93,17 @@ static noreturn void die_remount(const struct mnt_ctx *m, const struct setup_op 
 	real[n < 0 ? 0 : n] = '\0';
 	if (!what) {
 		errno = err;
-		die_errno("Can't remount readonly on /newroot/%s: realpath(destination)", d);
+		die_errno(msg(MSG_REMOUNT), d, op->option);
 	}
 	if (err)
-		die("Can't remount readonly on /newroot/%s: %s \"%s\"%s: %s", d, what, real,
-		    strcmp(what, "Unable to remount destination") == 0 ? " with correct flags" : "",
-		    strerror(err));
-	die("Can't remount readonly on /newroot/%s: %s \"%s\" in mount table", d, what, real);
+		snprintf(detail, sizeof(detail), "%s \"%s\"%s: %s", what, real,
+			 strcmp(what, "Unable to remount destination") == 0 ?
+				 " with correct flags" :
+				 "",
+			 strerror(err));
+	else
+		snprintf(detail, sizeof(detail), "%s \"%s\" in mount table", what, real);
+	die(msg(MSG_REMOUNT_NOT_MOUNT), d, op->option, detail);
 }
 
 static void op_remount_ro(struct build *b, const struct setup_op *op)
@@ -181,7 +178,7 @@ static bool writable_now(int mnt, const char *sub, const struct setup_op *op)
 	const char *d = op->dest;
 	while (*d == '/')
 		d++;
-	die_errno("Can't access /newroot/%s/%s", d, sub);
+	die_errno(msg(MSG_OP_PROC_SUB), d, sub, op->option);
 }
 
 /* Old interfaces of proc that act on the whole machine: read-only. */
@@ -189,7 +186,7 @@ static void cover_proc(const struct mnt_ctx *m, int mnt, const struct setup_op *
 {
 	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
 
-	if (face->id == FACE_BWRAP) {
+	if (!face->proc_cover_all) {
 		for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
 			if (writable_now(mnt, cover[i], op))
 				cover_ro(m, mnt, cover[i], op);
@@ -317,12 +314,7 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 			buf[n] = '\0';
 			if (strcmp(buf, op->src) == 0)
 				return; /* an identical link is already there */
-			if (face->id == FACE_BWRAP)
-				die("Can't make symlink at %s: existing destination is %s",
-				    op->dest, buf);
-			die("cannot create symlink '%s' -> '%s' (--%s): a link to '%s' exists "
-			    "there",
-			    op->dest, op->src, op->option, buf);
+			die(msg(MSG_OP_SYMLINK_OTHER), op->dest, op->src, op->option, buf);
 		}
 		if (errno == EINVAL)
 			die(msg(MSG_OP_SYMLINK_NOT_LINK), op->dest, op->option);
@@ -348,10 +340,8 @@ static void copy_fd_to(int from, int to, const struct setup_op *op)
 		ssize_t n = read(from, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && face->id == FACE_BWRAP) /* one message for both ends */
-			die_errno("Can't write data to file %s", op->dest);
 		if (n < 0)
-			die_errno("cannot read fd %d (--%s)", op->fd, op->option);
+			die_errno(msg(MSG_OP_DATA_READ), op->dest, op->option, op->fd);
 		if (n == 0)
 			return;
 		if (write_all(to, buf, (size_t)n) < 0)
@@ -461,7 +451,7 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 		upper = openat(b->scratchfd, up, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		work = openat(b->scratchfd, wk, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (upper < 0 || work < 0)
-			die_errno("open tmp-overlay");
+			die_errno(msg(MSG_OP_OVERLAY_DIRS), op->dest, op->option);
 	}
 	if (upper >= 0) {
 		len += (size_t)snprintf(opts + len, cap - len, "upperdir=%s,",

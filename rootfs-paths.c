@@ -111,7 +111,7 @@ void rootfs_resolve_magic_sources(struct build *b)
 			free(real);
 		} else {
 			err = errno;
-			if (err != ENOENT || (face->id == FACE_BWRAP && !may_miss))
+			if (err != ENOENT || (face->source_missing_early && !may_miss))
 				die_errno(msg(MSG_OP_SOURCE), shown, op->option);
 			fd = open(given, O_PATH | O_CLOEXEC);
 			err = errno;

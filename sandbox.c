@@ -331,24 +331,19 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 
 static noreturn void namespaces_failed(const struct plan *p, int e)
 {
-	if (face->id == FACE_BWRAP) {
-		if (e == ENOSPC)
-			die("Creating new namespace failed: nesting depth or "
-			    "/proc/sys/user/max_*_namespaces exceeded (ENOSPC)");
-		if (e == EPERM && p->ids.new_userns)
-			die("No permissions to create a new namespace, likely because the kernel "
-			    "does not allow non-privileged user namespaces. On e.g. debian this "
-			    "can be enabled with 'sysctl kernel.unprivileged_userns_clone=1'.");
-		if (e == EINVAL && p->ids.new_userns)
-			die("Creating new namespace failed, likely because the kernel does not "
-			    "support user namespaces.  bwrap must be installed setuid on such "
-			    "systems.");
-		die_status_errno(face->exit_setup, e, "Creating new namespace failed");
-	}
-	warn("cannot create the sandbox namespaces: %s", strerror(e));
+	const char *why = strerror(e);
+
+	if (e == ENOSPC)
+		error_line(msg(MSG_NS_NESTING), why);
+	else if (e == EPERM && p->ids.new_userns)
+		error_line(msg(MSG_NS_USERNS_EPERM), why);
+	else if (e == EINVAL && p->ids.new_userns)
+		error_line(msg(MSG_NS_USERNS_EINVAL), why);
+	else
+		error_line(msg(MSG_NS_CREATE), why);
 	if (p->ids.new_userns && (e == EPERM || e == ENOSPC || e == EACCES || e == EINVAL))
 		hint_userns(e);
-	exit(face->exit_setup);
+	die_exit(face->exit_setup);
 }
 
 /* The parent after clone: status fds, --pidns pid, maps, --userns-block-fd, go, then the
@@ -382,7 +377,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 		.grace_ms = p->limits.grace_ms,
 		.stats = p->limits.stats,
 		/* bubblewrap's documents alone, unless the caller asked for what is new. */
-		.extra_docs = face->id == FACE_HUTCH || p->limits.cgroup || p->limits.timeout_ms ||
+		.extra_docs = face->status_extra_docs || p->limits.cgroup || p->limits.timeout_ms ||
 			      p->limits.stats,
 		.start_ns = ch->start_ns,
 		.cg = ch->cg,
@@ -447,9 +442,8 @@ static noreturn void run(const struct plan *p)
 	}
 	/* --userns: the sandbox lives in an existing user namespace, joined before clone. */
 	if (p->ids.userns_fd >= 0 && setns(p->ids.userns_fd, CLONE_NEWUSER) < 0) {
-		if (errno == EINVAL && face->id == FACE_BWRAP)
-			die("Joining the specified user namespace failed, it might not be a "
-			    "descendant of the current user namespace.");
+		if (errno == EINVAL)
+			die(msg(MSG_USERNS_NOT_DESCENDANT), p->ids.userns_fd);
 		die_errno(msg(MSG_USERNS_JOIN), p->ids.userns_fd);
 	}
 	/* --pidns: the sandbox is a grandchild; as subreaper we get it when its parent exits,
@@ -506,6 +500,13 @@ int main(int argc, char **argv)
 
 	/* The face first: every message from here on speaks its language. */
 	face_select(argv[0]);
+#ifdef HUTCH_TEST_HOOKS
+	/* tests/test-faces.sh: the face table, which it checks difference by difference. */
+	if (getenv("HUTCH_TEST_FACE_TABLE")) {
+		face_print_table();
+		return 0;
+	}
+#endif
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap our children for us and
 	 * leave nothing to wait for (bubblewrap 0.11.1 resets it too). */
 	signal(SIGCHLD, SIG_DFL);

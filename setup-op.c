@@ -96,11 +96,8 @@ static int layers_error(enum setup_op_type type, unsigned need, struct error *er
 {
 	const char *name = setup_op_name(type);
 
-	if (face->id == FACE_BWRAP)
-		return error_set(err, "--%s requires at least %s --overlay-src", name,
-				 need == 1 ? "one" : "two");
-	return error_set(err, "--%s: needs at least %s --overlay-src layer%s before it", name,
-			 need == 1 ? "one" : "two", need == 1 ? "" : "s");
+	return error_set(err, msg(MSG_OVERLAY_LAYERS), name, need == 1 ? "one" : "two",
+			 need == 1 ? "" : "s");
 }
 
 static int dangling_layers(struct error *err)

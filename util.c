@@ -46,6 +46,8 @@ __attribute__((format(printf, 3, 0))) static void vmessage(int level, const char
 	size_t n = 0;
 	int r;
 
+	if (!*fmt && !errnum)
+		return; /* a message this face does not print (face-messages.h) */
 	if (level_prefix) {
 		r = snprintf(buf, sizeof(buf), "<%d>", level);
 		n = r > 0 ? (size_t)r : 0;
@@ -114,6 +116,20 @@ noreturn void die_errno(const char *fmt, ...)
 	vmessage(3, "", fmt, ap, e);
 	va_end(ap);
 	exit_reported(face->exit_setup);
+}
+
+void error_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(3, "", fmt, ap, 0);
+	va_end(ap);
+}
+
+noreturn void die_exit(int status)
+{
+	exit_reported(status);
 }
 
 noreturn void die_status(int status, const char *fmt, ...)

@@ -24,13 +24,18 @@ __attribute__((format(printf, 2, 3))) int error_set(struct error *err, const cha
 __attribute__((format(printf, 3, 4))) int error_set_errno(struct error *err, int errnum,
 							  const char *fmt, ...);
 
-/* Messages: "PROG: TEXT\n" on stderr. die* exit with the face's setup status unless given. */
+/* Messages: "PROG: TEXT\n" on stderr; an empty TEXT (a catalog text the face leaves out)
+ * prints nothing. die* exit with the face's setup status unless given. */
 __attribute__((format(printf, 1, 2))) noreturn void die(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) noreturn void die_errno(const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) noreturn void die_status(int status, const char *fmt, ...);
 __attribute__((format(printf, 3, 4))) noreturn void die_status_errno(int status, int errnum,
 								     const char *fmt, ...);
 noreturn void die_error(const struct error *err);
+/* An error line that does not end the process, for an error followed by hint lines or by
+ * the monitor's cleanup; die_exit() then ends it with the error's status. */
+__attribute__((format(printf, 1, 2))) void error_line(const char *fmt, ...);
+noreturn void die_exit(int status);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void hint(const char *fmt, ...);
 /* An informational line ("PROG: TEXT", level 6 with --level-prefix). */
