@@ -100,7 +100,7 @@ MSG(OP_PARENTS, "cannot create the parent directories of '%s' (--%s)", "Can't mk
 MSG(OP_MKDIR, "cannot create directory '%s' (--%s)", "Can't mkdir %s")
 MSG(OP_MOUNT_POINT, "cannot create mount point '%s' (--%s)", "Can't create file at %s")
 MSG(PRIVILEGED,
-    "refusing to run: %s; hutch needs no privileges: remove them (chmod u-s,g-s; setcap -r)",
+    "cannot run with privileges: %s\nhint: hutch needs none: remove them (chmod u-s,g-s; setcap -r)",
     "refusing to run: %s; this bwrap (hutch) must not be setuid")
 MSG(PIPE_CHILD, "cannot create a pipe", "pipe2()")
 MSG(USERNS2_JOIN, "cannot join the user namespace of fd %d (--userns2)", "Setting userns2 failed")
@@ -243,3 +243,15 @@ MSG(ADD_FD_AFTER_SECCOMP, "--add-seccomp-fd: cannot be combined with --seccomp",
 MSG(HELP_USAGE, "usage: %s%.0s [OPTIONS...] [--] COMMAND [ARGS...]\n\n",
     "usage: %.0s%s [OPTIONS...] [--] COMMAND [ARGS...]\n\n")
 MSG(HELP_VERSION, "hutch %s\n", "bubblewrap 0.11.1 (hutch %s)\n")
+MSG(ROOT_FSTAT, "cannot read the attributes of the root", "fstat /")
+MSG(SCRATCH_OPEN, "cannot open the scratch tmpfs", "open the scratch tmpfs")
+MSG(ROOT_CHDIR, "cannot change directory to the new root", "chdir /")
+MSG(ROOT_STATX, "cannot read the mount of the root", "statx /")
+MSG(ROOT_OPEN, "cannot open the root", "open /")
+MSG(SIGPROCMASK, "cannot block the forwarded signals", "sigprocmask")
+MSG(PDEATHSIG, "cannot ask for a signal when the parent dies", "prctl(PR_SET_PDEATHSIG)")
+MSG(SETENV_PWD, "cannot set the environment variable 'PWD'", "setenv PWD")
+MSG(KEEPCAPS, "cannot keep the capabilities across the uid change", "prctl(PR_SET_KEEPCAPS) failed")
+MSG(USERNS_CAPGET, "cannot read the capabilities", "capget")
+MSG(USERNS_CAPSET, "cannot restore the capabilities after the uid change", "capset")
+MSG(DUMPABLE, "cannot make the setup process non-dumpable", "prctl(PR_SET_DUMPABLE)")

@@ -66,7 +66,7 @@ pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd, int cgr
 	 * (and pid 1 of a namespace receives queued blocked signals, pid_namespaces(7)). */
 	process_forward_set(&set);
 	if (sigprocmask(SIG_BLOCK, &set, orig) < 0)
-		die_errno("sigprocmask");
+		die_errno(msg(MSG_SIGPROCMASK));
 	if (pipe2(p, O_CLOEXEC) < 0)
 		die_errno(msg(MSG_PIPE));
 	/* Straight into the sandbox's cgroup where the kernel can (5.7+, a v2 cgroup): nothing
@@ -149,7 +149,7 @@ void process_child_die_with_parent(void)
 	struct pollfd pfd = { .fd = util_report_fd(), .events = 0 };
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_PDEATHSIG)");
+		die_errno(msg(MSG_PDEATHSIG));
 	/* The parent may have died before prctl: its end of the report pipe is then closed.
 	 * (getppid() is no help: it reads 0 across a PID namespace.) */
 	if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)))
@@ -159,7 +159,7 @@ void process_child_die_with_parent(void)
 void process_child_die_with_caller(pid_t caller)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_PDEATHSIG)");
+		die_errno(msg(MSG_PDEATHSIG));
 	/* In place we are hutch itself: the caller is our parent, and still there or not. */
 	if (getppid() != caller)
 		_exit(face->exit_setup);
@@ -352,7 +352,7 @@ void process_child_env_and_cwd(const struct process_plan *pr)
 			cwd = home;
 	}
 	if (setenv("PWD", cwd, 1) < 0)
-		die_errno("setenv PWD");
+		die_errno(msg(MSG_SETENV_PWD));
 }
 
 noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *orig)

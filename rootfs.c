@@ -42,7 +42,7 @@ void rootfs_set_root(struct build *b, int fd)
 		close(b->rootfd);
 	b->rootfd = fd;
 	if (fstat(fd, &b->root_st) < 0)
-		die_errno("fstat /");
+		die_errno(msg(MSG_ROOT_FSTAT));
 }
 
 /* --lock-file DEST, in the finished tree: resolved below the new root like every destination,
@@ -118,7 +118,7 @@ int rootfs_scratch(struct build *b)
 		die_errno(msg(MSG_SCRATCH_MOUNT));
 	b->scratchfd = openat(b->scratch_mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->scratchfd < 0)
-		die_errno("open the scratch tmpfs");
+		die_errno(msg(MSG_SCRATCH_OPEN));
 	return b->scratchfd;
 }
 
@@ -144,7 +144,7 @@ void rootfs_enter_scratch(struct build *b)
 	if (fchdir(sd) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
 		die_errno(msg(MSG_SCRATCH_PIVOT));
 	if (chdir("/") < 0)
-		die_errno("chdir /");
+		die_errno(msg(MSG_ROOT_CHDIR));
 	b->mnt.stage = "/stage";
 	b->mnt.stage_file = "/stagefile";
 	b->mnt.proc_prefix = "/oldroot";
@@ -190,7 +190,7 @@ static bool root_uncovered(uint64_t *id)
 	/* Not knowing is no answer: a detach when nothing covers "/" would take the new root. */
 	if (statx(AT_FDCWD, "/", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &a) < 0 ||
 	    statx(AT_FDCWD, "/..", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &c) < 0)
-		die_errno("statx /");
+		die_errno(msg(MSG_ROOT_STATX));
 	if (a.stx_mask & c.stx_mask & STATX_MNT_ID) {
 		*id = a.stx_mnt_id;
 		if (a.stx_mnt_id != c.stx_mnt_id)
@@ -232,7 +232,7 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 
 	b.hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (b.hostfd < 0)
-		die_errno("open /");
+		die_errno(msg(MSG_ROOT_OPEN));
 	rootfs_resolve_magic_sources(&b);
 
 	/* The base: the new root's tmpfs. Detached, a clone of it stacked on it is the probe
@@ -316,7 +316,7 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 		if (i == 64 || umount2(".", MNT_DETACH) < 0)
 			die_errno(msg(MSG_OLD_ROOT_DETACH));
 	if (chdir("/") < 0)
-		die_errno("chdir /");
+		die_errno(msg(MSG_ROOT_CHDIR));
 	/* Defence in depth: "/", uncovered now, must be the root we built. */
 	if (want && now != want)
 		die(msg(MSG_NEW_ROOT_MISSING));

@@ -217,7 +217,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		userns_child_become(p->ids.first_uid, p->ids.first_gid);
 		/* Changing ids made us non-dumpable, and /proc/self root's: we write there. */
 		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-			die_errno("prctl(PR_SET_DUMPABLE)");
+			die_errno(msg(MSG_DUMPABLE));
 	}
 	/* Our /proc/<pid> and /proc/sys, while the host's /proc is still the one at /proc. */
 	int procfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -271,7 +271,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	else if (pr->die_with_parent && pr->in_place)
 		process_child_die_with_caller(ch->caller);
 	else if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_PDEATHSIG)");
+		die_errno(msg(MSG_PDEATHSIG));
 	/* A process stays behind to reap, forward signals and hold --lock-file/--sync-fd. It is
 	 * filtered too: the command could otherwise ptrace it and run unfiltered code. */
 	bool filtered = false;
@@ -303,7 +303,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		 * reaper now, which dies with ours (bubblewrap sets it again here too). */
 		if (pr->die_with_parent) {
 			if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-				die_errno("prctl(PR_SET_PDEATHSIG)");
+				die_errno(msg(MSG_PDEATHSIG));
 			if (getppid() != reaper_pid)
 				_exit(face->exit_setup);
 		}
@@ -436,7 +436,7 @@ static noreturn void run(const struct plan *p)
 
 	if (p->proc.die_with_parent) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-			die_errno("prctl(PR_SET_PDEATHSIG)");
+			die_errno(msg(MSG_PDEATHSIG));
 		if (getppid() != ppid)
 			exit(face->exit_setup);
 	}

@@ -72,15 +72,15 @@ void userns_child_switch_ids(uid_t uid, gid_t gid)
 	if (uid == getuid())
 		return;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_KEEPCAPS) failed");
+		die_errno(msg(MSG_KEEPCAPS));
 	if (setresuid(uid, uid, uid) < 0)
 		die_errno(msg(MSG_SETUID), (unsigned)uid);
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	/* setuid cleared the effective set (capabilities(7)); take it back from permitted. */
 	if (capget(&hdr, data) < 0)
-		die_errno("capget");
+		die_errno(msg(MSG_USERNS_CAPGET));
 	data[0].effective = data[0].permitted;
 	data[1].effective = data[1].permitted;
 	if (capset(&hdr, data) < 0)
-		die_errno("capset");
+		die_errno(msg(MSG_USERNS_CAPSET));
 }

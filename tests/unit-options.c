@@ -279,7 +279,7 @@ static void test_help_version(void)
 		  "empty directory") != NULL,
 	   "  continuation line indented");
 	ok(BWRAP == !strstr(out, "--pass-fd"), "  --pass-fd listed in the hutch face only");
-	ok(BWRAP == !strstr(out, "when hutch or hutch's parent dies"), "  hutch names itself");
+	ok(BWRAP == !strstr(out, "when hutch's parent dies"), "  hutch names itself");
 	is_str(errout, "", "  nothing on stderr");
 	free(out);
 	free(errout);
