@@ -52,12 +52,7 @@ uint64_t caps_all(void)
 
 static int unknown_cap(const char *name, struct error *err)
 {
-	if (face->id == FACE_BWRAP)
-		return error_set(err, "unknown cap: %s", name);
-	return error_set(err,
-			 "unknown capability '%s': expected a name from capabilities(7) "
-			 "such as CAP_NET_ADMIN, or ALL",
-			 name);
+	return error_set(err, msg(MSG_CAP_UNKNOWN_REASON), name);
 }
 
 int caps_parse_name(const char *name, struct error *err)
@@ -100,12 +95,9 @@ static void raise_ambient(uint64_t keep, int last)
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) == 0)
 			continue;
-		if (face->id == FACE_BWRAP) {
-			if (errno != EPERM && errno != EINVAL)
-				die_errno("Adding ambient capability %d", cap);
+		if (face->caps_best_effort && (errno == EPERM || errno == EINVAL))
 			continue;
-		}
-		die_errno("cannot raise capability %d in the ambient set", cap);
+		die_errno(msg(MSG_CAP_AMBIENT_RAISE), cap);
 	}
 }
 
@@ -119,9 +111,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 	keep &= all;
 	while (last > 0 && !has_cap(all, last))
 		last--;
-	/* bubblewrap raises what it keeps in the ambient set whatever the uid, 0 included
-	 * (set_ambient_capabilities), so the command's children keep them across execve. */
-	if (face->id == FACE_BWRAP)
+	if (face->caps_ambient_always)
 		ambient = true;
 
 	/* Bounding set first: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective set, which
@@ -133,9 +123,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 		/* One syscall per cap in the usual case; the READ only explains an EPERM. */
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
 		    !(errno == EPERM && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0))
-			die_errno(FACE_MSG("cannot drop capability %d from the bounding set",
-					   "Dropping capability %d from bounds"),
-				  cap);
+			die_errno(msg(MSG_CAP_BOUND_DROP), cap);
 	}
 
 	/* bubblewrap leaves real root's sets alone when no --cap-add/--cap-drop was given, but
@@ -149,8 +137,7 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 	/* Clear the ambient set before lowering permitted/inheritable, so no ambient cap
 	 * outlives this call even when `ambient` is false. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		die_errno(FACE_MSG("cannot clear the ambient capability set",
-				   "Clearing ambient capabilities"));
+		die_errno(msg(MSG_CAP_AMBIENT_CLEAR));
 
 	memset(data, 0, sizeof(data));
 	data[0].effective = data[0].permitted = data[0].inheritable = (uint32_t)keep;
@@ -160,13 +147,13 @@ void caps_child_apply(uint64_t keep, uint64_t all, bool ambient, bool bounding_o
 		 * root does not have (--cap-add ALL where root lacks some, as in a container), it
 		 * goes on with those root has. The same here, but only when every one of those is
 		 * among the asked ones, so no capability the caller dropped is kept. */
-		if (errno == EPERM && face->id == FACE_BWRAP && getuid() == 0 &&
+		if (errno == EPERM && face->caps_best_effort && getuid() == 0 &&
 		    (caps_current_permitted() & ~keep) == 0) {
 			if (ambient)
 				raise_ambient(keep, last);
 			return;
 		}
-		die_errno(FACE_MSG("cannot set the capabilities of the command", "capset failed"));
+		die_errno(msg(MSG_CAP_SET_COMMAND));
 	}
 
 	/* A non-root command keeps its capabilities across execve() only through the ambient
@@ -183,7 +170,7 @@ void caps_child_clear(void)
 	/* Emptying permitted also empties the ambient set (capabilities(7)). */
 	memset(data, 0, sizeof(data));
 	if (capset(&hdr, data) < 0)
-		die_errno(FACE_MSG("cannot clear the capabilities of the reaper", "capset failed"));
+		die_errno(msg(MSG_CAP_CLEAR_REAPER));
 }
 
 uint64_t caps_current_permitted(void)

@@ -29,16 +29,10 @@ int label_check(const char *exec_label, const char *file_label, struct error *er
 		if (!labels[i])
 			continue;
 		if (!label_selinux_enabled())
-			return error_set(
-				err, "%s",
-				FACE_MSG("--exec-label and --file-label need SELinux, which "
-					 "is not enabled on this system",
-					 "labeling not supported on this system"));
+			return error_set(err, "%s", msg(MSG_LABEL_UNSUPPORTED));
 		if (!context_valid(labels[i])) {
 			err->exit_code = face->exit_setup;
-			return error_set_errno(err, errno ? errno : EINVAL,
-					       FACE_MSG("invalid SELinux label '%s'",
-							"invalid label %s"),
+			return error_set_errno(err, errno ? errno : EINVAL, msg(MSG_LABEL_INVALID),
 					       labels[i]);
 		}
 	}
@@ -50,6 +44,5 @@ void label_child_exec(const char *exec_label, int procfd)
 	if (!exec_label)
 		return;
 	if (write_file_at(procfd, "attr/exec", exec_label) < 0)
-		die_errno(FACE_MSG("cannot set the SELinux label '%s' for exec", "label_exec %s"),
-			  exec_label);
+		die_errno(msg(MSG_LABEL_EXEC), exec_label);
 }

@@ -445,9 +445,7 @@ static noreturn void setup_killed(const struct monitor *m, int st, const struct 
 {
 	int sig = WTERMSIG(st);
 
-	if (face->id == FACE_HUTCH)
-		warn("cannot set up the sandbox: the setup process was killed by signal %d (%s)",
-		     sig, strsignal(sig));
+	error_line(msg(MSG_SETUP_KILLED), sig, strsignal(sig));
 	finish(m, face->exit_setup, false, true, rep);
 }
 
@@ -465,7 +463,7 @@ noreturn void monitor_run(const struct monitor *m)
 	process_forward_set(&set);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
-		die_errno(FACE_MSG("cannot create a signalfd", "Can't create signalfd"));
+		die_errno(msg(MSG_SIGNALFD));
 	for (;;) {
 		if (known && phase == 1) {
 			/* Timed out and the command ended: the others get their grace too,
@@ -489,7 +487,7 @@ noreturn void monitor_run(const struct monitor *m)
 					 { .fd = status_rd, .events = POLLIN } };
 		int r = poll(pfd, status_rd >= 0 ? 2 : 1, wait_ms);
 		if (r < 0 && errno != EINTR)
-			die_errno("poll");
+			die_errno(msg(MSG_MONITOR_POLL));
 		if (deadline && monitor_now_ns() >= deadline) {
 			if (phase == 0) {
 				/* Every process, whatever its session or group: the tree below us. */
@@ -532,7 +530,7 @@ noreturn void monitor_run(const struct monitor *m)
 		if (!child_gone || known)
 			continue;
 		/* The sandbox's first process ended before we knew the command's status. */
-		if (reaper && WIFSIGNALED(child_st) && face->id == FACE_HUTCH) {
+		if (reaper && WIFSIGNALED(child_st) && face->setup_signal_is_failure) {
 			/* A reaper killed before it told the command's status: the command (or
 			 * what is left of it) may still run. bubblewrap reports the reaper's
 			 * status; the hutch face says what happened. (The command's copy of
@@ -540,9 +538,9 @@ noreturn void monitor_run(const struct monitor *m)
 			struct report rep;
 			read_report(m->report_rd, &rep);
 			if (rep.ran) {
-				warn("the sandbox's pid 1 was killed by signal %d (%s) before the "
-				     "command ended: its status is unknown",
-				     WTERMSIG(child_st), strsignal(WTERMSIG(child_st)));
+				error_line("cannot tell the command's status: the sandbox's pid 1 "
+					   "was killed by signal %d (%s) before the command ended",
+					   WTERMSIG(child_st), strsignal(WTERMSIG(child_st)));
 				end_sandbox(m, &child_gone, &child_st);
 				finish(m, face->exit_setup, timed_out, true, &rep);
 			}

@@ -543,15 +543,13 @@ static void fallback_report(const char *rel, unsigned attrs, const char *why)
 {
 	char what[64];
 
-	if (face->id != FACE_HUTCH)
-		return;
 	snprintf(what, sizeof(what), "%s%s%s%s", (attrs & HMNT_RDONLY) ? ", read-only" : "",
 		 (attrs & HMNT_NOSUID) ? ", nosuid" : "", (attrs & HMNT_NODEV) ? ", nodev" : "",
 		 (attrs & HMNT_NOEXEC) ? ", noexec" : "");
 	if (*rel)
-		warn("cannot make the mount at '%s' below the bind%s: %s", rel, what + 1, why);
+		warn(msg(MSG_BIND_SUBMOUNT_FLAGS), rel, what + 1, why);
 	else
-		warn("cannot make the mounts of the bind%s: %s", what + 1, why);
+		warn(msg(MSG_BIND_FLAGS), what + 1, why);
 }
 
 static const char *plan_error(int err)

@@ -16,14 +16,12 @@ void net_child_loopback_up(void)
 	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (s < 0)
-		die_errno(FACE_MSG("cannot create a socket to set up loopback",
-				   "Failed to create socket"));
+		die_errno(msg(MSG_LOOPBACK_SOCKET));
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, "lo");
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		die_errno(
-			FACE_MSG("cannot read the flags of 'lo'", "loopback: Failed to get flags"));
+		die_errno(msg(MSG_LOOPBACK_FLAGS));
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		die_errno(FACE_MSG("cannot bring up 'lo'", "loopback: Failed RTM_NEWLINK"));
+		die_errno(msg(MSG_LOOPBACK_UP));
 }

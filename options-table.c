@@ -59,8 +59,7 @@ static int opt_argv0(struct parse_ctx *ctx, const struct option_row *o, const ch
 {
 	(void)o;
 	if (ctx->cfg->argv0)
-		return IS_BWRAP ? options_fail(ctx, "--argv0 used multiple times") :
-				  options_fail(ctx, "--argv0: given twice");
+		return options_fail(ctx, msg(MSG_ARGV0_TWICE));
 	ctx->cfg->argv0 = a[0];
 	return 0;
 }
@@ -99,13 +98,7 @@ static int opt_file_label(struct parse_ctx *ctx, const struct option_row *o, con
 	 * holds either. */
 	for (const char *c = a[0]; *c; c++)
 		if (*c == '"' || iscntrl((unsigned char)*c))
-			return options_fail(ctx,
-					    IS_BWRAP ?
-						    "Invalid --file-label %s: quotes and control "
-						    "characters are not allowed" :
-						    "--file-label: invalid SELinux label '%s': it "
-						    "holds a quote or a control character",
-					    a[0]);
+			return options_fail(ctx, msg(MSG_FILE_LABEL_QUOTE), a[0]);
 	ctx->cfg->file_label = a[0];
 	return 0;
 }
@@ -116,10 +109,7 @@ static int opt_seccomp(struct parse_ctx *ctx, const struct option_row *o, const 
 	int fd;
 
 	if (cfg->seccomp_fds.n > 0 && !cfg->seccomp_legacy)
-		return options_fail(
-			ctx, IS_BWRAP ? "--seccomp cannot be combined with --add-seccomp-fd" :
-					"--seccomp: cannot be combined with "
-					"--add-seccomp-fd");
+		return options_fail(ctx, msg(MSG_SECCOMP_AFTER_ADD_FD));
 	if (cfg->seccomp_legacy)
 		options_warn_only_last(o->name);
 	if (options_arg_fd(ctx, o, a[0], &fd) < 0)
@@ -138,10 +128,7 @@ static int opt_add_seccomp_fd(struct parse_ctx *ctx, const struct option_row *o,
 	int fd;
 
 	if (ctx->cfg->seccomp_legacy)
-		return options_fail(
-			ctx, IS_BWRAP ? "--add-seccomp-fd cannot be combined with --seccomp" :
-					"--add-seccomp-fd: cannot be combined with "
-					"--seccomp");
+		return options_fail(ctx, msg(MSG_ADD_FD_AFTER_SECCOMP));
 	if (options_arg_fd(ctx, o, a[0], &fd) < 0)
 		return -1;
 	options_push_fd(&ctx->cfg->seccomp_fds, fd);
@@ -155,13 +142,11 @@ static int opt_cap(struct parse_ctx *ctx, const struct option_row *o, const char
 	int cap = caps_parse_name(a[0], ctx->err);
 
 	if (cap == -1) {
-		char msg[sizeof(ctx->err->msg)];
+		char why[sizeof(ctx->err->msg)];
 
 		/* caps_parse_name wrote err->msg: copy it out before rewriting it. */
-		snprintf(msg, sizeof(msg), "%s", ctx->err->msg);
-		if (IS_BWRAP)
-			return options_fail(ctx, "%s", msg);
-		return options_fail(ctx, "--%s: %s", o->name, msg);
+		snprintf(why, sizeof(why), "%s", ctx->err->msg);
+		return options_fail(ctx, msg(MSG_OPTION_REASON), o->name, why);
 	}
 	/* bubblewrap's rule: the options apply in order; see caps_keep_initial in config.h. */
 	cfg->caps_explicit = true;
@@ -181,8 +166,7 @@ static int opt_cap(struct parse_ctx *ctx, const struct option_row *o, const char
 static int opt_perms(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
 {
 	if (ctx->next_perms != -1)
-		return options_fail(ctx, IS_BWRAP ? "--perms given twice for the same action" :
-						    "--perms: given twice before the same option");
+		return options_fail(ctx, msg(MSG_PERMS_TWICE));
 	return options_arg_mode(ctx, o, a[0], &ctx->next_perms);
 }
 
@@ -198,31 +182,21 @@ static int opt_size(struct parse_ctx *ctx, const struct option_row *o, const cha
 
 	(void)o;
 	if (ctx->next_size != 0)
-		return options_fail(ctx, IS_BWRAP ? "--size given twice for the same action" :
-						    "--size: given twice before the same --tmpfs");
-	if (IS_BWRAP) {
+		return options_fail(ctx, msg(MSG_SIZE_TWICE));
+	if (face->size_any_base) {
 		/* bubblewrap: strtoull base 0, so 0x10 and 010 (octal) are sizes too. */
 		char *end = NULL;
 
 		errno = 0;
 		v = strtoull(s, &end, 0);
-		bad = errno || !isdigit((unsigned char)s[0]) || !end || *end || v == 0;
-		if (bad)
-			return options_fail(ctx, "--size takes a non-zero number of bytes");
-		if (v > MAX_TMPFS_BYTES)
-			return options_fail(ctx, "--size (for tmpfs) is limited to %zu",
-					    (size_t)MAX_TMPFS_BYTES);
+		bad = errno || !isdigit((unsigned char)s[0]) || !end || *end;
 	} else {
-		if (parse_size(s, &v) < 0 || v == 0)
-			return options_fail(ctx,
-					    "--size: invalid size '%s': expected a non-zero number "
-					    "of bytes, optionally with a k, m, g or t suffix",
-					    s);
-		if (v > MAX_TMPFS_BYTES)
-			return options_fail(ctx,
-					    "--size: size '%s' is too large: at most %zu bytes", s,
-					    (size_t)MAX_TMPFS_BYTES);
+		bad = parse_size(s, &v) < 0;
 	}
+	if (bad || v == 0)
+		return options_fail(ctx, msg(MSG_SIZE_INVALID), s);
+	if (v > MAX_TMPFS_BYTES)
+		return options_fail(ctx, msg(MSG_SIZE_TOO_LARGE), s, (size_t)MAX_TMPFS_BYTES);
 	ctx->next_size = v;
 	return 0;
 }

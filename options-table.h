@@ -108,8 +108,6 @@ struct parse_ctx {
 	int exit_status;
 };
 
-#define IS_BWRAP (face->id == FACE_BWRAP)
-
 /* options.c: what the handlers share with the generic kinds. */
 __attribute__((format(printf, 2, 3))) int options_fail(struct parse_ctx *ctx, const char *fmt, ...);
 void options_warn_only_last(const char *name);

@@ -30,7 +30,7 @@ int options_fail(struct parse_ctx *ctx, const char *fmt, ...)
 
 static bool in_face(const struct option_row *o)
 {
-	return o->faces & OPTION_IN(face->id);
+	return o->faces & face->option_bit;
 }
 
 /* The row of exactly this word ("--ro-bind"), in this face, or NULL. */
@@ -92,11 +92,7 @@ static void env_push(struct config *cfg, enum env_op_type type, const char *name
 
 static int unknown_option(struct parse_ctx *ctx, const char *word)
 {
-	if (IS_BWRAP)
-		return options_fail(ctx, "Unknown option %s", word);
-	return options_fail(ctx,
-			    "unknown option '%s'\nhint: run '%s --help' for the list of options",
-			    word, face->prog);
+	return options_fail(ctx, msg(MSG_UNKNOWN_OPTION), word, face->prog);
 }
 
 static const char overlay_src_msg[] = "--overlay-src must be followed by another --overlay-src "
@@ -113,7 +109,7 @@ static int missing_args(struct parse_ctx *ctx, const struct option_row *o)
 					     "three arguments" };
 	int n = option_nargs(o);
 
-	if (!IS_BWRAP)
+	if (!face->missing_arg_by_option)
 		return options_fail(ctx, "--%s: missing argument (usage: --%s %s)", o->name,
 				    o->name, o->args);
 	/* bubblewrap words each option's message itself; these differ from the rule. */
@@ -132,10 +128,7 @@ static int missing_args(struct parse_ctx *ctx, const struct option_row *o)
 
 void options_warn_only_last(const char *name)
 {
-	if (IS_BWRAP)
-		warn("Only the last --%s option will take effect", name);
-	else
-		warn("warning: only the last --%s takes effect", name);
+	warn(msg(MSG_ONLY_LAST), name);
 }
 
 int options_arg_fd(struct parse_ctx *ctx, const struct option_row *o, const char *s, int *out)
@@ -143,11 +136,7 @@ int options_arg_fd(struct parse_ctx *ctx, const struct option_row *o, const char
 	long v;
 
 	if (parse_int(s, 0, INT_MAX, &v) < 0) {
-		if (IS_BWRAP)
-			return options_fail(ctx, "Invalid fd: %s", s);
-		return options_fail(ctx,
-				    "--%s: invalid file descriptor '%s': expected a number 0..%d",
-				    o->name, s, INT_MAX);
+		return options_fail(ctx, msg(MSG_INVALID_FD), o->name, s, INT_MAX);
 	}
 	*out = (int)v;
 	return 0;
@@ -159,10 +148,8 @@ static int arg_id(struct parse_ctx *ctx, const struct option_row *o, const char 
 
 	/* (uid_t)-1 means "unchanged" to setresuid(2), so it is not a valid id. */
 	if (parse_int(s, 0, (long)UINT32_MAX - 1, &v) < 0) {
-		if (IS_BWRAP)
-			return options_fail(ctx, "Invalid %s: %s", o->name, s);
-		return options_fail(ctx, "--%s: invalid %s '%s': expected a number 0..%lu", o->name,
-				    o->name, s, (unsigned long)UINT32_MAX - 1);
+		return options_fail(ctx, msg(MSG_INVALID_ID), o->name, o->name, s,
+				    (unsigned long)UINT32_MAX - 1);
 	}
 	*out = (uint32_t)v;
 	return 0;
@@ -178,10 +165,7 @@ int options_arg_mode(struct parse_ctx *ctx, const struct option_row *o, const ch
 	for (p = s; *p >= '0' && *p <= '7' && v <= 07777; p++)
 		v = v * 8 + (*p - '0');
 	if (p == s || *p || v > 07777) {
-		if (IS_BWRAP)
-			return options_fail(ctx, "--%s takes an octal argument <= 07777", o->name);
-		return options_fail(ctx, "--%s: invalid octal mode '%s': expected 0..07777",
-				    o->name, s);
+		return options_fail(ctx, msg(MSG_INVALID_MODE), o->name, s);
 	}
 	*out = v;
 	return 0;
@@ -200,11 +184,8 @@ static int overlay_needs(struct parse_ctx *ctx, const struct option_row *o, unsi
 {
 	if (ctx->layers >= n)
 		return 0;
-	if (IS_BWRAP)
-		return options_fail(ctx, "--%s requires at least %s --overlay-src", o->name,
-				    n == 1 ? "one" : "two");
-	return options_fail(ctx, "--%s: needs at least %s --overlay-src layer%s before it", o->name,
-			    n == 1 ? "one" : "two", n == 1 ? "" : "s");
+	return options_fail(ctx, msg(MSG_OVERLAY_LAYERS), o->name, n == 1 ? "one" : "two",
+			    n == 1 ? "" : "s");
 }
 
 /* OPTION_SETUP_OP: the arguments are checked before the op exists, then take their roles. */
@@ -313,20 +294,10 @@ static int check_modifiers(struct parse_ctx *ctx, const char *next)
 	const char *dash = next ? "--" : "";
 
 	if (ctx->next_perms >= 0) {
-		if (IS_BWRAP)
-			return options_fail(
-				ctx, "--perms must be followed by an option that creates a file");
-		return options_fail(ctx,
-				    "--perms: must be followed by an option that creates a file "
-				    "(--dir, --file, --bind-data, --ro-bind-data, --tmpfs), not by "
-				    "%s%s",
-				    dash, what);
+		return options_fail(ctx, msg(MSG_PERMS_BEFORE), dash, what);
 	}
 	if (ctx->next_size != 0) {
-		if (IS_BWRAP)
-			return options_fail(ctx, "--size must be followed by --tmpfs");
-		return options_fail(ctx, "--size: must be followed by --tmpfs, not by %s%s", dash,
-				    what);
+		return options_fail(ctx, msg(MSG_SIZE_BEFORE), dash, what);
 	}
 	return 0;
 }
@@ -335,12 +306,8 @@ static int check_layers(struct parse_ctx *ctx, const char *next)
 {
 	if (ctx->layers == 0)
 		return 0;
-	if (IS_BWRAP)
-		return options_fail(ctx, "%s", overlay_src_msg);
-	return options_fail(ctx,
-			    "--overlay-src: must be followed by another --overlay-src or by "
-			    "--overlay, --tmp-overlay or --ro-overlay, not by %s%s",
-			    next ? "--" : "", next ? next : "the command");
+	return options_fail(ctx, msg(MSG_OVERLAY_SRC_BEFORE), next ? "--" : "",
+			    next ? next : "the command");
 }
 
 static int on_option(struct parse_ctx *ctx, struct argp_state *state, int key, char *arg)
@@ -387,7 +354,7 @@ static int on_command(struct parse_ctx *ctx, struct argp_state *state)
 		return unknown_option(ctx, first);
 	if (lv->nested) {
 		/* bubblewrap stops reading the --args words there and drops the rest. */
-		if (IS_BWRAP)
+		if (face->args_tail_dropped)
 			return 0;
 		return options_fail(ctx,
 				    "--args: unexpected '%s' among the arguments read from the fd: "
@@ -452,19 +419,14 @@ int options_read_args(struct parse_ctx *ctx, const struct option_row *o, const c
 	int fd, n, r;
 
 	if (ctx->lv->nested)
-		return options_fail(
-			ctx, IS_BWRAP ? "--args not supported in arguments file" :
-					"--args: not allowed among the arguments read by --args");
+		return options_fail(ctx, msg(MSG_ARGS_NESTED));
 	if (options_arg_fd(ctx, o, a[0], &fd) < 0)
 		return -1;
 	if (read_all_fd(fd, &data, &len) < 0) {
 		int e = errno;
 
 		ctx->failed = true;
-		if (IS_BWRAP)
-			return error_set_errno(ctx->err, e, "Can't read --args data");
-		return error_set_errno(ctx->err, e,
-				       "cannot read the arguments of --args from fd %d", fd);
+		return error_set_errno(ctx->err, e, msg(MSG_ARGS_READ), fd);
 	}
 	/* The words now live in `data`; the fd must not leak into the sandbox. */
 	close(fd);
@@ -529,7 +491,7 @@ static int parse_top(struct parse_ctx *ctx, int argc, char **argv, int *exit_now
 	 * command it silently ignores, which the hutch face reports instead. */
 	if (check_layers(ctx, NULL) < 0)
 		return -1;
-	if (!IS_BWRAP && check_modifiers(ctx, NULL) < 0)
+	if (face->modifiers_checked_at_end && check_modifiers(ctx, NULL) < 0)
 		return -1;
 
 	if (ctx->cmd_argc < 1 && cfg->seccomp_export) {
@@ -539,7 +501,7 @@ static int parse_top(struct parse_ctx *ctx, int argc, char **argv, int *exit_now
 		return 0;
 	}
 	if (ctx->cmd_argc < 1) {
-		if (IS_BWRAP) {
+		if (face->usage_without_command) {
 			/* bubblewrap prints its usage on stderr and exits 1 */
 			options_print_usage(stderr, ctx->argv0);
 			*exit_now = 1;

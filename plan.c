@@ -126,7 +126,7 @@ static int check_fd(const struct host_facts *h, int *fd, const char *option,
 
 	if (!c)
 		return 0;
-	if (face->id == FACE_HUTCH)
+	if (face->closed_fd_is_error)
 		return error_set_errno(err, c->err, "cannot use fd %d (--%s)", *fd, option);
 	err->exit_code = face->exit_setup;
 	switch (bw) {
@@ -173,12 +173,7 @@ static int add_named(struct named *v, size_t *n, size_t cap, int fd, const char 
 			continue;
 		if ((strcmp(option, "json-status-fd") == 0 && strcmp(v[i].option, "info-fd") == 0))
 			continue;
-		return error_set(
-			err,
-			FACE_MSG("cannot use fd %d for both --%s and --%s: hutch closes it "
-				 "after one of them",
-				 "fd %d cannot be used for both --%s and --%s"),
-			fd, v[i].option, option);
+		return error_set(err, msg(MSG_FD_TWO_OPTIONS), fd, v[i].option, option);
 	}
 	if (*n < cap)
 		v[(*n)++] = (struct named){ fd, option };
@@ -265,28 +260,17 @@ static int check_fds(const struct config *cfg, const struct host_facts *h, struc
 static int check_rules(const struct config *cfg, const struct host_facts *h, struct error *err)
 {
 	if (cfg->userns_block_fd != -1 && cfg->unshare_user != NS_YES)
-		return error_set(err, FACE_MSG("--userns-block-fd requires --unshare-user",
-					       "--userns-block-fd requires --unshare-user"));
+		return error_set(err, msg(MSG_BLOCK_FD_NEEDS_USERNS));
 	if (cfg->userns_block_fd != -1 && cfg->info_fd == -1)
-		return error_set(err, FACE_MSG("--userns-block-fd requires --info-fd, where the "
-					       "child pid is announced",
-					       "--userns-block-fd requires --info-fd"));
+		return error_set(err, msg(MSG_BLOCK_FD_NEEDS_INFO_FD));
 	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_YES)
-		return error_set(err, FACE_MSG("--userns cannot be combined with --unshare-user",
-					       "--userns not compatible --unshare-user"));
+		return error_set(err, msg(MSG_USERNS_AND_UNSHARE_USER));
 	if (cfg->userns_fd != -1 && cfg->unshare_user == NS_TRY)
-		return error_set(err, FACE_MSG("--userns cannot be combined with "
-					       "--unshare-user-try (implied by --unshare-all)",
-					       "--userns not compatible --unshare-user-try"));
+		return error_set(err, msg(MSG_USERNS_AND_UNSHARE_USER_TRY));
 	if (cfg->disable_userns && cfg->unshare_user != NS_YES)
-		return error_set(err, FACE_MSG("--disable-userns requires --unshare-user",
-					       "--disable-userns requires --unshare-user"));
+		return error_set(err, msg(MSG_DISABLE_USERNS_NEEDS_USERNS));
 	if (cfg->disable_userns && cfg->userns_block_fd != -1)
-		return error_set(err, FACE_MSG("--disable-userns cannot be combined with "
-					       "--userns-block-fd",
-					       /* sic: two spaces, as bubblewrap prints it */
-					       "--disable-userns is not compatible with  "
-					       "--userns-block-fd"));
+		return error_set(err, msg(MSG_DISABLE_USERNS_AND_BLOCK_FD));
 
 	/* An unprivileged caller always gets a user namespace (bubblewrap: "we have to do
 	 * this if we weren't installed setuid"), the hutch face's root too, and
@@ -294,30 +278,19 @@ static int check_rules(const struct config *cfg, const struct host_facts *h, str
 	bool userns_implied = cfg->unshare_user != NS_NO ||
 			      ((h->uid != 0 || face->root_userns) && cfg->userns_fd == -1);
 	if (!userns_implied && cfg->userns_fd == -1 && cfg->uid_set && cfg->uid != h->uid)
-		return error_set(err,
-				 FACE_MSG("--uid requires --unshare-user or --userns",
-					  "Specifying --uid requires --unshare-user or --userns"));
+		return error_set(err, msg(MSG_UID_NEEDS_USERNS));
 	if (!userns_implied && cfg->userns_fd == -1 && cfg->gid_set && cfg->gid != h->gid)
-		return error_set(err,
-				 FACE_MSG("--gid requires --unshare-user or --userns",
-					  "Specifying --gid requires --unshare-user or --userns"));
+		return error_set(err, msg(MSG_GID_NEEDS_USERNS));
 	if (cfg->hostname && !cfg->unshare_uts)
-		return error_set(err, FACE_MSG("--hostname requires --unshare-uts",
-					       "Specifying --hostname requires --unshare-uts"));
+		return error_set(err, msg(MSG_HOSTNAME_NEEDS_UTS));
 	if (cfg->as_pid_1 && !cfg->unshare_pid)
-		return error_set(err, FACE_MSG("--as-pid-1 requires --unshare-pid",
-					       "Specifying --as-pid-1 requires --unshare-pid"));
+		return error_set(err, msg(MSG_AS_PID1_NEEDS_PIDNS));
 	if (cfg->as_pid_1 && has_op(&cfg->ops, SETUP_LOCK_FILE))
-		return error_set(
-			err, FACE_MSG("--as-pid-1 cannot be combined with --lock-file: "
-				      "the locks are held by the pid-1 reaper",
-				      "Specifying --as-pid-1 and --lock-file is not permitted"));
+		return error_set(err, msg(MSG_AS_PID1_AND_LOCK_FILE));
 	if (cgroup_request_validate(&cfg->cgroup, err) < 0)
 		return -1;
 	if (cfg->seccomp_legacy && cfg->seccomp_fds.n > 1)
-		return error_set(err,
-				 FACE_MSG("--seccomp cannot be combined with --add-seccomp-fd",
-					  "--seccomp cannot be combined with --add-seccomp-fd"));
+		return error_set(err, msg(MSG_SECCOMP_AND_ADD_FD));
 	return setup_validate_ops(&cfg->ops, err);
 }
 

@@ -66,9 +66,9 @@ pid_t process_spawn(unsigned long flags, sigset_t *orig, int *report_rd, int cgr
 	 * (and pid 1 of a namespace receives queued blocked signals, pid_namespaces(7)). */
 	process_forward_set(&set);
 	if (sigprocmask(SIG_BLOCK, &set, orig) < 0)
-		die_errno("sigprocmask");
+		die_errno(msg(MSG_SIGPROCMASK));
 	if (pipe2(p, O_CLOEXEC) < 0)
-		die_errno(FACE_MSG("cannot create a pipe", "pipe2"));
+		die_errno(msg(MSG_PIPE));
 	/* Straight into the sandbox's cgroup where the kernel can (5.7+, a v2 cgroup): nothing
 	 * runs outside it, not even this child's first instruction. */
 	*in_cgroup = false;
@@ -134,14 +134,14 @@ void process_parent_write_info(int info_fd, int json_fd, pid_t child, unsigned l
 	nj += snprintf(json + nj, sizeof(json) - (size_t)nj, " }\n");
 	if (info_fd >= 0) {
 		if (write_all(info_fd, info, (size_t)ni) < 0)
-			die_errno_face("Write to info_fd", "cannot write to --info-fd %d", info_fd);
+			die_errno(msg(MSG_INFO_FD_WRITE), info_fd);
 		/* Closed, so a reader sees EOF; but not 0-2, whose numbers would be reused by our
 		 * next fd and take our messages. */
 		if (info_fd > 2 && info_fd != json_fd)
 			close(info_fd);
 	}
 	if (json_fd >= 0 && write_all(json_fd, json, (size_t)nj) < 0)
-		die_errno_face("Write to info_fd", "cannot write to --json-status-fd %d", json_fd);
+		die_errno(msg(MSG_JSON_FD_WRITE), json_fd);
 }
 
 void process_child_die_with_parent(void)
@@ -149,7 +149,7 @@ void process_child_die_with_parent(void)
 	struct pollfd pfd = { .fd = util_report_fd(), .events = 0 };
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_PDEATHSIG)");
+		die_errno(msg(MSG_PDEATHSIG));
 	/* The parent may have died before prctl: its end of the report pipe is then closed.
 	 * (getppid() is no help: it reads 0 across a PID namespace.) */
 	if (pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP)))
@@ -159,7 +159,7 @@ void process_child_die_with_parent(void)
 void process_child_die_with_caller(pid_t caller)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_PDEATHSIG)");
+		die_errno(msg(MSG_PDEATHSIG));
 	/* In place we are hutch itself: the caller is our parent, and still there or not. */
 	if (getppid() != caller)
 		_exit(face->exit_setup);
@@ -185,7 +185,7 @@ void process_parent_go(int go_wr)
 	/* EPIPE: the child already died (of its own setup failure, which it reported); its
 	 * exit status tells the rest. */
 	if (write_all(go_wr, "G", 1) < 0 && errno != EPIPE)
-		die_errno(FACE_MSG("cannot tell the sandbox to start", "write go"));
+		die_errno(msg(MSG_GO_WRITE));
 	close(go_wr);
 }
 
@@ -198,7 +198,7 @@ void process_child_block_on(int fd, const char *what)
 		n = read(fd, &b, 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		die_errno(FACE_MSG("cannot read %s", "read %s"), what);
+		die_errno(msg(MSG_PARENT_READ), what);
 	close(fd);
 }
 
@@ -207,22 +207,19 @@ void process_child_enter_pidns(int pidns_fd, bool unshare_pid, int pid_wr)
 	/* setns(CLONE_NEWPID) and unshare(CLONE_NEWPID) only move our future children, so each
 	 * step needs a fork; the parent of each fork is only a relay (pid_namespaces(7)). */
 	if (setns(pidns_fd, CLONE_NEWPID) < 0)
-		die_errno_face("Setting pidns failed",
-			       "cannot join the PID namespace of fd %d (--pidns)", pidns_fd);
+		die_errno(msg(MSG_PIDNS_JOIN), pidns_fd);
 	for (int step = 0; step < (unshare_pid ? 2 : 1); step++) {
 		if (step == 1 && unshare(CLONE_NEWPID) < 0)
-			die_errno(FACE_MSG("cannot create a PID namespace", "unshare pid ns"));
+			die_errno(msg(MSG_PIDNS_CREATE));
 		pid_t pid = fork();
 		if (pid < 0)
-			die_errno(FACE_MSG("cannot fork into the PID namespace",
-					   "Can't fork for --pidns"));
+			die_errno(msg(MSG_PIDNS_FORK));
 		if (pid > 0) {
 			if (step == (unshare_pid ? 1 : 0)) {
 				/* Our pid numbers are the parent's: we never left its namespace. */
 				int v = pid;
 				if (write_all(pid_wr, &v, sizeof(v)) < 0)
-					die_errno(FACE_MSG("cannot send the sandbox pid",
-							   "Can't send pid"));
+					die_errno(msg(MSG_PIDNS_SEND_PID));
 			}
 			_exit(0);
 		}
@@ -235,7 +232,7 @@ pid_t process_child_fork_command(void)
 	pid_t cmd = fork();
 
 	if (cmd < 0)
-		die_errno(FACE_MSG("cannot fork the command", "Can't fork for pid 1"));
+		die_errno(msg(MSG_PID1_FORK));
 	if (cmd > 0) {
 		/* The reaper's copy of the report pipe would hide the command's exec from the
 		 * parent: only the command's copy remains. */
@@ -265,8 +262,7 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 		if (sig < 0 && errno == EINTR)
 			continue;
 		if (sig < 0)
-			die_errno(FACE_MSG("the sandbox's pid 1 cannot wait for signals",
-					   "init sigwaitinfo()"));
+			die_errno(msg(MSG_PID1_SIGWAIT));
 		if (sig != SIGCHLD) {
 			/* Once reaped, the command's pid may name another process: no more. */
 			if (cmd > 0)
@@ -279,9 +275,7 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 			if (r < 0 && errno == ECHILD)
 				_exit(process_exit_status(cmd_status));
 			if (r < 0 && errno != EINTR)
-				die_errno(
-					FACE_MSG("the sandbox's pid 1 cannot wait for its children",
-						 "init wait()"));
+				die_errno(msg(MSG_PID1_WAIT));
 			if (r <= 0)
 				break;
 			if (r == cmd) {
@@ -305,11 +299,10 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 void process_child_close_fds(const struct int_list *keep)
 {
 	if (fds_set_cloexec_from(3) < 0)
-		die_errno(FACE_MSG("cannot mark descriptors close-on-exec", "close_range"));
+		die_errno(msg(MSG_FDS_CLOEXEC));
 	for (unsigned i = 0; i < keep->n; i++)
 		if (fcntl(keep->v[i], F_SETFD, 0) < 0)
-			die_errno(FACE_MSG("cannot pass fd %d (--pass-fd)", "fcntl fd %d"),
-				  keep->v[i]);
+			die_errno(msg(MSG_PASS_FD), keep->v[i]);
 }
 
 /* chdir(2) after the pivot, resolved below the sandbox's root and never through a magic
@@ -345,15 +338,11 @@ void process_child_env_and_cwd(const struct process_plan *pr)
 			break;
 		}
 		if (r < 0)
-			die_errno(FACE_MSG("cannot change the environment variable '%s'",
-					   "setenv %s"),
-				  e->name ? e->name : "");
+			die_errno(msg(MSG_SETENV), e->name ? e->name : "");
 	}
 	if (pr->chdir) {
 		if (chdir_inside(pr->chdir) < 0)
-			die_errno(FACE_MSG("cannot change directory to '%s' (--chdir)",
-					   "Can't chdir to %s"),
-				  pr->chdir);
+			die_errno(msg(MSG_CHDIR), pr->chdir);
 		cwd = pr->chdir;
 	} else if (pr->caller_cwd && chdir_inside(pr->caller_cwd) == 0) {
 		cwd = pr->caller_cwd;
@@ -363,7 +352,7 @@ void process_child_env_and_cwd(const struct process_plan *pr)
 			cwd = home;
 	}
 	if (setenv("PWD", cwd, 1) < 0)
-		die_errno("setenv PWD");
+		die_errno(msg(MSG_SETENV_PWD));
 }
 
 noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *orig)
@@ -381,11 +370,8 @@ noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *
 		(void)write_all(util_report_fd(), "R", 1);
 	execvp(pr->argv[0], argv);
 	int e = errno;
-	if (face->id == FACE_BWRAP)
-		die_status_errno(face->exit_exec, e, "execvp %s", pr->argv[0]);
 	if (e == ENOENT && !strchr(pr->argv[0], '/'))
-		die_status(face->exit_notfound, "cannot run '%s': command not found in the sandbox",
-			   pr->argv[0]);
-	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e,
-			 "cannot execute '%s'", pr->argv[0]);
+		die_status(face->exit_notfound, msg(MSG_EXEC_NOT_FOUND), pr->argv[0]);
+	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e, msg(MSG_EXEC),
+			 pr->argv[0]);
 }

@@ -19,8 +19,7 @@ static void chmod_fd(struct build *b, int fd, int mode, const struct setup_op *o
 
 	/* fchmod does not work on O_PATH fds; the magic link acts on the same inode. */
 	if (chmod(mount_fd_path(&b->mnt, fd, p, sizeof(p)), (mode_t)mode) < 0)
-		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"), mode,
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_CHMOD), mode, op->dest, op->option);
 }
 
 /* Bind src at op's destination: a directory on a directory (by its name when it is a plain
@@ -44,12 +43,8 @@ static void do_bind(struct build *b, const struct setup_op *op, const struct sou
 					     mount_bind_at(&b->mnt, from, at.dirfd, at.name, left);
 	if (mnt < 0) {
 		if (op->src)
-			die_errno(FACE_MSG("cannot bind '%s' on '%s' (--%s)",
-					   "Can't bind mount %s on %s%.0s"),
-				  op->src, op->dest, op->option);
-		die_errno(FACE_MSG("cannot bind fd %d on '%s' (--%s)",
-				   "Can't bind mount fd %d on %s%.0s"),
-			  op->fd, op->dest, op->option);
+			die_errno(msg(MSG_OP_BIND), op->src, op->dest, op->option);
+		die_errno(msg(MSG_OP_BIND_FD), op->fd, op->dest, op->option);
 	}
 	rootfs_adopt_mount(b, &at, mnt);
 }
@@ -65,15 +60,11 @@ static void op_bind(struct build *b, const struct setup_op *op)
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", op->fd);
 		_cleanup_close_ int src_fd = rootfs_open_host(b, path);
 		if (src_fd < 0)
-			die_errno(FACE_MSG("cannot find the source of fd %d (--%s)",
-					   "Can't find source path /proc/self/fd/%d%.0s"),
-				  op->fd, op->option);
+			die_errno(msg(MSG_OP_FD_SOURCE), op->fd, op->option);
 		if (fstat(op->fd, &want) < 0 || fstat(src_fd, &got) < 0 ||
 		    want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
 			errno = ESTALE;
-			die_errno_face("Race condition binding dirfd",
-				       "the source of fd %d changed while binding it (--%s)",
-				       op->fd, op->option);
+			die_errno(msg(MSG_OP_FD_RACE), op->fd, op->option);
 		}
 		/* Its mount id is not asked for: never taken for another source. */
 		struct source src = { .fd = src_fd, .mode = got.st_mode };
@@ -86,22 +77,15 @@ static void op_bind(struct build *b, const struct setup_op *op)
 		do_bind(b, op, src);
 }
 
-/* bubblewrap's texts for --remount-ro: the destination as "/newroot/DEST", then what failed,
- * naming the path the kernel resolved it to (attached, the new root is at /newroot too). */
+/* bubblewrap's texts for --remount-ro name the destination as "/newroot/DEST", then what
+ * failed and the path the kernel resolved it to (attached, the new root is at /newroot too);
+ * the hutch texts leave that detail off. */
 static noreturn void die_remount(const struct mnt_ctx *m, const struct setup_op *op, int fd,
 				 const char *what, int err)
 {
-	char p[64], real[PATH_MAX];
+	char p[64], real[PATH_MAX], detail[PATH_MAX + 128];
 	const char *d = op->dest;
 
-	if (face->id != FACE_BWRAP) {
-		if (!what) {
-			errno = err;
-			die_errno("cannot remount '%s' read-only (--%s)", op->dest, op->option);
-		}
-		die("cannot remount '%s' read-only (--%s): it is not a mount point", op->dest,
-		    op->option);
-	}
 	while (*d == '/')
 		d++;
 	ssize_t n = fd < 0 ? -1 :
@@ -109,13 +93,17 @@ static noreturn void die_remount(const struct mnt_ctx *m, const struct setup_op 
 	real[n < 0 ? 0 : n] = '\0';
 	if (!what) {
 		errno = err;
-		die_errno("Can't remount readonly on /newroot/%s: realpath(destination)", d);
+		die_errno(msg(MSG_REMOUNT), d, op->option);
 	}
 	if (err)
-		die("Can't remount readonly on /newroot/%s: %s \"%s\"%s: %s", d, what, real,
-		    strcmp(what, "Unable to remount destination") == 0 ? " with correct flags" : "",
-		    strerror(err));
-	die("Can't remount readonly on /newroot/%s: %s \"%s\" in mount table", d, what, real);
+		snprintf(detail, sizeof(detail), "%s \"%s\"%s: %s", what, real,
+			 strcmp(what, "Unable to remount destination") == 0 ?
+				 " with correct flags" :
+				 "",
+			 strerror(err));
+	else
+		snprintf(detail, sizeof(detail), "%s \"%s\" in mount table", what, real);
+	die(msg(MSG_REMOUNT_NOT_MOUNT), d, op->option, detail);
 }
 
 static void op_remount_ro(struct build *b, const struct setup_op *op)
@@ -143,8 +131,7 @@ static int new_fs(struct build *b, const struct setup_op *op, const char *type, 
 	rootfs_dest_dir(b, op, dir_mode, &at);
 	int mnt = mount_new_fs(&b->mnt, type, type, options, label, at.dirfd, at.name, attrs);
 	if (mnt < 0)
-		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"),
-			  type, op->dest, op->option);
+		die_errno(msg(MSG_OP_MOUNT), type, op->dest, op->option);
 	rootfs_adopt_mount(b, &at, mnt);
 	return mnt;
 }
@@ -169,15 +156,12 @@ static void cover_ro(const struct mnt_ctx *m, int mnt, const char *sub, const st
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return;
-		die_errno(FACE_MSG("cannot open '%s/%s' (--%s)", "Can't access %s/%s%.0s"),
-			  op->dest, sub, op->option);
+		die_errno(msg(MSG_OP_OPEN_SUB), op->dest, sub, op->option);
 	}
 	_cleanup_close_ int ro =
 		mount_bind_at(m, fd, fd, NULL, HMNT_RDONLY | HMNT_NOSUID | HMNT_NODEV);
 	if (ro < 0)
-		die_errno(FACE_MSG("cannot make '%s/%s' read-only (--%s)",
-				   "Can't bind mount %s/%s read-only%.0s"),
-			  op->dest, sub, op->option);
+		die_errno(msg(MSG_OP_SUB_RDONLY), op->dest, sub, op->option);
 }
 
 /* bubblewrap covers a path only where it is writable now: access(W_OK) with the setup's real
@@ -194,7 +178,7 @@ static bool writable_now(int mnt, const char *sub, const struct setup_op *op)
 	const char *d = op->dest;
 	while (*d == '/')
 		d++;
-	die_errno("Can't access /newroot/%s/%s", d, sub);
+	die_errno(msg(MSG_OP_PROC_SUB), d, sub, op->option);
 }
 
 /* Old interfaces of proc that act on the whole machine: read-only. */
@@ -202,7 +186,7 @@ static void cover_proc(const struct mnt_ctx *m, int mnt, const struct setup_op *
 {
 	static const char *const cover[] = { "sys", "sysrq-trigger", "irq", "bus" };
 
-	if (face->id == FACE_BWRAP) {
+	if (!face->proc_cover_all) {
 		for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
 			if (writable_now(mnt, cover[i], op))
 				cover_ro(m, mnt, cover[i], op);
@@ -244,9 +228,7 @@ static void op_proc(struct build *b, const struct setup_op *op)
 				mount_bind_at(&b->mnt, src, at.dirfd, at.name,
 					      HMNT_NOSUID | HMNT_NODEV);
 		if (mnt < 0)
-			die_errno(FACE_MSG("cannot bind the host's /proc on '%s' (--%s)",
-					   "Can't mount proc on %s%.0s"),
-				  op->dest, op->option);
+			die_errno(msg(MSG_OP_PROC_BIND), op->dest, op->option);
 		rootfs_adopt_mount(b, &at, mnt);
 	}
 	cover_proc(&b->mnt, mnt, op, b->plan->own_netns);
@@ -257,12 +239,10 @@ static void dev_bind_node(struct build *b, int devfd, const char *name, const ch
 {
 	_cleanup_close_ int src = rootfs_open_host(b, host_path);
 	if (src < 0)
-		die_errno(FACE_MSG("cannot open '%s' (--%s)", "Can't open %s%.0s"), host_path,
-			  op->option);
+		die_errno(msg(MSG_OP_OPEN), host_path, op->option);
 	int f = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (f < 0 && errno != EEXIST)
-		die_errno(FACE_MSG("cannot create '%s/%s' (--%s)", "Can't create file %s/%s%.0s"),
-			  op->dest, name, op->option);
+		die_errno(msg(MSG_OP_CREATE_SUB), op->dest, name, op->option);
 	if (f >= 0)
 		close(f);
 	_cleanup_close_ int node = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -270,9 +250,7 @@ static void dev_bind_node(struct build *b, int devfd, const char *name, const ch
 	_cleanup_close_ int mnt = node < 0 ? -1 :
 					     mount_bind_at(&b->mnt, src, node, NULL, HMNT_NOSUID);
 	if (mnt < 0)
-		die_errno(FACE_MSG("cannot bind '%s' on '%s/%s' (--%s)",
-				   "Can't bind mount %s on %s/%s%.0s"),
-			  host_path, op->dest, name, op->option);
+		die_errno(msg(MSG_OP_BIND_SUB), host_path, op->dest, name, op->option);
 }
 
 static void op_dev(struct build *b, const struct setup_op *op)
@@ -293,13 +271,9 @@ static void op_dev(struct build *b, const struct setup_op *op)
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlinkat(links[i][1], devfd, links[i][0]) < 0)
-			die_errno(FACE_MSG("cannot create symlink '%s/%s' (--%s)",
-					   "Can't create symlink %s/%s%.0s"),
-				  op->dest, links[i][0], op->option);
+			die_errno(msg(MSG_OP_SYMLINK_SUB), op->dest, links[i][0], op->option);
 	if (mkdirat(devfd, "shm", 0755) < 0 || mkdirat(devfd, "pts", 0755) < 0)
-		die_errno(FACE_MSG("cannot create directories in '%s' (--%s)",
-				   "Can't mkdir %s/pts%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_DEV_MKDIR), op->dest, op->option);
 	_cleanup_close_ int pts = openat(devfd, "pts", O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_close_ int ptsmnt = pts < 0 ? -1 :
 					       mount_new_fs(&b->mnt, "devpts", "devpts",
@@ -307,9 +281,7 @@ static void op_dev(struct build *b, const struct setup_op *op)
 							    NULL, pts, NULL,
 							    HMNT_NOSUID | HMNT_NOEXEC);
 	if (ptsmnt < 0)
-		die_errno(FACE_MSG("cannot mount devpts on '%s/pts' (--%s)",
-				   "Can't mount devpts on %s/pts%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_DEVPTS), op->dest, op->option);
 	/* If the caller's stdout is a terminal the sandbox can already write to it; bubblewrap
 	 * then offers it as /dev/console too. */
 	if (b->plan->host_tty)
@@ -342,27 +314,13 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 			buf[n] = '\0';
 			if (strcmp(buf, op->src) == 0)
 				return; /* an identical link is already there */
-			if (face->id == FACE_BWRAP)
-				die("Can't make symlink at %s: existing destination is %s",
-				    op->dest, buf);
-			die("cannot create symlink '%s' -> '%s' (--%s): a link to '%s' exists "
-			    "there",
-			    op->dest, op->src, op->option, buf);
+			die(msg(MSG_OP_SYMLINK_OTHER), op->dest, op->src, op->option, buf);
 		}
 		if (errno == EINVAL)
-			die(FACE_MSG("cannot create symlink '%s' (--%s): a file that is not a "
-				     "symlink exists there",
-				     "Can't make symlink at %s: destination exists and is not a "
-				     "symlink%.0s"),
-			    op->dest, op->option);
-		die_errno(FACE_MSG("cannot create symlink '%s' (--%s): it exists and cannot be "
-				   "read",
-				   "Can't make symlink at %s: destination exists, and cannot read "
-				   "symlink target%.0s"),
-			  op->dest, op->option);
+			die(msg(MSG_OP_SYMLINK_NOT_LINK), op->dest, op->option);
+		die_errno(msg(MSG_OP_SYMLINK_UNREADABLE), op->dest, op->option);
 	}
-	die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
-		  op->dest, op->option);
+	die_errno(msg(MSG_OP_SYMLINK), op->dest, op->option);
 }
 
 static void op_chmod(struct build *b, const struct setup_op *op)
@@ -370,8 +328,7 @@ static void op_chmod(struct build *b, const struct setup_op *op)
 	_cleanup_close_ int fd = rootfs_dest_resolve(b, op);
 
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot chmod %03o '%s' (--%s)", "Can't chmod %#o %s%.0s"),
-			  op->perms, op->dest, op->option);
+		die_errno(msg(MSG_OP_CHMOD), op->perms, op->dest, op->option);
 	chmod_fd(b, fd, op->perms, op);
 }
 
@@ -383,16 +340,12 @@ static void copy_fd_to(int from, int to, const struct setup_op *op)
 		ssize_t n = read(from, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && face->id == FACE_BWRAP) /* one message for both ends */
-			die_errno("Can't write data to file %s", op->dest);
 		if (n < 0)
-			die_errno("cannot read fd %d (--%s)", op->fd, op->option);
+			die_errno(msg(MSG_OP_DATA_READ), op->dest, op->option, op->fd);
 		if (n == 0)
 			return;
 		if (write_all(to, buf, (size_t)n) < 0)
-			die_errno(FACE_MSG("cannot write '%s' (--%s)",
-					   "Can't write data to file %s%.0s"),
-				  op->dest, op->option);
+			die_errno(msg(MSG_OP_WRITE), op->dest, op->option);
 	}
 }
 
@@ -413,16 +366,11 @@ static void op_file(struct build *b, const struct setup_op *op)
 		       op->perms == SETUP_PERMS_UNSET ? b->plan->file_mode : (mode_t)op->perms);
 	struct stat st;
 	if (f < 0)
-		die_errno(FACE_MSG("cannot create file '%s' (--%s)", "Can't create file %s%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_CREATE_FILE), op->dest, op->option);
 	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode))
-		die(FACE_MSG("cannot create file '%s' (--%s): something that is not a regular "
-			     "file exists there",
-			     "Can't create file at %s%.0s: not a regular file"),
-		    op->dest, op->option);
+		die(msg(MSG_OP_FILE_NOT_REGULAR), op->dest, op->option);
 	if (ftruncate(f, 0) < 0)
-		die_errno(FACE_MSG("cannot truncate '%s' (--%s)", "Can't create file at %s%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_TRUNCATE), op->dest, op->option);
 	copy_fd_to(op->fd, f, op);
 }
 
@@ -439,13 +387,9 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 					 O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (tmp < 0)
-		die_errno(FACE_MSG("cannot create the data file for '%s' (--%s)",
-				   "Can't create tmpfile for %s%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_DATA_CREATE), op->dest, op->option);
 	if (fchmod(tmp, mode) < 0)
-		die_errno(FACE_MSG("cannot chmod %#o the data file for '%s' (--%s)",
-				   "Can't set mode %#o on file to be used for %s%.0s"),
-			  (unsigned)mode, op->dest, op->option);
+		die_errno(msg(MSG_OP_DATA_CHMOD), (unsigned)mode, op->dest, op->option);
 	copy_fd_to(op->fd, tmp, op);
 	struct source src;
 	rootfs_source_of_fd(op, tmp, &src);
@@ -453,9 +397,7 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 	/* The mount holds the file now; like bubblewrap, the name goes (the file's link count
 	 * is 0 inside, as with bubblewrap) and the scratch keeps nothing. */
 	if (unlinkat(b->scratchfd, name, 0) < 0)
-		die_errno(FACE_MSG("cannot remove the data file for '%s' (--%s)",
-				   "Can't unlink tmpfile for %s%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_DATA_UNLINK), op->dest, op->option);
 }
 
 static int open_layer(struct build *b, const struct setup_op *op, const char *path)
@@ -463,9 +405,7 @@ static int open_layer(struct build *b, const struct setup_op *op, const char *pa
 	int fd = rootfs_open_host(b, path);
 
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot find source '%s' (--%s)",
-				   "Can't find source path %s%.0s"),
-			  path, op->option);
+		die_errno(msg(MSG_OP_SOURCE), path, op->option);
 	return fd;
 }
 
@@ -507,13 +447,11 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 		snprintf(up, sizeof(up), "tmp-overlay-upper-%u", k);
 		snprintf(wk, sizeof(wk), "tmp-overlay-work-%u", k);
 		if (mkdirat(rootfs_scratch(b), up, 0755) < 0 || mkdirat(b->scratchfd, wk, 0755) < 0)
-			die_errno(FACE_MSG("cannot create the upper layer for '%s' (--%s)",
-					   "Creating --tmp-overlay upperdir failed%.0s%.0s"),
-				  op->dest, op->option);
+			die_errno(msg(MSG_OP_OVERLAY_UPPER), op->dest, op->option);
 		upper = openat(b->scratchfd, up, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		work = openat(b->scratchfd, wk, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (upper < 0 || work < 0)
-			die_errno("open tmp-overlay");
+			die_errno(msg(MSG_OP_OVERLAY_DIRS), op->dest, op->option);
 	}
 	if (upper >= 0) {
 		len += (size_t)snprintf(opts + len, cap - len, "upperdir=%s,",
@@ -535,14 +473,8 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 			       HMNT_NOSUID | HMNT_NODEV);
 	if (mnt < 0) {
 		if (errno == ELOOP)
-			die(FACE_MSG("cannot mount the overlay on '%s' (--%s): the overlay directories "
-				     "overlap",
-				     "Can't make overlay mount on %s with options %s: Overlay "
-				     "directories may not overlap"),
-			    op->dest, FACE_MSG(op->option, opts));
-		die_errno(FACE_MSG("cannot mount the overlay on '%s' (--%s)",
-				   "Can't make overlay mount on %s with options %s"),
-			  op->dest, FACE_MSG(op->option, opts));
+			die(msg(MSG_OP_OVERLAY_OVERLAP), op->dest, op->option, opts);
+		die_errno(msg(MSG_OP_OVERLAY), op->dest, op->option, opts);
 	}
 	rootfs_adopt_mount(b, &at, mnt);
 	close(mnt);

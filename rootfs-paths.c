@@ -111,16 +111,12 @@ void rootfs_resolve_magic_sources(struct build *b)
 			free(real);
 		} else {
 			err = errno;
-			if (err != ENOENT || (face->id == FACE_BWRAP && !may_miss))
-				die_errno(FACE_MSG("cannot find source '%s' (--%s)",
-						   "Can't find source path %s%.0s"),
-					  shown, op->option);
+			if (err != ENOENT || (face->source_missing_early && !may_miss))
+				die_errno(msg(MSG_OP_SOURCE), shown, op->option);
 			fd = open(given, O_PATH | O_CLOEXEC);
 			err = errno;
 			if (fd < 0 && !(err == ENOENT && may_miss))
-				die_errno(FACE_MSG("cannot find source '%s' (--%s)",
-						   "Can't get type of source %s%.0s"),
-					  shown, op->option);
+				die_errno(msg(MSG_OP_SOURCE_TYPE), shown, op->option);
 		}
 		b->magic = xrealloc(b->magic, (b->nmagic + 1) * sizeof(*b->magic));
 		b->magic[b->nmagic].given = given;
@@ -149,8 +145,7 @@ void rootfs_source_of_fd(const struct setup_op *op, int fd, struct source *s)
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
 		  STATX_TYPE | STATX_MODE | STATX_INO | STATX_MNT_ID, &stx) < 0)
-		die_errno(FACE_MSG("cannot stat source '%s' (--%s)", "Can't stat %s%.0s"),
-			  op->src ? op->src : "fd", op->option);
+		die_errno(msg(MSG_OP_SOURCE_STAT), op->src ? op->src : "fd", op->option);
 	*s = (struct source){
 		.fd = fd,
 		.mode = stx.stx_mode,
@@ -187,9 +182,7 @@ const struct source *rootfs_source_open(struct build *b, const struct setup_op *
 	if (fd < 0) {
 		if (errno == ENOENT && (op->flags & SETUP_FLAG_ALLOW_MISSING))
 			return NULL;
-		die_errno(FACE_MSG("cannot find source '%s' (--%s)",
-				   "Can't find source path %s%.0s"),
-			  op->src, op->option);
+		die_errno(msg(MSG_OP_SOURCE), op->src, op->option);
 	}
 	rootfs_source_of_fd(op, fd, &b->source.src);
 	b->source.path = xstrdup(op->src);
@@ -275,9 +268,7 @@ static mode_t parent_mode(const struct setup_op *op)
 
 static noreturn void die_parents(const struct setup_op *op)
 {
-	die_errno(FACE_MSG("cannot create the parent directories of '%s' (--%s)",
-			   "Can't mkdir parents for %s%.0s"),
-		  op->dest, op->option);
+	die_errno(msg(MSG_OP_PARENTS), op->dest, op->option);
 }
 
 static char *copy_span(const char *s, size_t n)
@@ -401,9 +392,7 @@ void rootfs_dest_dir(struct build *b, const struct setup_op *op, mode_t mode, st
 			err = ENOTDIR;
 		if (err) {
 			errno = err;
-			die_errno(FACE_MSG("cannot create directory '%s' (--%s)",
-					   "Can't mkdir %s%.0s"),
-				  op->dest, op->option);
+			die_errno(msg(MSG_OP_MKDIR), op->dest, op->option);
 		}
 	}
 	bool in_parents;
@@ -413,8 +402,7 @@ void rootfs_dest_dir(struct build *b, const struct setup_op *op, mode_t mode, st
 	if (fd < 0 && in_parents)
 		die_parents(op);
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot create directory '%s' (--%s)", "Can't mkdir %s%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_MKDIR), op->dest, op->option);
 	place_anywhere(at, fd);
 }
 
@@ -440,9 +428,7 @@ void rootfs_dest_file(struct build *b, const struct setup_op *op, struct place *
 		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 			errno = EISDIR;
 		if (fd < 0 || st.st_mode == 0 || S_ISDIR(st.st_mode))
-			die_errno(FACE_MSG("cannot create mount point '%s' (--%s)",
-					   "Can't create file at %s%.0s"),
-				  op->dest, op->option);
+			die_errno(msg(MSG_OP_MOUNT_POINT), op->dest, op->option);
 		if (!S_ISLNK(st.st_mode)) {
 			/* A name in the cached directory, but a file is mounted on through
 			 * its fd only (mount_bind_at). */
@@ -459,9 +445,7 @@ void rootfs_dest_file(struct build *b, const struct setup_op *op, struct place *
 	if (fd < 0 && in_parents)
 		die_parents(op);
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot create mount point '%s' (--%s)",
-				   "Can't create file at %s%.0s"),
-			  op->dest, op->option);
+		die_errno(msg(MSG_OP_MOUNT_POINT), op->dest, op->option);
 	place_anywhere(at, fd);
 }
 

@@ -42,7 +42,7 @@ void rootfs_set_root(struct build *b, int fd)
 		close(b->rootfd);
 	b->rootfd = fd;
 	if (fstat(fd, &b->root_st) < 0)
-		die_errno("fstat /");
+		die_errno(msg(MSG_ROOT_FSTAT));
 }
 
 /* --lock-file DEST, in the finished tree: resolved below the new root like every destination,
@@ -58,23 +58,17 @@ static int take_lock(struct build *b, const struct setup_op *op)
 	if (path >= 0 && fstat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
 			errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-			die(FACE_MSG("cannot open the lock file '%s' (--lock-file): it is not a "
-				     "regular file",
-				     "Unable to open lock file %s: not a regular file"),
-			    op->dest);
+			die(msg(MSG_LOCK_NOT_REGULAR), op->dest);
 		}
 		fd = open(mount_fd_path(&b->mnt, path, p, sizeof(p)),
 			  O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	}
 	if (fd < 0)
-		die_errno(FACE_MSG("cannot open the lock file '%s' (--lock-file)",
-				   "Unable to open lock file %s"),
-			  op->dest);
+		die_errno(msg(MSG_LOCK_OPEN), op->dest);
 	/* A read lock, like bubblewrap's, held for as long as the sandbox runs. */
 	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
 	if (fcntl(fd, F_SETLK, &fl) < 0)
-		die_errno(FACE_MSG("cannot lock '%s' (--lock-file)", "Unable to lock file %s"),
-			  op->dest);
+		die_errno(msg(MSG_LOCK), op->dest);
 	return fd;
 }
 
@@ -121,10 +115,10 @@ int rootfs_scratch(struct build *b)
 		return b->scratchfd;
 	b->scratch_mnt = mount_scratch(&b->mnt, b->hostfd);
 	if (b->scratch_mnt < 0)
-		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
+		die_errno(msg(MSG_SCRATCH_MOUNT));
 	b->scratchfd = openat(b->scratch_mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->scratchfd < 0)
-		die_errno("open the scratch tmpfs");
+		die_errno(msg(MSG_SCRATCH_OPEN));
 	return b->scratchfd;
 }
 
@@ -140,19 +134,17 @@ void rootfs_enter_scratch(struct build *b)
 	int sd = rootfs_scratch(b);
 	if (mkdirat(sd, "oldroot", 0755) < 0 || mkdirat(sd, "newroot", 0755) < 0 ||
 	    mkdirat(sd, "stage", 0755) < 0)
-		die_errno(FACE_MSG("cannot create directories in the scratch tmpfs",
-				   "Creating oldroot failed"));
+		die_errno(msg(MSG_SCRATCH_MKDIR));
 	int sf = openat(sd, "stagefile", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (sf < 0)
-		die_errno(FACE_MSG("cannot create a file in the scratch tmpfs",
-				   "Creating stage failed"));
+		die_errno(msg(MSG_SCRATCH_CREATE));
 	close(sf);
 	if (b->mnt.new_api && mount_attach_tree(&b->mnt, b->scratch_mnt, b->hostfd, NULL) < 0)
-		die_errno(FACE_MSG("cannot mount the scratch tmpfs", "Failed to mount tmpfs"));
+		die_errno(msg(MSG_SCRATCH_MOUNT));
 	if (fchdir(sd) < 0 || syscall(SYS_pivot_root, ".", "oldroot") < 0)
-		die_errno(FACE_MSG("cannot pivot_root into the scratch tmpfs", "pivot_root"));
+		die_errno(msg(MSG_SCRATCH_PIVOT));
 	if (chdir("/") < 0)
-		die_errno("chdir /");
+		die_errno(msg(MSG_ROOT_CHDIR));
 	b->mnt.stage = "/stage";
 	b->mnt.stage_file = "/stagefile";
 	b->mnt.proc_prefix = "/oldroot";
@@ -161,7 +153,7 @@ void rootfs_enter_scratch(struct build *b)
 		_cleanup_close_ int newroot =
 			openat(sd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (newroot < 0 || mount_attach_tree(&b->mnt, b->basefd, newroot, NULL) < 0)
-			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+			die_errno(msg(MSG_BASE_MOUNT));
 	}
 }
 
@@ -198,7 +190,7 @@ static bool root_uncovered(uint64_t *id)
 	/* Not knowing is no answer: a detach when nothing covers "/" would take the new root. */
 	if (statx(AT_FDCWD, "/", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &a) < 0 ||
 	    statx(AT_FDCWD, "/..", AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID, &c) < 0)
-		die_errno("statx /");
+		die_errno(msg(MSG_ROOT_STATX));
 	if (a.stx_mask & c.stx_mask & STATX_MNT_ID) {
 		*id = a.stx_mnt_id;
 		if (a.stx_mnt_id != c.stx_mnt_id)
@@ -216,8 +208,7 @@ static void base_chmod(int basefd)
 	_cleanup_close_ int d = openat(basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (d < 0 || fchmod(d, 0755) < 0)
-		die_errno(
-			FACE_MSG("cannot set the mode of the base tmpfs", "Failed to mount tmpfs"));
+		die_errno(msg(MSG_BASE_MODE));
 }
 
 void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
@@ -237,11 +228,11 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 	 * slaves first so nothing we mount propagates back to the host (mount_namespaces(7)).
 	 * In a new user namespace the kernel already turned shared mounts into slaves. */
 	if (plan->make_slave && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		die_errno(FACE_MSG("cannot make / a slave mount", "Failed to make / slave"));
+		die_errno(msg(MSG_ROOT_SLAVE));
 
 	b.hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (b.hostfd < 0)
-		die_errno("open /");
+		die_errno(msg(MSG_ROOT_OPEN));
 	rootfs_resolve_magic_sources(&b);
 
 	/* The base: the new root's tmpfs. Detached, a clone of it stacked on it is the probe
@@ -257,14 +248,14 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 					 mount_new_fs(&b.mnt, "tmpfs", "tmpfs", NULL, NULL, newroot,
 						      NULL, HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
-			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+			die_errno(msg(MSG_BASE_MOUNT));
 		base_chmod(b.basefd);
 		root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
 	} else {
 		b.basefd = mount_new_fs(&b.mnt, "tmpfs", "tmpfs", NULL, NULL, -1, NULL,
 					HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
-			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+			die_errno(msg(MSG_BASE_MOUNT));
 		base_chmod(b.basefd);
 		root = mount_clone_tree(&b.mnt, b.basefd, 0);
 		if (root >= 0 && mount_attach_tree(&b.mnt, root, b.basefd, NULL) < 0) {
@@ -275,8 +266,7 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 		b.mnt.detached_trees = root >= 0;
 		if (root < 0) {
 			if (errno != EINVAL)
-				die_errno(FACE_MSG("cannot mount the base tmpfs",
-						   "Failed to mount tmpfs"));
+				die_errno(msg(MSG_BASE_MOUNT));
 			rootfs_enter_scratch(&b);
 			root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
 		}
@@ -300,37 +290,36 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 		 * propagates back. */
 		close(b.hostfd);
 		if (umount2("/oldroot", MNT_DETACH) < 0)
-			die_errno(FACE_MSG("cannot detach the host root", "unmount old root"));
+			die_errno(msg(MSG_HOST_ROOT_DETACH));
 		b.mnt.proc_prefix = "";
 		b.mnt.stage = b.mnt.stage_file = NULL;
 	} else {
 		/* Hang the new root's tree on a host directory, so that pivot_root can reach
 		 * it from the host's root. */
 		if (mount_attach_tree(&b.mnt, b.basefd, spot, NULL) < 0)
-			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
+			die_errno(msg(MSG_BASE_MOUNT));
 		close(b.hostfd);
 	}
 	/* pivot_root(".", ".") stacks the old root (the scratch, or the host) on the new one;
 	 * the detach below removes it with everything under it (pivot_root(2), NOTES). */
 	if (fchdir(b.rootfd) < 0)
-		die_errno(FACE_MSG("cannot enter the new root", "Can't chdir to new root"));
+		die_errno(msg(MSG_NEW_ROOT_CHDIR));
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		die_errno(FACE_MSG("cannot pivot_root into the new root", "pivot_root"));
+		die_errno(msg(MSG_NEW_ROOT_PIVOT));
 	if (umount2(".", MNT_DETACH) < 0)
-		die_errno(FACE_MSG("cannot detach the old root", "unmount old root"));
+		die_errno(msg(MSG_OLD_ROOT_DETACH));
 	/* What the caller had stacked on its own root (mount --rbind X / after its root was
 	 * set) came along on top of the host root: detached the same way, one at a time, and
 	 * never the new root itself (checked uncovered before each). */
 	uint64_t now;
 	for (int i = 0; !root_uncovered(&now); i++)
 		if (i == 64 || umount2(".", MNT_DETACH) < 0)
-			die_errno(FACE_MSG("cannot detach the old root", "unmount old root"));
+			die_errno(msg(MSG_OLD_ROOT_DETACH));
 	if (chdir("/") < 0)
-		die_errno("chdir /");
+		die_errno(msg(MSG_ROOT_CHDIR));
 	/* Defence in depth: "/", uncovered now, must be the root we built. */
 	if (want && now != want)
-		die(FACE_MSG("the new root is not in place after pivot_root; refusing to continue",
-			     "Failed to pivot to the new root"));
+		die(msg(MSG_NEW_ROOT_MISSING));
 	close(b.rootfd);
 	close(b.basefd);
 	if (b.scratchfd >= 0)

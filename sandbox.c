@@ -60,11 +60,7 @@ static void refuse_privileged_install(void)
 	else if (getxattr("/proc/self/exe", "security.capability", NULL, 0) >= 0)
 		why = "its binary has file capabilities";
 	if (why)
-		die_status(face->exit_setup,
-			   FACE_MSG("refusing to run: %s; hutch needs no privileges: remove them "
-				    "(chmod u-s,g-s; setcap -r)",
-				    "refusing to run: %s; this bwrap (hutch) must not be setuid"),
-			   why);
+		die_status(face->exit_setup, msg(MSG_PRIVILEGED), why);
 }
 
 static void make_pipe(int *rd, int *wr)
@@ -72,7 +68,7 @@ static void make_pipe(int *rd, int *wr)
 	int p[2];
 
 	if (pipe2(p, O_CLOEXEC) < 0)
-		die_errno(FACE_MSG("cannot create a pipe", "pipe2()"));
+		die_errno(msg(MSG_PIPE_CHILD));
 	*rd = p[0];
 	*wr = p[1];
 }
@@ -133,9 +129,7 @@ static bool one_filter_for_both(const struct plan *p)
 static void final_ids(const struct ids_plan *ids, int procfd, int procsysfd)
 {
 	if (ids->userns2_fd >= 0 && setns(ids->userns2_fd, CLONE_NEWUSER) < 0)
-		die_errno_face("Setting userns2 failed",
-			       "cannot join the user namespace of fd %d (--userns2)",
-			       ids->userns2_fd);
+		die_errno(msg(MSG_USERNS2_JOIN), ids->userns2_fd);
 	if (ids->nested)
 		userns_child_enter_nested(procfd, procsysfd, ids->final_uid, ids->final_gid,
 					  ids->disable);
@@ -175,8 +169,7 @@ static noreturn void reaper(const struct plan *p, const struct channels *ch, pid
 	for (unsigned i = 0; i < locks->n && n < sizeof(keep) / sizeof(keep[0]); i++)
 		keep[n++] = locks->v[i];
 	if (locks->n + 3 > sizeof(keep) / sizeof(keep[0]) || fds_close_except(keep, n) < 0)
-		die_errno(FACE_MSG("the sandbox's pid 1 cannot close its descriptors",
-				   "close_range in pid 1"));
+		die_errno(msg(MSG_PID1_CLOSE_FDS));
 	caps_child_clear();
 	if (!filtered)
 		seccomp_child_load(&p->seccomp);
@@ -194,9 +187,7 @@ static void command_limits(const struct plan *p, const struct channels *ch)
 		if (rlimit_apply(&p->limits.rlimits[i], &err) < 0)
 			die_error(&err);
 	if (ch->cg_rlimits.n && cgroup_rlimits_apply(&ch->cg_rlimits) < 0)
-		die_errno(FACE_MSG("cannot set the limits that stand in for a cgroup "
-				   "(--limits-try)",
-				   "setrlimit"));
+		die_errno(msg(MSG_LIMITS_TRY));
 }
 
 /* The setup sequence. Order matters; each step says why it sits where it does. */
@@ -221,18 +212,18 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		process_child_wait_go(ch->go_rd);
 	/* In its cgroup now (the parent attached us before go): the cgroup namespace's root. */
 	if (p->limits.unshare_cgroup_late && unshare(CLONE_NEWCGROUP) < 0)
-		die_errno(FACE_MSG("cannot create the cgroup namespace", "unshare cgroup ns"));
+		die_errno(msg(MSG_CGROUPNS_CREATE));
 	if (p->ids.parent_maps) {
 		userns_child_become(p->ids.first_uid, p->ids.first_gid);
 		/* Changing ids made us non-dumpable, and /proc/self root's: we write there. */
 		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-			die_errno("prctl(PR_SET_DUMPABLE)");
+			die_errno(msg(MSG_DUMPABLE));
 	}
 	/* Our /proc/<pid> and /proc/sys, while the host's /proc is still the one at /proc. */
 	int procfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int procsysfd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0 && (p->ids.write_maps || p->ids.nested || pr->exec_label))
-		die_errno(FACE_MSG("cannot open /proc/self", "open /proc/self failed"));
+		die_errno(msg(MSG_PROC_SELF_OPEN));
 	/* Until the maps exist we are the overflow uid and may not mount anything. */
 	if (p->ids.write_maps)
 		userns_child_map_self(procfd, p->ids.first_uid, p->ids.first_gid, p->ids.outer_uid,
@@ -245,13 +236,12 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	if (p->loopback)
 		net_child_loopback_up();
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
-		die_errno(FACE_MSG("cannot set the hostname to '%s'", "Can't set hostname to %s"),
-			  p->hostname);
+		die_errno(msg(MSG_HOSTNAME), p->hostname);
 	/* Land on the final ids; after this we hold no power over the first namespace. */
 	final_ids(&p->ids, procfd, procsysfd);
 	/* Before capabilities: with no_new_privs nothing exec'd can gain privileges again. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die_errno(FACE_MSG("cannot set no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS) failed"));
+		die_errno(msg(MSG_NO_NEW_PRIVS));
 	caps_child_apply(p->caps.keep, p->caps.all, p->caps.ambient, p->caps.as_they_are);
 	/* --block-fd: the caller may still look at the finished sandbox before it runs. */
 	if (pr->block_fd >= 0)
@@ -269,7 +259,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	umask(umask_saved);
 	process_child_env_and_cwd(pr);
 	if (pr->new_session && setsid() < 0)
-		die_errno(FACE_MSG("cannot start a new session", "setsid"));
+		die_errno(msg(MSG_SETSID));
 	/* Nothing runs unless the parent said go (EOF: it failed or died meanwhile). */
 	if (ch->go_rd >= 0 && !p->status.go_early)
 		process_child_wait_go(ch->go_rd);
@@ -281,7 +271,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	else if (pr->die_with_parent && pr->in_place)
 		process_child_die_with_caller(ch->caller);
 	else if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_PDEATHSIG)");
+		die_errno(msg(MSG_PDEATHSIG));
 	/* A process stays behind to reap, forward signals and hold --lock-file/--sync-fd. It is
 	 * filtered too: the command could otherwise ptrace it and run unfiltered code. */
 	bool filtered = false;
@@ -290,12 +280,11 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		/* Before the fork, so there is no moment in which the command could open pid 1's
 		 * /proc files; the command's exec makes it dumpable again. */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-			die_errno(FACE_MSG("cannot make pid 1 non-dumpable",
-					   "prctl(PR_SET_DUMPABLE)"));
+			die_errno(msg(MSG_PID1_DUMPABLE));
 		/* pid 1 says when its own lockdown is done; the command waits for that. */
 		int ready[2];
 		if (pipe2(ready, O_CLOEXEC) < 0)
-			die_errno(FACE_MSG("cannot create a pipe", "pipe2()"));
+			die_errno(msg(MSG_PIPE_CHILD));
 		if (one_filter_for_both(p)) {
 			if (pr->close_inherited) /* the reaper closes its own by hand */
 				process_child_close_fds(pr->pass_fds);
@@ -314,7 +303,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		 * reaper now, which dies with ours (bubblewrap sets it again here too). */
 		if (pr->die_with_parent) {
 			if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-				die_errno("prctl(PR_SET_PDEATHSIG)");
+				die_errno(msg(MSG_PDEATHSIG));
 			if (getppid() != reaper_pid)
 				_exit(face->exit_setup);
 		}
@@ -342,24 +331,19 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 
 static noreturn void namespaces_failed(const struct plan *p, int e)
 {
-	if (face->id == FACE_BWRAP) {
-		if (e == ENOSPC)
-			die("Creating new namespace failed: nesting depth or "
-			    "/proc/sys/user/max_*_namespaces exceeded (ENOSPC)");
-		if (e == EPERM && p->ids.new_userns)
-			die("No permissions to create a new namespace, likely because the kernel "
-			    "does not allow non-privileged user namespaces. On e.g. debian this "
-			    "can be enabled with 'sysctl kernel.unprivileged_userns_clone=1'.");
-		if (e == EINVAL && p->ids.new_userns)
-			die("Creating new namespace failed, likely because the kernel does not "
-			    "support user namespaces.  bwrap must be installed setuid on such "
-			    "systems.");
-		die_status_errno(face->exit_setup, e, "Creating new namespace failed");
-	}
-	warn("cannot create the sandbox namespaces: %s", strerror(e));
+	const char *why = strerror(e);
+
+	if (e == ENOSPC)
+		error_line(msg(MSG_NS_NESTING), why);
+	else if (e == EPERM && p->ids.new_userns)
+		error_line(msg(MSG_NS_USERNS_EPERM), why);
+	else if (e == EINVAL && p->ids.new_userns)
+		error_line(msg(MSG_NS_USERNS_EINVAL), why);
+	else
+		error_line(msg(MSG_NS_CREATE), why);
 	if (p->ids.new_userns && (e == EPERM || e == ENOSPC || e == EACCES || e == EINVAL))
 		hint_userns(e);
-	exit(face->exit_setup);
+	die_exit(face->exit_setup);
 }
 
 /* The parent after clone: status fds, --pidns pid, maps, --userns-block-fd, go, then the
@@ -393,7 +377,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 		.grace_ms = p->limits.grace_ms,
 		.stats = p->limits.stats,
 		/* bubblewrap's documents alone, unless the caller asked for what is new. */
-		.extra_docs = face->id == FACE_HUTCH || p->limits.cgroup || p->limits.timeout_ms ||
+		.extra_docs = face->status_extra_docs || p->limits.cgroup || p->limits.timeout_ms ||
 			      p->limits.stats,
 		.start_ns = ch->start_ns,
 		.cg = ch->cg,
@@ -415,8 +399,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 	if (ch->pid_rd >= 0) {
 		int v = 0;
 		if (read(ch->pid_rd, &v, sizeof(v)) != (ssize_t)sizeof(v) || v <= 0)
-			die(FACE_MSG("cannot learn the pid of the sandbox (--pidns)",
-				     "No pid returned on socket"));
+			die(msg(MSG_PIDNS_NO_PID));
 		close(ch->pid_rd);
 		pid = m.child = v;
 	}
@@ -453,18 +436,15 @@ static noreturn void run(const struct plan *p)
 
 	if (p->proc.die_with_parent) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-			die_errno("prctl(PR_SET_PDEATHSIG)");
+			die_errno(msg(MSG_PDEATHSIG));
 		if (getppid() != ppid)
 			exit(face->exit_setup);
 	}
 	/* --userns: the sandbox lives in an existing user namespace, joined before clone. */
 	if (p->ids.userns_fd >= 0 && setns(p->ids.userns_fd, CLONE_NEWUSER) < 0) {
-		if (errno == EINVAL && face->id == FACE_BWRAP)
-			die("Joining the specified user namespace failed, it might not be a "
-			    "descendant of the current user namespace.");
-		die_errno_face("Joining specified user namespace failed",
-			       "cannot join the user namespace of fd %d (--userns)",
-			       p->ids.userns_fd);
+		if (errno == EINVAL)
+			die(msg(MSG_USERNS_NOT_DESCENDANT), p->ids.userns_fd);
+		die_errno(msg(MSG_USERNS_JOIN), p->ids.userns_fd);
 	}
 	/* --pidns: the sandbox is a grandchild; as subreaper we get it when its parent exits,
 	 * which may happen at once, so this must be in place before clone. */
@@ -520,6 +500,13 @@ int main(int argc, char **argv)
 
 	/* The face first: every message from here on speaks its language. */
 	face_select(argv[0]);
+#ifdef HUTCH_TEST_HOOKS
+	/* tests/test-faces.sh: the face table, which it checks difference by difference. */
+	if (getenv("HUTCH_TEST_FACE_TABLE")) {
+		face_print_table();
+		return 0;
+	}
+#endif
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap our children for us and
 	 * leave nothing to wait for (bubblewrap 0.11.1 resets it too). */
 	signal(SIGCHLD, SIG_DFL);

@@ -28,25 +28,19 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 		/* Consumed: like bubblewrap, the program's fd does not reach the command. */
 		close(fds->v[i]);
 		if (r < 0) {
-			if (face->id == FACE_BWRAP)
-				return error_set_errno(err, e, "Can't read seccomp data");
-			return error_set_errno(err, e, "cannot read the seccomp program from fd %d",
-					       fds->v[i]);
+			return error_set_errno(err, e, msg(MSG_SECCOMP_FD_READ), fds->v[i]);
 		}
 		if (len % 8 != 0) {
 			free(data);
-			return error_set(err, "%s",
-					 FACE_MSG("invalid seccomp data: the length is not a "
-						  "multiple of 8",
-						  "Invalid seccomp data, must be multiple of 8"));
+			return error_set(err, "%s", msg(MSG_SECCOMP_DATA_LENGTH));
 		}
 		/* bubblewrap takes an empty program here and the kernel refuses it when it is
 		 * loaded (EINVAL: "Unable to set up system call filtering"); the hutch face
 		 * refuses it now, before anything runs. */
-		if (len == 0 && face->id != FACE_BWRAP) {
+		if (len == 0 && face->refuse_empty_seccomp) {
 			free(data);
 			return error_set(err,
-					 "invalid seccomp data from fd %d: the program is empty",
+					 "cannot read the seccomp program from fd %d: it is empty",
 					 fds->v[i]);
 		}
 		out->progs[out->n].insns = data;
@@ -65,14 +59,12 @@ void seccomp_child_load(const struct seccomp_set *set)
 		};
 		if (set->progs[i].len > 0xffff) {
 			errno = EINVAL;
-			die_errno_face("prctl(PR_SET_SECCOMP)", "cannot load seccomp program %zu",
-				       i + 1);
+			die_errno(msg(MSG_SECCOMP_LOAD), i + 1);
 		}
 		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
-			if (errno == EINVAL && face->id == FACE_BWRAP)
-				die("Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)");
-			die_errno_face("prctl(PR_SET_SECCOMP)", "cannot load seccomp program %zu",
-				       i + 1);
+			if (errno == EINVAL)
+				die(msg(MSG_SECCOMP_EINVAL), i + 1);
+			die_errno(msg(MSG_SECCOMP_LOAD), i + 1);
 		}
 	}
 }

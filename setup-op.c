@@ -96,19 +96,13 @@ static int layers_error(enum setup_op_type type, unsigned need, struct error *er
 {
 	const char *name = setup_op_name(type);
 
-	if (face->id == FACE_BWRAP)
-		return error_set(err, "--%s requires at least %s --overlay-src", name,
-				 need == 1 ? "one" : "two");
-	return error_set(err, "--%s: needs at least %s --overlay-src layer%s before it", name,
-			 need == 1 ? "one" : "two", need == 1 ? "" : "s");
+	return error_set(err, msg(MSG_OVERLAY_LAYERS), name, need == 1 ? "one" : "two",
+			 need == 1 ? "" : "s");
 }
 
 static int dangling_layers(struct error *err)
 {
-	return error_set(err, FACE_MSG("--overlay-src: must be followed by another --overlay-src "
-				       "or by --overlay, --tmp-overlay or --ro-overlay",
-				       "--overlay-src must be followed by another --overlay-src or "
-				       "one of --overlay, --tmp-overlay, or --ro-overlay"));
+	return error_set(err, msg(MSG_OVERLAY_SRC_DANGLING));
 }
 
 /* The parser already enforces these while it builds the list; checking the list itself keeps
@@ -133,14 +127,9 @@ int setup_validate_ops(const struct setup_list *ops, struct error *err)
 		layers = 0;
 		if (op->perms != SETUP_PERMS_UNSET &&
 		    (!takes_perms(op->type) || op->perms < 0 || op->perms > 07777))
-			return error_set(err,
-					 FACE_MSG("--perms: must be followed by an option that "
-						  "creates a file, with a mode 0..07777",
-						  "--perms must be followed by an option that "
-						  "creates a file"));
+			return error_set(err, msg(MSG_PERMS_DANGLING));
 		if (op->size && op->type != SETUP_TMPFS)
-			return error_set(err, FACE_MSG("--size: must be followed by --tmpfs",
-						       "--size must be followed by --tmpfs"));
+			return error_set(err, msg(MSG_SIZE_DANGLING));
 	}
 	if (layers > 0)
 		return dangling_layers(err);

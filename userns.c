@@ -15,8 +15,7 @@
 static void write_proc_self(int procfd, const char *file, const char *content)
 {
 	if (write_file_at(procfd, file, content) < 0)
-		die_errno(FACE_MSG("cannot write /proc/self/%s", "setting up uid map: write %s"),
-			  file);
+		die_errno(msg(MSG_ID_MAP_WRITE), file);
 }
 
 void userns_child_map_self(int procfd, uid_t inside_uid, gid_t inside_gid, uid_t outside_uid,
@@ -39,12 +38,9 @@ void userns_child_enter_nested(int procfd, int procsysfd, uid_t uid, gid_t gid, 
 
 	/* user.max_user_namespaces is per user namespace; the nested one counts against it. */
 	if (disable && write_file_at(procsysfd, "user/max_user_namespaces", "1") < 0)
-		die_errno(FACE_MSG("cannot limit user namespaces (--disable-userns): write "
-				   "/proc/sys/user/max_user_namespaces",
-				   "sysctl user.max_user_namespaces = 1"));
+		die_errno(msg(MSG_DISABLE_USERNS));
 	if (unshare(CLONE_NEWUSER) < 0)
-		die_errno_face("unshare user ns",
-			       "cannot create the nested user namespace for uid %u", (unsigned)uid);
+		die_errno(msg(MSG_USERNS_NESTED), (unsigned)uid);
 	userns_child_map_self(procfd, uid, gid, cur_uid, cur_gid, true);
 }
 
@@ -53,19 +49,15 @@ void userns_child_become(uid_t uid, gid_t gid)
 	/* The maps were written for us from outside: our kernel ids are still the caller's
 	 * until we set them again through the new maps (credentials(7)). */
 	if (setresgid(gid, gid, gid) < 0)
-		die_errno(FACE_MSG("cannot switch to gid %u", "unable to switch to gid %u"),
-			  (unsigned)gid);
+		die_errno(msg(MSG_SETGID), (unsigned)gid);
 	if (setresuid(uid, uid, uid) < 0)
-		die_errno(FACE_MSG("cannot switch to uid %u", "unable to switch to uid %u"),
-			  (unsigned)uid);
+		die_errno(msg(MSG_SETUID), (unsigned)uid);
 }
 
 void userns_child_assert_disabled(void)
 {
 	if (unshare(CLONE_NEWUSER) == 0)
-		die(FACE_MSG("user namespaces can still be created in the sandbox, although they "
-			     "should be disabled",
-			     "creation of new user namespaces was not disabled as requested"));
+		die(msg(MSG_DISABLE_USERNS_CHECK));
 }
 
 void userns_child_switch_ids(uid_t uid, gid_t gid)
@@ -76,21 +68,19 @@ void userns_child_switch_ids(uid_t uid, gid_t gid)
 	/* setgid first: after setuid to a non-root uid we could no longer change it. Keep the
 	 * permitted capabilities across setuid; the final capability step needs them. */
 	if (gid != getgid() && setresgid(gid, gid, gid) < 0)
-		die_errno(FACE_MSG("cannot switch to gid %u", "unable to switch to gid %u"),
-			  (unsigned)gid);
+		die_errno(msg(MSG_SETGID), (unsigned)gid);
 	if (uid == getuid())
 		return;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		die_errno("prctl(PR_SET_KEEPCAPS) failed");
+		die_errno(msg(MSG_KEEPCAPS));
 	if (setresuid(uid, uid, uid) < 0)
-		die_errno(FACE_MSG("cannot switch to uid %u", "unable to switch to uid %u"),
-			  (unsigned)uid);
+		die_errno(msg(MSG_SETUID), (unsigned)uid);
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	/* setuid cleared the effective set (capabilities(7)); take it back from permitted. */
 	if (capget(&hdr, data) < 0)
-		die_errno("capget");
+		die_errno(msg(MSG_USERNS_CAPGET));
 	data[0].effective = data[0].permitted;
 	data[1].effective = data[1].permitted;
 	if (capset(&hdr, data) < 0)
-		die_errno("capset");
+		die_errno(msg(MSG_USERNS_CAPSET));
 }

@@ -1,4 +1,4 @@
-/* util: messages, the face table, allocators, I/O and number helpers. */
+/* util: messages, allocators, I/O and number helpers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,56 +14,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* The one table of differences between the faces (docs/architecture.md, "The two faces"). */
-static const struct face face_table[] = {
-	[FACE_HUTCH] = {
-		.id = FACE_HUTCH,
-		.prog = "hutch",
-		.exit_usage = 64, /* EX_USAGE, as argp uses */
-		.exit_setup = 125,
-		.exit_exec = 126,
-		.exit_notfound = 127,
-		.exit_timeout = 124,
-		.exit_cputime = 123,
-		.exit_pids = 122,
-		.exit_oom = 121,
-		.kill_leftovers = true,
-		.die_with_parent = true,
-		.close_inherited_fds = true,
-		.root_keeps_caps = false,
-		.root_userns = true,
-		.root_as_nobody = true,
-		.file_umask = true,
-		.in_place = true,
-		.forward_signals = true,
-		.default_seccomp = "default",
-	},
-	[FACE_BWRAP] = {
-		.id = FACE_BWRAP,
-		.prog = "bwrap",
-		.exit_usage = 1,
-		.exit_setup = 1,
-		.exit_exec = 1,
-		.exit_notfound = 1,
-		/* The limits are new to this face: the same statuses as the hutch face. */
-		.exit_timeout = 124,
-		.exit_cputime = 123,
-		.exit_pids = 122,
-		.exit_oom = 121,
-		.kill_leftovers = false, /* bubblewrap's pid 1 stays while anything is left */
-		.die_with_parent = false,
-		.close_inherited_fds = false,
-		.root_keeps_caps = true,
-		.root_userns = false,
-		.root_as_nobody = false,
-		.file_umask = false,
-		.in_place = false, /* bubblewrap stays as the parent: 128+N, SIGTERM ends it */
-		.forward_signals = false,
-		.default_seccomp = NULL,
-	},
-};
-
-const struct face *face = &face_table[FACE_HUTCH];
 static bool level_prefix;
 static int report_fd = -1;
 /* The rest of the message state (docs/architecture.md, "Conventions": the log is
@@ -73,40 +23,6 @@ static struct {
 	void (*die_hook)(void *);
 	void *die_arg;
 } log_state;
-
-void face_set(enum face_id id)
-{
-	face = &face_table[id];
-}
-
-static bool named_bwrap(const char *path)
-{
-	const char *base = path ? strrchr(path, '/') : NULL;
-
-	base = base ? base + 1 : path;
-	return base && strcmp(base, "bwrap") == 0;
-}
-
-void face_select(const char *argv0)
-{
-	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
-	char exe[PATH_MAX];
-	ssize_t n;
-
-	base = base ? base + 1 : argv0;
-	/* The name it was started under decides: `bwrap` (a link or copy of hutch) is the bwrap
-	 * face, `hutch` the hutch face. Started under any other name (a program re-running
-	 * itself through /proc/self/exe, as bubblewrap's own tests and sandboxes nested in
-	 * sandboxes do), the executable's own file name decides: a bwrap installed as a hard
-	 * link or copy nests as bubblewrap does. */
-	if (base && (strcmp(base, "bwrap") == 0 || strcmp(base, "hutch") == 0)) {
-		face_set(strcmp(base, "bwrap") == 0 ? FACE_BWRAP : FACE_HUTCH);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	face_set(named_bwrap(exe) ? FACE_BWRAP : FACE_HUTCH);
-}
 
 void util_set_level_prefix(bool on)
 {
@@ -131,6 +47,8 @@ __attribute__((format(printf, 3, 0))) static void vmessage(int level, const char
 	size_t n = 0;
 	int r;
 
+	if (!*fmt && !errnum)
+		return; /* a message this face does not print (face-messages.h) */
 	if (level_prefix) {
 		r = snprintf(buf, sizeof(buf), "<%d>", level);
 		n = r > 0 ? (size_t)r : 0;
@@ -201,6 +119,20 @@ noreturn void die_errno(const char *fmt, ...)
 	exit_reported(face->exit_setup);
 }
 
+void error_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(3, "", fmt, ap, 0);
+	va_end(ap);
+}
+
+noreturn void die_exit(int status)
+{
+	exit_reported(status);
+}
+
 noreturn void die_status(int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -258,8 +190,8 @@ void hint(const char *fmt, ...)
 	if ((size_t)n > sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	if (face->id == FACE_BWRAP)
-		return; /* bubblewrap prints no hints; its clients parse stderr */
+	if (!face->hints)
+		return;
 	(void)write_all(STDERR_FILENO, "hint: ", 6);
 	(void)write_all(STDERR_FILENO, buf, (size_t)n);
 }

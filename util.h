@@ -1,4 +1,4 @@
-/* util: messages and exit codes per face, allocators, fd and number helpers.
+/* util: messages (texts and exit codes from face.h), allocators, fd and number helpers.
  * Called by every hutch process: the parent, the setup child and the pid-1 reaper. */
 #ifndef HUTCH_UTIL_H
 #define HUTCH_UTIL_H
@@ -12,49 +12,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* The two faces differ only through this table (see util.c: face_table). */
-enum face_id { FACE_HUTCH = 0, FACE_BWRAP = 1 };
-
-struct face {
-	enum face_id id;
-	const char *prog;	     /* prefix of every message: "hutch" or "bwrap" */
-	int exit_usage;		     /* bad command line */
-	int exit_setup;		     /* the sandbox could not be set up */
-	int exit_exec;		     /* the command exists but could not be executed */
-	int exit_notfound;	     /* the command was not found */
-	int exit_timeout;	     /* --timeout ended the sandbox */
-	int exit_cputime;	     /* the command used up --rlimit cpu (SIGXCPU) */
-	int exit_pids;		     /* the command failed after --pids refused a fork */
-	int exit_oom;		     /* the OOM killer killed in the sandbox's cgroup */
-	bool kill_leftovers;	     /* what the command leaves running dies with it */
-	bool die_with_parent;	     /* --die-with-parent always */
-	bool close_inherited_fds;    /* fds > 2 not named by --pass-fd are closed before exec */
-	bool root_keeps_caps;	     /* real root without --unshare-user keeps its capabilities */
-	bool root_userns;	     /* real root gets a user namespace too (no host capability) */
-	bool root_as_nobody;	     /* ... mapped onto nobody unless --host-uid says otherwise */
-	bool file_umask;	     /* --file without --perms: 0666 less the caller's umask */
-	bool in_place;		     /* no helper needed: hutch becomes the command (no parent) */
-	bool forward_signals;	     /* SIGINT, SIGTERM... to hutch go on to the command */
-	const char *default_seccomp; /* profile applied unless told otherwise; NULL: none */
-};
-
-/* The only mutable file-scope state (docs/architecture.md, "Conventions"): the face (and
- * with it the program name) and the log state. */
-extern const struct face *face;
-void face_select(const char *argv0);
-void face_set(enum face_id id);
-
-/* Pick the text of a message for the current face. Both arguments are string literals, so
- * -Wformat checks both branches. */
-#define FACE_MSG(hutch_text, bwrap_text) (face->id == FACE_BWRAP ? (bwrap_text) : (hutch_text))
-
-/* die_errno with a fixed bwrap text and a hutch text that takes arguments. */
-#define die_errno_face(bwrap_text, hutch_fmt, ...)   \
-	do {                                         \
-		if (face->id == FACE_BWRAP)          \
-			die_errno("%s", bwrap_text); \
-		die_errno(hutch_fmt, __VA_ARGS__);   \
-	} while (0)
+#include "face.h"
 
 /* Pure code reports errors through this (fixed buffer, no allocation, never exits). */
 struct error {
@@ -66,13 +24,18 @@ __attribute__((format(printf, 2, 3))) int error_set(struct error *err, const cha
 __attribute__((format(printf, 3, 4))) int error_set_errno(struct error *err, int errnum,
 							  const char *fmt, ...);
 
-/* Messages: "PROG: TEXT\n" on stderr. die* exit with the face's setup status unless given. */
+/* Messages: "PROG: TEXT\n" on stderr; an empty TEXT (a catalog text the face leaves out)
+ * prints nothing. die* exit with the face's setup status unless given. */
 __attribute__((format(printf, 1, 2))) noreturn void die(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) noreturn void die_errno(const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) noreturn void die_status(int status, const char *fmt, ...);
 __attribute__((format(printf, 3, 4))) noreturn void die_status_errno(int status, int errnum,
 								     const char *fmt, ...);
 noreturn void die_error(const struct error *err);
+/* An error line that does not end the process, for an error followed by hint lines or by
+ * the monitor's cleanup; die_exit() then ends it with the error's status. */
+__attribute__((format(printf, 1, 2))) void error_line(const char *fmt, ...);
+noreturn void die_exit(int status);
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void hint(const char *fmt, ...);
 /* An informational line ("PROG: TEXT", level 6 with --level-prefix). */

@@ -501,7 +501,7 @@ case_ambient() {
 # refuses it before anything runs.
 case_seccomp_empty() {
 	run_as "$MODE" "$H" --ro-bind / / --seccomp 3 echo RAN 3<"$EMPTY"
-	is "$RC:$OUT:$ERR" "64::hutch: invalid seccomp data from fd 3: the program is empty" \
+	is "$RC:$OUT:$ERR" "64::hutch: cannot read the seccomp program from fd 3: it is empty" \
 		"$MODE: hutch face: an empty --seccomp program is refused up front"
 }
 

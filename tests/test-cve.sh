@@ -107,7 +107,7 @@ case_privileged_install() {
 			run_as user "$bin" --unshare-pid --ro-bind / / "$P" ids caps
 			is "$RC:$OUT" "$([ "$face" = hutch ] && echo 125 || echo 1):" \
 				"$name: refuses to run, the command never starts"
-			like "$ERR" 'refusing to run' "$name: says why"
+			like "$ERR" 'refusing to run|cannot run with privileges' "$name: says why"
 		done
 	done
 	rm -rf "$d"

@@ -232,7 +232,7 @@ case_reaper_filtered() {
 	seccomp_attaches --seccomp-profile "$T/nowait.profile"
 	is "$ATTACHES" 2 "$MODE: a profile denying what the reaper needs: no early attach"
 	is "$RC" 125 "$MODE: ... and pid 1, unable to reap, ends the sandbox (no hang)"
-	like "$ERR" "hutch: the sandbox's pid 1 cannot wait for its children: Operation not permitted" \
+	like "$ERR" "hutch: cannot wait for the children of the sandbox's pid 1: Operation not permitted" \
 		"$MODE: ... saying why"
 	seccomp_attaches --seccomp-profile none --add-seccomp-fd 3 3<"$T/profiles/default.bpf"
 	is "$RC:$(pid1_filters):$(self_filters)" 0:1:1 \
