@@ -63,7 +63,8 @@ struct face {
 				      * stderr: none there) */
 };
 
-/* File-scope state allowed by CONVENTIONS: the face (and with it the program name). */
+/* File-scope state allowed (docs/architecture.md, "Conventions"): the face (and with it the
+ * program name). */
 extern const struct face *face;
 void face_select(const char *argv0);
 void face_set(enum face_id id);
