@@ -483,14 +483,14 @@ static int plan_net(const struct config *cfg, const struct host_facts *h, struct
 				 "installed\nhint: install the package %s",
 				 net_helper_program(n->helper), net_helper_package(n->helper));
 	}
-	if (n->helper == NET_HELPER_SLIRP4NETNS) {
-		for (unsigned i = 0; i < req->n_publish; i++)
-			if (req->publish[i].host_v6)
-				return error_set(err,
-						 "--publish %s: slirp4netns publishes on IPv4 "
-						 "addresses only (--net-helper pasta can)",
-						 req->publish[i].spec);
-	}
+	/* slirp4netns publishes through an API socket, a file that would outlive a hutch
+	 * killed by SIGKILL. */
+	if (n->helper == NET_HELPER_SLIRP4NETNS && req->n_publish)
+		return error_set(err,
+				 "--publish %s: needs the helper pasta (slirp4netns publishes ports "
+				 "through a socket file hutch does not leave behind)\nhint: install "
+				 "the package passt, or drop --net-helper slirp4netns",
+				 req->publish[0].spec);
 	n->host_loopback = req->host_loopback;
 	n->publish = req->publish;
 	n->n_publish = req->n_publish;
