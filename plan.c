@@ -486,11 +486,12 @@ static int plan_net(const struct config *cfg, const struct host_facts *h, struct
 	/* slirp4netns publishes through an API socket, a file that would outlive a hutch
 	 * killed by SIGKILL. */
 	if (n->helper == NET_HELPER_SLIRP4NETNS && req->n_publish)
-		return error_set(err,
-				 "--publish %s: needs the helper pasta (slirp4netns publishes ports "
-				 "through a socket file hutch does not leave behind)\nhint: install "
-				 "the package passt, or drop --net-helper slirp4netns",
-				 req->publish[0].spec);
+		return error_set(
+			err,
+			"--publish %s: needs the helper pasta (slirp4netns publishes ports "
+			"through a socket file hutch does not leave behind)\nhint: install "
+			"the package passt, or drop --net-helper slirp4netns",
+			req->publish[0].spec);
 	n->host_loopback = req->host_loopback;
 	n->publish = req->publish;
 	n->n_publish = req->n_publish;

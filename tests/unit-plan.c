@@ -438,7 +438,8 @@ static void test_net(void)
 		   pl.net.helper == NET_HELPER_PASTA && !pl.proc.in_place,
 	   "  pasta by default; a parent stays for the helper");
 	ok(pl.net.filter && !pl.net.host_loopback, "  the gateway closed by the filter");
-	ok(!pl.net.dns_bind && pl.rootfs.ops == &cfg.ops, "  no resolv.conf bind: /etc not the host's");
+	ok(!pl.net.dns_bind && pl.rootfs.ops == &cfg.ops,
+	   "  no resolv.conf bind: /etc not the host's");
 	passes(W("--net", "user", "--net-host-loopback", "cmd"), "--net-host-loopback");
 	ok(!pl.net.filter && pl.net.host_loopback, "  no filter needed");
 	passes(W("--net", "user", "--net-host-loopback", "--net-allow", "10.0.2.2:80", "cmd"),
@@ -452,14 +453,16 @@ static void test_net(void)
 	passes(W("--net", "user", "--ro-bind", "/", "/", "--tmpfs", "/etc", "cmd"),
 	       "--net user, /etc of its own");
 	ok(!pl.net.dns_bind, "  no resolv.conf bind");
-	passes(W("--net", "user", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "//etc/", "cmd"),
+	passes(W("--net", "user", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "//etc/",
+		 "cmd"),
 	       "--net user, the host's /etc bound");
 	ok(pl.net.dns_bind, "  resolv.conf bound");
 	passes(W("--net", "user", "--ro-bind", "/", "/", "--ro-bind", "/tmp/r", "/etc/resolv.conf",
 		 "cmd"),
 	       "--net user, its own resolv.conf");
 	ok(!pl.net.dns_bind, "  the caller's resolv.conf stays");
-	passes(W("--net", "user", "--net-helper", "slirp4netns", "cmd"), "--net-helper slirp4netns");
+	passes(W("--net", "user", "--net-helper", "slirp4netns", "cmd"),
+	       "--net-helper slirp4netns");
 	ok(pl.net.helper == NET_HELPER_SLIRP4NETNS &&
 		   strcmp(pl.net.helper_path, "/usr/bin/slirp4netns") == 0,
 	   "  slirp4netns");
