@@ -29,6 +29,7 @@ void config_free(struct config *cfg)
 	free(cfg->seccomp_fds.v);
 	free(cfg->rlimits);
 	seccomp_request_free(&cfg->seccomp_req);
+	net_request_free(&cfg->net);
 	for (i = 0; i < cfg->n_owned; i++)
 		free(cfg->owned[i]);
 	free(cfg->owned);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "net-request.h"
 #include "rlimit.h"
 #include "seccomp-request.h"
 #include "setup-op.h"
@@ -86,6 +87,10 @@ struct config {
 	uint64_t timeout_ms, grace_ms; /* --timeout DURATION[:GRACE]; 0: none */
 	bool keep_children;	       /* --keep-children */
 	bool stats;		       /* --stats */
+
+	/* The network (hutch face): --net, --net-helper, --publish, --net-host-loopback,
+	 * --net-allow. */
+	struct net_request net;
 
 	/* What the parser allocated (strings from --args, arrays), freed by config_free. */
 	char **owned;

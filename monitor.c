@@ -460,11 +460,21 @@ noreturn void monitor_run(const struct monitor *m)
 
 	/* The signals are blocked since before clone; a signalfd lets one poll() wait for them
 	 * and for the reaper's word on the command's status (signalfd(2)). */
+	/* A pidfd: once reaped (reap_all), the helper's pid could be another process's. */
+	int helper_fd = m->helper > 0 ? (int)syscall(SYS_pidfd_open, m->helper, 0) : -1;
 	process_forward_set(&set);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
 		die_errno(msg(MSG_SIGNALFD));
 	for (;;) {
+		/* The command ended: its network goes (kept children that outlive it in a PID
+		 * namespace keep it until that ends). It must not count as a leftover. */
+		if (known && helper_fd >= 0 && !m->wait_sandbox) {
+			(void)syscall(SYS_pidfd_send_signal, helper_fd, SIGKILL, NULL, 0);
+			close(helper_fd);
+			helper_fd = -1;
+			reap_all(m, &child_gone, &child_st);
+		}
 		if (known && phase == 1) {
 			/* Timed out and the command ended: the others get their grace too,
 			 * unless none is left. */

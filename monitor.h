@@ -26,6 +26,7 @@ struct monitor {
 	bool extra_docs;     /* --json-status-fd gets the reason and usage, or the error, too */
 	uint64_t start_ns;   /* CLOCK_MONOTONIC when the sandbox was made (wall time) */
 	struct cgroup_sandbox *cg; /* the sandbox's cgroup, or NULL; destroyed at the end */
+	pid_t helper;		   /* --net user's helper, or 0: killed when the sandbox ends */
 };
 
 /* Monotonic nanoseconds (the start of the wall time). */

@@ -285,6 +285,38 @@ static int opt_timeout(struct parse_ctx *ctx, const struct option_row *o, const 
 	return 0;
 }
 
+/* --net MODE, --net-helper NAME, --publish SPEC, --net-allow SPEC (row.value says which). */
+enum { NET_OPT_MODE, NET_OPT_HELPER, NET_OPT_PUBLISH, NET_OPT_ALLOW };
+
+static int opt_net(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	struct net_request *req = &ctx->cfg->net;
+	int r = 0;
+
+	switch (o->value) {
+	case NET_OPT_MODE:
+		if (req->mode != NET_UNSET)
+			options_warn_only_last(o->name);
+		r = net_parse_mode(a[0], &req->mode, ctx->err);
+		break;
+	case NET_OPT_HELPER:
+		if (req->helper_set)
+			options_warn_only_last(o->name);
+		r = net_parse_helper(a[0], &req->helper, ctx->err);
+		req->helper_set = r == 0;
+		break;
+	case NET_OPT_PUBLISH:
+		r = net_request_add_publish(req, a[0], ctx->err);
+		break;
+	case NET_OPT_ALLOW:
+		r = net_request_add_allow(req, a[0], ctx->err);
+		break;
+	}
+	if (r < 0)
+		ctx->failed = true;
+	return r;
+}
+
 /* --help prints this in this order, bubblewrap's usage() order for bubblewrap's options. */
 const struct option_row options_table[] = {
 	{ "help", NULL, IN_BOTH, "Print this help", CALL(opt_help) },
@@ -472,6 +504,23 @@ const struct option_row options_table[] = {
 	  CALL(opt_timeout) },
 	{ "keep-children", NULL, IN_HUTCH, "Leave what the command started running when it exits",
 	  SET_BOOL(keep_children, true) },
+	/* The network: hutch's own. */
+	{ "net", "MODE", IN_HUTCH,
+	  "The sandbox's network: none (loopback only), host (shared) or user (its own,\n"
+	  "connected by pasta or slirp4netns)",
+	  CALL(opt_net), .value = NET_OPT_MODE },
+	{ "net-helper", "pasta|slirp4netns", IN_HUTCH,
+	  "The helper of --net user (default: pasta if installed, else slirp4netns)", CALL(opt_net),
+	  .value = NET_OPT_HELPER },
+	{ "publish", "[HOSTIP:]HOSTPORT:SANDBOXPORT[/tcp|/udp]", IN_HUTCH,
+	  "Forward HOSTPORT of the host (127.0.0.1 unless HOSTIP) into the sandbox (repeatable)",
+	  CALL(opt_net), .value = NET_OPT_PUBLISH },
+	{ "net-host-loopback", NULL, IN_HUTCH,
+	  "Let --net user reach the host's loopback at the gateway address 10.0.2.2",
+	  SET_BOOL(net.host_loopback, true) },
+	{ "net-allow", "HOST[:PORT]|CIDR[:PORT]", IN_HUTCH,
+	  "Reach only these destinations (and the DNS forwarder); others are refused (repeatable)",
+	  CALL(opt_net), .value = NET_OPT_ALLOW },
 	{ "stats", NULL, IN_BOTH, "Print the sandbox's resource usage on stderr at the end",
 	  SET_BOOL(stats, true) },
 };

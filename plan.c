@@ -1,6 +1,8 @@
 /* plan: the config and the host's facts in, what will be done out. plan_make is pure;
  * plan_gather_host and plan_load are the two places that look outside, before and after it. */
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -48,6 +50,30 @@ static bool initial_userns(void)
 	return r == 3 && a == 0 && b == 0 && n == 4294967295ULL;
 }
 
+/* prog's path on PATH (execvp's default when unset), or NULL. */
+static const char *find_on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		if (n > 0 && n + strlen(prog) + 2 < sizeof(buf)) {
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, prog);
+			struct stat st;
+			if (buf[0] == '/' && stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(buf, X_OK) == 0)
+				return xstrdup(buf);
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
 void plan_gather_host(const struct config *cfg, struct host_facts *h)
 {
 	const int fixed[] = { cfg->info_fd,    cfg->json_status_fd,  cfg->sync_fd,
@@ -83,6 +109,10 @@ void plan_gather_host(const struct config *cfg, struct host_facts *h)
 	umask(h->umask);
 	h->tty = isatty(STDOUT_FILENO) ? ttyname(STDOUT_FILENO) : NULL;
 	h->cwd = get_current_dir_name();
+	if (cfg->net.mode == NET_USER) {
+		h->pasta_path = find_on_path("pasta");
+		h->slirp4netns_path = find_on_path("slirp4netns");
+	}
 }
 
 /* ---- the decisions (pure) ---- */
@@ -351,6 +381,102 @@ static int plan_ids(const struct config *cfg, const struct host_facts *h, struct
 	return 0;
 }
 
+/* dest as a path without repeated or trailing slashes equals want. */
+static bool dest_is(const char *dest, const char *want)
+{
+	if (!dest)
+		return false;
+	while (*dest && *want) {
+		if (*dest != *want)
+			return false;
+		if (*dest == '/')
+			while (dest[1] == '/')
+				dest++;
+		dest++;
+		want++;
+	}
+	while (*dest == '/')
+		dest++;
+	return !*dest && !*want;
+}
+
+/* The sandbox's /etc is the host's: the last op that puts something on "/" or "/etc" binds
+ * the host's "/" or "/etc" there, and no op puts its own file on /etc/resolv.conf. */
+static bool etc_is_hosts(const struct setup_list *ops)
+{
+	bool hosts = false;
+
+	for (const struct setup_op *op = ops->head; op; op = op->next) {
+		bool bind = op->type == SETUP_BIND || op->type == SETUP_RO_BIND ||
+			    op->type == SETUP_DEV_BIND;
+		if (dest_is(op->dest, "/"))
+			hosts = bind && dest_is(op->src, "/");
+		else if (dest_is(op->dest, "/etc"))
+			hosts = bind && dest_is(op->src, "/etc");
+		else if (dest_is(op->dest, "/etc/resolv.conf"))
+			return false;
+	}
+	return hosts;
+}
+
+/* --net and its options; bubblewrap's --unshare-net/--share-net when --net is not given. */
+static int plan_net(const struct config *cfg, const struct host_facts *h, struct plan *p,
+		    struct error *err)
+{
+	const struct net_request *req = &cfg->net;
+	struct net_plan *n = &p->net;
+
+	n->mode = req->mode != NET_UNSET ? req->mode : cfg->unshare_net ? NET_NONE : NET_HOST;
+	if (req->mode == NET_HOST && cfg->unshare_net)
+		return error_set(err, "--net host cannot be combined with --unshare-net (or with "
+				      "--unshare-all without --share-net)");
+	const char *needs_user = req->n_publish	    ? "--publish" :
+				 req->n_allow	    ? "--net-allow" :
+				 req->host_loopback ? "--net-host-loopback" :
+				 req->helper_set    ? "--net-helper" :
+						      NULL;
+	if (needs_user && n->mode != NET_USER)
+		return error_set(err, "%s requires --net user", needs_user);
+	if (n->mode != NET_USER)
+		return 0;
+	n->helper = req->helper;
+	if (n->helper == NET_HELPER_AUTO)
+		n->helper = h->pasta_path || !h->slirp4netns_path ? NET_HELPER_PASTA :
+								    NET_HELPER_SLIRP4NETNS;
+	n->helper_path = n->helper == NET_HELPER_PASTA ? h->pasta_path : h->slirp4netns_path;
+	if (!n->helper_path) {
+		err->exit_code = face->exit_setup;
+		if (!req->helper_set)
+			return error_set(err,
+					 "cannot start the network of --net user: neither pasta "
+					 "nor slirp4netns is installed\nhint: install the package "
+					 "passt (pasta) or slirp4netns");
+		return error_set(err,
+				 "cannot start the network helper %s (--net-helper): it is not "
+				 "installed\nhint: install the package %s",
+				 net_helper_program(n->helper), net_helper_package(n->helper));
+	}
+	/* slirp4netns publishes through an API socket, a file that would outlive a hutch
+	 * killed by SIGKILL. */
+	if (n->helper == NET_HELPER_SLIRP4NETNS && req->n_publish)
+		return error_set(
+			err,
+			"--publish %s: needs the helper pasta (slirp4netns publishes ports "
+			"through a socket file hutch does not leave behind)\nhint: install "
+			"the package passt, or drop --net-helper slirp4netns",
+			req->publish[0].spec);
+	n->host_loopback = req->host_loopback;
+	n->publish = req->publish;
+	n->n_publish = req->n_publish;
+	n->allow = req->allow;
+	n->n_allow = req->n_allow;
+	/* The gateway is not the host's loopback unless asked: pasta would otherwise take it
+	 * for an outside address, so the table refuses it in the sandbox. */
+	n->filter = req->n_allow > 0 || !req->host_loopback;
+	n->dns_bind = etc_is_hosts(&cfg->ops);
+	return 0;
+}
+
 static void plan_namespaces(const struct config *cfg, const struct host_facts *h, struct plan *p)
 {
 	p->clone_flags = CLONE_NEWNS;
@@ -358,7 +484,7 @@ static void plan_namespaces(const struct config *cfg, const struct host_facts *h
 		p->clone_flags |= CLONE_NEWUSER;
 	if (cfg->unshare_pid && p->proc.pidns_fd < 0)
 		p->clone_flags |= CLONE_NEWPID;
-	if (cfg->unshare_net)
+	if (p->net.mode != NET_HOST)
 		p->clone_flags |= CLONE_NEWNET;
 	if (cfg->unshare_ipc)
 		p->clone_flags |= CLONE_NEWIPC;
@@ -366,7 +492,7 @@ static void plan_namespaces(const struct config *cfg, const struct host_facts *h
 		p->clone_flags |= CLONE_NEWUTS;
 	if (cfg->unshare_cgroup == NS_YES || (cfg->unshare_cgroup == NS_TRY && h->has_cgroupns))
 		p->clone_flags |= CLONE_NEWCGROUP;
-	p->loopback = cfg->unshare_net;
+	p->loopback = p->net.mode != NET_HOST;
 	p->hostname = cfg->hostname;
 }
 
@@ -422,6 +548,8 @@ static void plan_processes(const struct config *cfg, const struct host_facts *h,
 		       !(cfg->new_session && h->pgrp_leader) &&
 		       /* A parent stays to watch the time, remove the cgroup, tell the usage, */
 		       !l->cgroup && !l->timeout_ms && !l->stats &&
+		       /* and to run the network helper, which ends with it, */
+		       p->net.mode != NET_USER &&
 		       /* and to kill what the command leaves on a terminal it shares: left
 			* behind, it could take the terminal from the caller's shell. */
 		       !(l->kill_leftovers && h->tty_shared && !cfg->new_session);
@@ -451,9 +579,24 @@ static void plan_rootfs(const struct config *cfg, const struct host_facts *h, st
 	struct rootfs_plan *r = &p->rootfs;
 
 	r->ops = &cfg->ops;
+	if (p->net.dns_bind) {
+		/* The same ops, then the forwarder's resolv.conf over the host's (its data from a
+		 * pipe plan_load fills), last so that it lands on whatever /etc is by then. */
+		struct setup_list *l = &p->net.ops;
+		for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
+			struct setup_op *c = setup_list_append(l, op->type, op->option);
+			struct setup_op *next = c->next;
+			*c = *op;
+			c->next = next;
+		}
+		struct setup_op *dns = setup_list_append(l, SETUP_RO_BIND_DATA, "net");
+		dns->dest = "/etc/resolv.conf";
+		dns->perms = 0644;
+		r->ops = l;
+	}
 	r->make_slave = !p->ids.new_userns;
 	r->own_pidns = cfg->unshare_pid || p->proc.pidns_fd >= 0;
-	r->own_netns = cfg->unshare_net;
+	r->own_netns = p->net.mode != NET_HOST;
 	r->file_label = cfg->file_label;
 	r->host_tty = h->tty;
 	r->caller_cwd = h->cwd;
@@ -466,7 +609,8 @@ int plan_make(const struct config *cfg, const struct host_facts *h, struct plan 
 	memset(p, 0, sizeof(*p));
 	err->exit_code = 0;
 	if (check_rules(cfg, h, err) < 0 || check_fd_jobs(cfg, err) < 0 ||
-	    check_fds(cfg, h, p, err) < 0 || plan_ids(cfg, h, p, err) < 0)
+	    check_fds(cfg, h, p, err) < 0 || plan_ids(cfg, h, p, err) < 0 ||
+	    plan_net(cfg, h, p, err) < 0)
 		return -1;
 	plan_namespaces(cfg, h, p);
 	plan_caps(cfg, h, p);
@@ -506,10 +650,67 @@ static int load_profile(const struct config *cfg, struct seccomp_set *set, struc
 	return 0;
 }
 
+/* --net-allow's names resolved, once, here: what they name later does not matter. */
+static int resolve_allow(struct net_plan *n, struct error *err)
+{
+	for (unsigned i = 0; i < n->n_allow; i++) {
+		const struct net_allow *a = &n->allow[i];
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+					  .ai_flags = a->numeric ? AI_NUMERICHOST : 0 };
+		struct addrinfo *res = NULL;
+		int r = getaddrinfo(a->host, NULL, &hints, &res);
+		if (r != 0) {
+			err->exit_code = face->exit_setup;
+			return error_set(err, "cannot resolve '%s' (--net-allow %s): %s", a->host,
+					 a->spec,
+					 r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+		}
+		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+			struct net_dest d = { .family = ai->ai_family, .port = a->port };
+			if (ai->ai_family == AF_INET) {
+				memcpy(d.addr, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+				d.prefix = a->prefix >= 0 ? a->prefix : 32;
+			} else if (ai->ai_family == AF_INET6) {
+				memcpy(d.addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr,
+				       16);
+				d.prefix = a->prefix >= 0 ? a->prefix : 128;
+			} else {
+				continue;
+			}
+			n->dests = xrealloc(n->dests, (n->n_dests + 1) * sizeof(*n->dests));
+			n->dests[n->n_dests++] = d;
+		}
+		freeaddrinfo(res);
+	}
+	return 0;
+}
+
+/* The resolv.conf of --net user: the helper's DNS forwarder. */
+static int dns_data(struct net_plan *n, struct error *err)
+{
+	static const char conf[] = "nameserver " NET_DNS_ADDR "\n";
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return error_set_errno(err, errno, "cannot create a pipe");
+	if (write_all(fds[1], conf, sizeof(conf) - 1) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return error_set_errno(err, errno, "cannot write the sandbox's resolv.conf");
+	}
+	close(fds[1]);
+	n->ops.tail->fd = fds[0];
+	return 0;
+}
+
 int plan_load(const struct config *cfg, struct plan *p, struct error *err)
 {
 	if (seccomp_read_programs(&cfg->seccomp_fds, &p->seccomp, err) < 0 ||
 	    load_profile(cfg, &p->seccomp, err) < 0)
+		return -1;
+	if (p->net.n_allow && resolve_allow(&p->net, err) < 0)
+		return -1;
+	if (p->net.dns_bind && dns_data(&p->net, err) < 0)
 		return -1;
 	return label_check(cfg->exec_label, cfg->file_label, err);
 }

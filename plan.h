@@ -38,6 +38,8 @@ struct host_facts {
 	const char *cwd;     /* the caller's working directory, NULL if unknown */
 	struct closed_fd closed[16]; /* fd numbers named by options that are not open */
 	unsigned nclosed;
+	/* --net user only: where pasta and slirp4netns are on PATH (NULL: not installed). */
+	const char *pasta_path, *slirp4netns_path;
 };
 
 /* User namespaces and ids. */
@@ -119,16 +121,48 @@ struct limits_plan {
 	bool stats;		       /* --stats */
 };
 
+/* A --net-allow destination, resolved (plan_load): an address and prefix, maybe a port. */
+struct net_dest {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	int prefix;
+	uint16_t port; /* 0: any */
+};
+
+/* The sandbox's network. */
+struct net_plan {
+	enum net_mode mode;	 /* never NET_UNSET */
+	enum net_helper helper;	 /* NET_USER: the one that runs */
+	const char *helper_path; /* ... found on PATH */
+	bool host_loopback;	 /* --net-host-loopback */
+	const struct net_publish *publish;
+	unsigned n_publish;
+	const struct net_allow *allow; /* --net-allow as given */
+	unsigned n_allow;
+	bool filter;		/* the child loads hutch's nftables table */
+	bool dns_bind;		/* the sandbox's /etc is the host's: bind a resolv.conf over it */
+	struct setup_list ops;	/* the root's ops plus that bind (rootfs.ops points here then) */
+	struct net_dest *dests; /* --net-allow resolved (plan_load) */
+	unsigned n_dests;
+};
+
+/* The addresses --net user gives the sandbox, whichever helper runs (slirp4netns' own). */
+#define NET_SANDBOX_ADDR "10.0.2.100"
+#define NET_GATEWAY_ADDR "10.0.2.2"
+#define NET_DNS_ADDR	 "10.0.2.3"
+#define NET_PREFIX	 24
+
 struct plan {
 	unsigned long clone_flags;
 	struct ids_plan ids;
 	struct rootfs_plan rootfs;
-	bool loopback;	      /* --unshare-net: bring lo up */
+	bool loopback;	      /* a network namespace of its own: bring lo up */
 	const char *hostname; /* --hostname */
 	struct caps_plan caps;
 	struct process_plan proc;
 	struct status_plan status;
 	struct limits_plan limits;
+	struct net_plan net;
 	struct seccomp_set seccomp; /* filled by plan_load */
 };
 

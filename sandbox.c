@@ -21,6 +21,8 @@
 #include "caps.h"
 #include "label.h"
 #include "monitor.h"
+#include "net-filter.h"
+#include "net-helper.h"
 #include "net.h"
 #include "options.h"
 #include "plan.h"
@@ -235,6 +237,10 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	/* Loopback and hostname need the capabilities of the first namespace. */
 	if (p->loopback)
 		net_child_loopback_up();
+	/* --net user's table (the gateway closed, --net-allow), while we may still change our
+	 * network namespace: the command can neither see it change nor change it. */
+	if (p->net.filter)
+		net_child_filter(&p->net);
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
 		die_errno(msg(MSG_HOSTNAME), p->hostname);
 	/* Land on the final ids; after this we hold no power over the first namespace. */
@@ -420,6 +426,10 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 					  p->clone_flags);
 	if (p->status.userns_block_fd >= 0)
 		process_child_block_on(p->status.userns_block_fd, "--userns-block-fd");
+	/* --net user: the helper joins the sandbox's namespaces while the child builds its
+	 * root; the command runs only once the network is configured. */
+	if (p->net.mode == NET_USER)
+		m.helper = net_parent_start_helper(&p->net, pid);
 	/* Everything the parent does before the command may run is done. */
 	process_parent_go(ch->go_wr);
 	monitor_run(&m);
@@ -454,6 +464,9 @@ static noreturn void run(const struct plan *p)
 	 * (setgroups is denied there); drop them here, before clone passes them on. */
 	if (p->ids.parent_maps && setgroups(0, NULL) < 0)
 		die_errno("cannot drop the supplementary groups (--host-uid)");
+	/* --net user: what would make its helper fail, said before there is a sandbox. */
+	if (p->net.mode == NET_USER)
+		net_parent_precheck(&p->net);
 	make_channels(p, &ch);
 	ch.start_ns = monitor_now_ns();
 	/* What the command leaves behind stays below us (orphans come to us, not to init), so

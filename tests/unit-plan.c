@@ -403,6 +403,169 @@ static void test_rootfs(void)
 	   "  the tty, the label; the host's proc to bind");
 }
 
+/* Parses and plans in the hutch face; the planner's message contains part. */
+static void net_fails(const char **w, const char *part, const char *name)
+{
+	if (!ok(parse(w) == 0, "net: %s: parses", name)) {
+		printf("#   %s\n", err.msg);
+		return;
+	}
+	if (ok(make() == -1, "net: %s: refused", name) &&
+	    !ok(strstr(err.msg, part) != NULL, "  message contains '%s'", part))
+		printf("#   %s\n", err.msg);
+}
+
+/* --net and its options (hutch face only: the bwrap face does not know them). */
+static void test_net(void)
+{
+	if (BWRAP) {
+		ok(parse(W("--net", "user", "cmd")) == -1, "bwrap face: --net is unknown");
+		return;
+	}
+	host_user();
+	host.pasta_path = "/usr/bin/pasta";
+	host.slirp4netns_path = "/usr/bin/slirp4netns";
+	passes(W("cmd"), "no --net");
+	ok(pl.net.mode == NET_HOST && !(pl.clone_flags & CLONE_NEWNET), "  the host's network");
+	passes(W("--unshare-net", "cmd"), "--unshare-net");
+	ok(pl.net.mode == NET_NONE && (pl.clone_flags & CLONE_NEWNET) && pl.loopback,
+	   "  none: a namespace of its own with lo up");
+	passes(W("--net", "none", "cmd"), "--net none");
+	ok(pl.net.mode == NET_NONE && (pl.clone_flags & CLONE_NEWNET), "  none");
+	passes(W("--unshare-all", "--net", "user", "cmd"), "--unshare-all --net user");
+	passes(W("--net", "user", "cmd"), "--net user");
+	ok(pl.net.mode == NET_USER && (pl.clone_flags & CLONE_NEWNET) &&
+		   pl.net.helper == NET_HELPER_PASTA && !pl.proc.in_place,
+	   "  pasta by default; a parent stays for the helper");
+	ok(pl.net.filter && !pl.net.host_loopback, "  the gateway closed by the filter");
+	ok(!pl.net.dns_bind && pl.rootfs.ops == &cfg.ops,
+	   "  no resolv.conf bind: /etc not the host's");
+	passes(W("--net", "user", "--net-host-loopback", "cmd"), "--net-host-loopback");
+	ok(!pl.net.filter && pl.net.host_loopback, "  no filter needed");
+	passes(W("--net", "user", "--net-host-loopback", "--net-allow", "10.0.2.2:80", "cmd"),
+	       "--net-allow");
+	ok(pl.net.filter && pl.net.n_allow == 1 && pl.net.allow[0].port == 80, "  filtered");
+	passes(W("--net", "user", "--ro-bind", "/", "/", "cmd"), "--net user, the host's /etc");
+	ok(pl.net.dns_bind && pl.rootfs.ops == &pl.net.ops && pl.rootfs.ops->count == 2 &&
+		   strcmp(pl.rootfs.ops->tail->dest, "/etc/resolv.conf") == 0 &&
+		   pl.rootfs.ops->tail->type == SETUP_RO_BIND_DATA,
+	   "  resolv.conf bound last over the host's");
+	passes(W("--net", "user", "--ro-bind", "/", "/", "--tmpfs", "/etc", "cmd"),
+	       "--net user, /etc of its own");
+	ok(!pl.net.dns_bind, "  no resolv.conf bind");
+	passes(W("--net", "user", "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "//etc/",
+		 "cmd"),
+	       "--net user, the host's /etc bound");
+	ok(pl.net.dns_bind, "  resolv.conf bound");
+	passes(W("--net", "user", "--ro-bind", "/", "/", "--ro-bind", "/tmp/r", "/etc/resolv.conf",
+		 "cmd"),
+	       "--net user, its own resolv.conf");
+	ok(!pl.net.dns_bind, "  the caller's resolv.conf stays");
+	passes(W("--net", "user", "--net-helper", "slirp4netns", "cmd"),
+	       "--net-helper slirp4netns");
+	ok(pl.net.helper == NET_HELPER_SLIRP4NETNS &&
+		   strcmp(pl.net.helper_path, "/usr/bin/slirp4netns") == 0,
+	   "  slirp4netns");
+	host.pasta_path = NULL;
+	passes(W("--net", "user", "cmd"), "no pasta");
+	ok(pl.net.helper == NET_HELPER_SLIRP4NETNS, "  slirp4netns instead");
+	net_fails(W("--net", "user", "--net-helper", "pasta", "cmd"), "install the package passt",
+		  "--net-helper pasta, not installed");
+	is_int(err.exit_code, face->exit_setup, "  a setup failure");
+	host.slirp4netns_path = NULL;
+	net_fails(W("--net", "user", "cmd"), "neither pasta nor slirp4netns",
+		  "no helper installed");
+	is_int(err.exit_code, face->exit_setup, "  a setup failure");
+	host.pasta_path = "/usr/bin/pasta";
+	host.slirp4netns_path = "/usr/bin/slirp4netns";
+	net_fails(W("--net", "user", "--net-helper", "slirp4netns", "--publish", "8080:80", "cmd"),
+		  "needs the helper pasta", "--publish with slirp4netns");
+	net_fails(W("--publish", "8080:80", "cmd"), "--publish requires --net user",
+		  "--publish without --net user");
+	net_fails(W("--net", "none", "--net-allow", "1.2.3.4", "cmd"),
+		  "--net-allow requires --net user", "--net-allow with --net none");
+	net_fails(W("--net-host-loopback", "cmd"), "--net-host-loopback requires --net user",
+		  "--net-host-loopback alone");
+	net_fails(W("--net-helper", "pasta", "cmd"), "--net-helper requires --net user",
+		  "--net-helper alone");
+	net_fails(W("--unshare-all", "--net", "host", "cmd"), "--net host cannot be combined",
+		  "--unshare-all --net host");
+	passes(W("--unshare-all", "--share-net", "--net", "host", "cmd"),
+	       "--unshare-all --share-net --net host");
+
+	/* The words themselves (the parser). */
+	ok(parse(W("--net", "bridge", "cmd")) == -1 && strstr(err.msg, "none, host or user"),
+	   "--net bridge: unknown mode");
+	ok(parse(W("--net", "user", "--net-helper", "vde", "cmd")) == -1, "--net-helper vde");
+	static const struct {
+		const char *spec;
+		bool good;
+		const char *addr;
+		unsigned hport, sport;
+		bool udp;
+	} pubs[] = {
+		{ "8080:80", true, "127.0.0.1", 8080, 80, false },
+		{ "0.0.0.0:8080:80/udp", true, "0.0.0.0", 8080, 80, true },
+		{ "[::1]:8443:443/tcp", true, "::1", 8443, 443, false },
+		{ "80", false, NULL, 0, 0, false },
+		{ "0:80", false, NULL, 0, 0, false },
+		{ "65536:80", false, NULL, 0, 0, false },
+		{ "8080:80/sctp", false, NULL, 0, 0, false },
+		{ "localhost:8080:80", false, NULL, 0, 0, false },
+		{ "::1:8080:80", false, NULL, 0, 0, false },
+	};
+	for (unsigned i = 0; i < sizeof(pubs) / sizeof(pubs[0]); i++) {
+		int r = parse(W("--net", "user", "--publish", pubs[i].spec, "cmd"));
+		if (!pubs[i].good) {
+			ok(r == -1 && strstr(err.msg, "--publish"), "--publish %s: refused",
+			   pubs[i].spec);
+			continue;
+		}
+		const struct net_publish *p = cfg.net.publish;
+		ok(r == 0 && cfg.net.n_publish == 1 && strcmp(p->host_addr, pubs[i].addr) == 0 &&
+			   p->host_port == pubs[i].hport && p->sandbox_port == pubs[i].sport &&
+			   p->udp == pubs[i].udp,
+		   "--publish %s", pubs[i].spec);
+	}
+	ok(parse(W("--net", "user", "--publish", "8080:80", "--publish", "127.0.0.2:8080:81",
+		   "cmd")) == -1 &&
+		   strstr(err.msg, "published twice"),
+	   "--publish: one host port twice");
+	static const struct {
+		const char *spec;
+		bool good;
+		const char *host;
+		int prefix;
+		unsigned port;
+		bool numeric;
+	} allows[] = {
+		{ "10.0.2.2:80", true, "10.0.2.2", -1, 80, true },
+		{ "192.168.0.0/16", true, "192.168.0.0", 16, 0, true },
+		{ "10.0.0.0/8:443", true, "10.0.0.0", 8, 443, true },
+		{ "api.example.com:443", true, "api.example.com", -1, 443, false },
+		{ "2001:db8::1", true, "2001:db8::1", -1, 0, true },
+		{ "[2001:db8::/32]:443", true, "2001:db8::", 32, 443, true },
+		{ "10.0.0.0/33", false, NULL, 0, 0, false },
+		{ "host:0", false, NULL, 0, 0, false },
+		{ "bad host", false, NULL, 0, 0, false },
+		{ "name/8", false, NULL, 0, 0, false },
+		{ "[::1", false, NULL, 0, 0, false },
+	};
+	for (unsigned i = 0; i < sizeof(allows) / sizeof(allows[0]); i++) {
+		int r = parse(W("--net", "user", "--net-allow", allows[i].spec, "cmd"));
+		if (!allows[i].good) {
+			ok(r == -1 && strstr(err.msg, "--net-allow"), "--net-allow %s: refused",
+			   allows[i].spec);
+			continue;
+		}
+		const struct net_allow *a = cfg.net.allow;
+		ok(r == 0 && cfg.net.n_allow == 1 && strcmp(a->host, allows[i].host) == 0 &&
+			   a->prefix == allows[i].prefix && a->port == allows[i].port &&
+			   a->numeric == allows[i].numeric,
+		   "--net-allow %s", allows[i].spec);
+	}
+}
+
 int main(void)
 {
 	static const enum face_id faces[] = { FACE_HUTCH, FACE_BWRAP };
@@ -421,6 +584,7 @@ int main(void)
 		test_closed_fds();
 		test_fd_jobs();
 		test_rootfs();
+		test_net();
 	}
 	config_free(&cfg);
 	return done_testing();
