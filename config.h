@@ -16,8 +16,9 @@
 enum env_op_type { ENV_SET, ENV_UNSET, ENV_CLEAR };
 struct env_op {
 	enum env_op_type type;
-	const char *name;  /* not owned */
-	const char *value; /* ENV_SET only; not owned */
+	const char *name;   /* not owned */
+	const char *value;  /* ENV_SET only; not owned */
+	const char *origin; /* the shortcut it came from ("base"), or NULL */
 	struct env_op *next;
 };
 
@@ -78,6 +79,7 @@ struct config {
 	bool seccomp_legacy;	     /* --seccomp was used (cannot combine with --add-seccomp-fd) */
 	const char *exec_label, *file_label;
 	bool level_prefix;
+	bool dry_run; /* --dry-run: print the plan, run nothing */
 
 	/* Limits and the sandbox's lifetime. */
 	struct cgroup_request cgroup; /* --memory, --pids, --cpus..., --cgroup-parent */

@@ -11,6 +11,7 @@
 
 #include "options-table.h"
 #include "options.h"
+#include "shortcuts.h"
 
 /* argp's key of row i. Above UCHAR_MAX, so argp makes no short options: bubblewrap has none. */
 #define KEY_BASE   0x100
@@ -76,13 +77,16 @@ void options_push_fd(struct int_list *l, int v)
 	l->v[l->n++] = v;
 }
 
-static void env_push(struct config *cfg, enum env_op_type type, const char *name, const char *value)
+static void env_push(struct parse_ctx *ctx, enum env_op_type type, const char *name,
+		     const char *value)
 {
+	struct config *cfg = ctx->cfg;
 	struct env_op *e = xcalloc(1, sizeof(*e));
 
 	e->type = type;
 	e->name = name;
 	e->value = value;
+	e->origin = ctx->lv->shortcut;
 	if (cfg->env_tail)
 		cfg->env_tail->next = e;
 	else
@@ -225,6 +229,7 @@ static int add_setup_op(struct parse_ctx *ctx, const struct option_row *o, const
 	}
 	op = setup_list_append(&ctx->cfg->ops, d->type, o->name);
 	op->flags = d->setup_flags;
+	op->origin = ctx->lv->shortcut;
 	op->fd = fd;
 	op->perms = mode;
 	for (i = 0; i < OPTION_MAX_ARGS; i++) {
@@ -297,7 +302,7 @@ static int apply(struct parse_ctx *ctx, const struct option_row *o, const char *
 		return 0;
 	}
 	case OPTION_ENV:
-		env_push(cfg, (enum env_op_type)o->value, a[0], a[1]);
+		env_push(ctx, (enum env_op_type)o->value, a[0], a[1]);
 		return 0;
 	case OPTION_SETUP_OP:
 		return add_setup_op(ctx, o, a);
@@ -441,15 +446,31 @@ static error_t parser_cb(int key, char *arg, struct argp_state *state)
 	return ctx->exit_now ? ECANCELED : 0;
 }
 
+/* Parses the words of sub (argv[0] first) as if they stood where the current option is. */
+static int parse_level(struct parse_ctx *ctx, struct level *sub)
+{
+	struct level *saved = ctx->lv;
+	int r;
+
+	ctx->lv = sub;
+	r = argp_parse(ctx->argp, sub->argc, sub->argv, ARGP_FLAGS, NULL, ctx);
+	ctx->lv = saved;
+	if (ctx->failed || ctx->exit_now)
+		return ctx->failed ? -1 : 0;
+	if (r)
+		return options_fail(ctx, "cannot parse the arguments of --%s: %s",
+				    sub->shortcut ? sub->shortcut : "args", strerror(r));
+	return 0;
+}
+
 /* --args FD: the NUL-separated words in FD are parsed as if they stood here. bubblewrap
  * allows no --args among them, so this recurses exactly once. */
 int options_read_args(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
 {
 	struct level sub = { .word = 1, .nested = true };
-	struct level *saved = ctx->lv;
 	char *data = NULL, *p, *end, **words;
 	size_t len = 0;
-	int fd, n, r;
+	int fd, n;
 
 	if (ctx->lv->nested)
 		return options_fail(
@@ -482,14 +503,44 @@ int options_read_args(struct parse_ctx *ctx, const struct option_row *o, const c
 
 	sub.argv = words;
 	sub.argc = n + 1;
-	ctx->lv = &sub;
-	r = argp_parse(ctx->argp, sub.argc, sub.argv, ARGP_FLAGS, NULL, ctx);
-	ctx->lv = saved;
-	if (ctx->failed || ctx->exit_now)
-		return ctx->failed ? -1 : 0;
-	if (r)
-		return options_fail(ctx, "cannot parse the arguments of --args: %s", strerror(r));
-	return 0;
+	return parse_level(ctx, &sub);
+}
+
+/* A shortcut expands, in place, into ordinary options: they compose with everything around
+ * them in command-line order, and the dry run shows them. A --perms, --size or --overlay-src
+ * waiting for its option cannot take one of them: that would change the shortcut's meaning. */
+int options_expand_shortcut(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	struct level sub = { .word = 1, .nested = true, .shortcut = o->name };
+	struct shortcut_words w;
+	char **words;
+
+	(void)a;
+	if (check_modifiers(ctx, o->name) < 0 || check_layers(ctx, o->name) < 0)
+		return -1;
+	if (!ctx->shortcut_host) {
+		ctx->shortcut_host = xcalloc(1, sizeof(*ctx->shortcut_host));
+		shortcut_host_gather(ctx->shortcut_host);
+	}
+	if (shortcut_expand(o->name, ctx->shortcut_host, &w, ctx->err) < 0) {
+		ctx->failed = true;
+		ctx->err->exit_code = 0;
+		return -1;
+	}
+	if (w.warning)
+		warn("warning: %s", w.warning);
+	/* The config keeps pointers into the words: they live as long as it does. */
+	words = xcalloc((size_t)w.n + 2, sizeof(*words));
+	own(ctx->cfg, words);
+	words[0] = (char *)(ctx->argv0 ? ctx->argv0 : face->prog);
+	for (unsigned i = 0; i < w.n; i++) {
+		words[i + 1] = w.v[i];
+		own(ctx->cfg, w.v[i]);
+	}
+	free(w.v);
+	sub.argv = words;
+	sub.argc = (int)w.n + 1;
+	return parse_level(ctx, &sub);
 }
 
 /* The table as argp's: row i under key KEY_BASE + i. The help texts stay in the table;
@@ -583,5 +634,9 @@ int options_parse(struct config *cfg, int argc, char **argv, int *exit_now, stru
 	argp.options = opts;
 	r = parse_top(&ctx, argc, argv, exit_now);
 	free(opts);
+	if (ctx.shortcut_host) {
+		shortcut_host_free(ctx.shortcut_host);
+		free(ctx.shortcut_host);
+	}
 	return r;
 }
