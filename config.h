@@ -27,6 +27,13 @@ struct int_list {
 	unsigned n;
 };
 
+/* make's jobserver named by MAKEFLAGS (jobserver.c): fds rd, wr (-1 unless given), or a fifo. */
+struct jobserver_req {
+	int rd, wr;
+	const char *fifo; /* owned by the config (cfg->owned) */
+	const char *word; /* "--jobserver-auth=3,4", as MAKEFLAGS says it; owned likewise */
+};
+
 /* Namespace request: NO, YES, or TRY (unshare when the kernel allows, else continue). */
 enum ns_req { NS_NO = 0, NS_YES = 1, NS_TRY = 2 };
 
@@ -69,7 +76,8 @@ struct config {
 	uint64_t caps_keep_initial;
 
 	/* Descriptors. */
-	struct int_list pass_fds; /* --pass-fd (hutch face) */
+	struct int_list pass_fds;	/* --pass-fd (hutch face) */
+	struct jobserver_req jobserver; /* the hutch face keeps it (jobserver_config) */
 	/* Seccomp profiles (hutch face): --seccomp-profile, --seccomp-allow, --seccomp-deny in
 	 * order; face->default_seccomp applies when no --seccomp-profile was given. */
 	struct seccomp_request seccomp_req;
@@ -95,6 +103,8 @@ struct config {
 };
 
 void config_init(struct config *cfg);
+/* Keeps p (malloc'd) until config_free. */
+void config_own(struct config *cfg, void *p);
 void config_free(struct config *cfg);
 
 #endif

@@ -60,16 +60,6 @@ static int option_nargs(const struct option_row *o)
 	return n;
 }
 
-static void own(struct config *cfg, void *p)
-{
-	unsigned n = cfg->n_owned;
-
-	/* Grow at 0, 4, 8, 16...: the capacity is the next power of two, at least 4. */
-	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
-		cfg->owned = xrealloc(cfg->owned, (n ? 2 * n : 4) * sizeof(*cfg->owned));
-	cfg->owned[cfg->n_owned++] = p;
-}
-
 void options_push_fd(struct int_list *l, int v)
 {
 	if (l->n == 0 || (l->n >= 4 && (l->n & (l->n - 1)) == 0))
@@ -489,14 +479,14 @@ int options_read_args(struct parse_ctx *ctx, const struct option_row *o, const c
 	}
 	/* The words now live in `data`; the fd must not leak into the sandbox. */
 	close(fd);
-	own(ctx->cfg, data);
+	config_own(ctx->cfg, data);
 
 	/* read_all_fd NUL-terminates, so the last word ends even without a trailing NUL. */
 	end = data + len;
 	for (n = 0, p = data; p < end; p += strlen(p) + 1)
 		n++;
 	words = xcalloc((size_t)n + 2, sizeof(*words));
-	own(ctx->cfg, words);
+	config_own(ctx->cfg, words);
 	words[0] = (char *)(ctx->argv0 ? ctx->argv0 : face->prog);
 	for (n = 0, p = data; p < end; p += strlen(p) + 1)
 		words[++n] = p;
@@ -531,11 +521,11 @@ int options_expand_shortcut(struct parse_ctx *ctx, const struct option_row *o, c
 		warn("warning: %s", w.warning);
 	/* The config keeps pointers into the words: they live as long as it does. */
 	words = xcalloc((size_t)w.n + 2, sizeof(*words));
-	own(ctx->cfg, words);
+	config_own(ctx->cfg, words);
 	words[0] = (char *)(ctx->argv0 ? ctx->argv0 : face->prog);
 	for (unsigned i = 0; i < w.n; i++) {
 		words[i + 1] = w.v[i];
-		own(ctx->cfg, w.v[i]);
+		config_own(ctx->cfg, w.v[i]);
 	}
 	free(w.v);
 	sub.argv = words;
@@ -603,7 +593,7 @@ static int parse_top(struct parse_ctx *ctx, int argc, char **argv, int *exit_now
 	}
 	cmd = xcalloc((size_t)ctx->cmd_argc + 1, sizeof(*cmd));
 	memcpy(cmd, ctx->cmd, (size_t)ctx->cmd_argc * sizeof(*cmd));
-	own(cfg, cmd);
+	config_own(cfg, cmd);
 	cfg->argv = cmd;
 	cfg->argc = ctx->cmd_argc;
 	return 0;
