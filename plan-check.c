@@ -281,9 +281,5 @@ unsigned plan_check(const struct config *cfg, const struct plan *p, struct plan_
 	check_cwd(cfg, p, &s);
 	check_dev_null(cfg, &s);
 	check_proc(cfg, p, &s);
-	if (p->proc.jobserver_clash)
-		add(&s, NULL,
-		    "make's jobserver fds (%s) are named by another option too: not kept open",
-		    p->proc.jobserver->word);
 	return s.n;
 }

@@ -48,6 +48,13 @@ static bool initial_userns(void)
 	return r == 3 && a == 0 && b == 0 && n == 4294967295ULL;
 }
 
+static bool is_fifo(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 void plan_gather_host(const struct config *cfg, struct host_facts *h)
 {
 	const int fixed[] = { cfg->info_fd,    cfg->json_status_fd,  cfg->sync_fd,
@@ -64,8 +71,10 @@ void plan_gather_host(const struct config *cfg, struct host_facts *h)
 		note_closed(h, cfg->pass_fds.v[i]);
 	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
 		note_closed(h, op->fd);
-	h->jobserver_open[0] = cfg->jobserver.rd >= 0 && fcntl(cfg->jobserver.rd, F_GETFD) >= 0;
-	h->jobserver_open[1] = cfg->jobserver.wr >= 0 && fcntl(cfg->jobserver.wr, F_GETFD) >= 0;
+	/* make's jobserver is a pipe (or fifo): a number MAKEFLAGS names that is anything else
+	 * now (the caller closed it and opened another file there) is not kept. */
+	h->jobserver_open[0] = is_fifo(cfg->jobserver.rd);
+	h->jobserver_open[1] = is_fifo(cfg->jobserver.wr);
 
 	h->uid = getuid();
 	h->euid = geteuid();

@@ -38,7 +38,7 @@ struct host_facts {
 	const char *cwd;     /* the caller's working directory, NULL if unknown */
 	struct closed_fd closed[16]; /* fd numbers named by options that are not open */
 	unsigned nclosed;
-	bool jobserver_open[2]; /* cfg->jobserver.rd, .wr are open fds */
+	bool jobserver_open[2]; /* cfg->jobserver.rd, .wr are open pipes or fifos */
 };
 
 /* User namespaces and ids. */
@@ -89,7 +89,8 @@ struct process_plan {
 	bool close_inherited; /* the face's policy: fds > 2 not in pass_fds are closed */
 	const struct int_list *pass_fds;
 	/* make's jobserver fds kept open for the command (-1: none); a number another option
-	 * names is not kept (jobserver_clash): hutch may close it and reuse it for its own. */
+	 * names is not kept (jobserver_clash, said in the dry run): that option's file is not
+	 * make's, and hutch may close it and reuse the number for its own. */
 	int jobserver_fds[2];
 	bool jobserver_clash;
 	const struct jobserver_req *jobserver;
