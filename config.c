@@ -11,6 +11,17 @@ void config_init(struct config *cfg)
 	cfg->info_fd = cfg->json_status_fd = cfg->sync_fd = -1;
 	cfg->block_fd = cfg->userns_block_fd = -1;
 	cfg->caps_keep_initial = UINT64_MAX;
+	cfg->jobserver.rd = cfg->jobserver.wr = -1;
+}
+
+void config_own(struct config *cfg, void *p)
+{
+	unsigned n = cfg->n_owned;
+
+	/* Grow at 0, 4, 8, 16...: the capacity is the next power of two, at least 4. */
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+		cfg->owned = xrealloc(cfg->owned, (n ? 2 * n : 4) * sizeof(*cfg->owned));
+	cfg->owned[cfg->n_owned++] = p;
 }
 
 void config_free(struct config *cfg)

@@ -17,14 +17,22 @@
 enum env_op_type { ENV_SET, ENV_UNSET, ENV_CLEAR };
 struct env_op {
 	enum env_op_type type;
-	const char *name;  /* not owned */
-	const char *value; /* ENV_SET only; not owned */
+	const char *name;   /* not owned */
+	const char *value;  /* ENV_SET only; not owned */
+	const char *origin; /* the shortcut it came from ("base"), or NULL */
 	struct env_op *next;
 };
 
 struct int_list {
 	int *v;
 	unsigned n;
+};
+
+/* make's jobserver named by MAKEFLAGS (jobserver.c): fds rd, wr (-1 unless given), or a fifo. */
+struct jobserver_req {
+	int rd, wr;
+	const char *fifo; /* owned by the config (cfg->owned) */
+	const char *word; /* "--jobserver-auth=3,4", as MAKEFLAGS says it; owned likewise */
 };
 
 /* Namespace request: NO, YES, or TRY (unshare when the kernel allows, else continue). */
@@ -69,7 +77,8 @@ struct config {
 	uint64_t caps_keep_initial;
 
 	/* Descriptors. */
-	struct int_list pass_fds; /* --pass-fd (hutch face) */
+	struct int_list pass_fds;	/* --pass-fd (hutch face) */
+	struct jobserver_req jobserver; /* the hutch face keeps it (jobserver_config) */
 	/* Seccomp profiles (hutch face): --seccomp-profile, --seccomp-allow, --seccomp-deny in
 	 * order; face->default_seccomp applies when no --seccomp-profile was given. */
 	struct seccomp_request seccomp_req;
@@ -79,6 +88,7 @@ struct config {
 	bool seccomp_legacy;	     /* --seccomp was used (cannot combine with --add-seccomp-fd) */
 	const char *exec_label, *file_label;
 	bool level_prefix;
+	bool dry_run; /* --dry-run: print the plan, run nothing */
 
 	/* Limits and the sandbox's lifetime. */
 	struct cgroup_request cgroup; /* --memory, --pids, --cpus..., --cgroup-parent */
@@ -98,6 +108,8 @@ struct config {
 };
 
 void config_init(struct config *cfg);
+/* Keeps p (malloc'd) until config_free. */
+void config_own(struct config *cfg, void *p);
 void config_free(struct config *cfg);
 
 #endif

@@ -63,6 +63,7 @@ static const struct face face_table[FACE_COUNT] = {
 		.size_any_base = false,
 		.missing_arg_by_option = false,
 		.help_own_words = true,
+		.plan_warnings = true,
 		.hints = true,
 	},
 	[FACE_BWRAP] = {
@@ -105,6 +106,7 @@ static const struct face face_table[FACE_COUNT] = {
 		.size_any_base = true,
 		.missing_arg_by_option = true,
 		.help_own_words = false,
+		.plan_warnings = false, /* bubblewrap says none of them */
 		.hints = false,
 	},
 };
@@ -201,6 +203,7 @@ void face_print_table(void)
 	BOOL_ROW(size_any_base);
 	BOOL_ROW(missing_arg_by_option);
 	BOOL_ROW(help_own_words);
+	BOOL_ROW(plan_warnings);
 	BOOL_ROW(hints);
 #undef INT_ROW
 #undef BOOL_ROW

@@ -34,6 +34,8 @@
 #define PERMS(mode) .op.takes_perms = true, .op.perms = (mode)
 #define SIZE	    .op.takes_size = true
 #define LAYERS(n)   .op.layers = (n)
+/* Stands for ordinary options, expanded in place (shortcuts.c says which). */
+#define SHORTCUT CALL(options_expand_shortcut)
 
 static int opt_help(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
 {
@@ -479,6 +481,24 @@ const struct option_row options_table[] = {
 	  ID(host_uid) },
 	{ "host-gid", "GID", IN_HUTCH,
 	  "The host gid the sandbox maps onto (default: the number of --host-uid)", ID(host_gid) },
+	{ "dry-run", NULL, IN_HUTCH, "Print the plan (every mount, id map, fd...) and run nothing",
+	  SET_BOOL(dry_run, true) },
+
+	/* Shortcuts: each stands for ordinary options, in place (hutch(1), SHORTCUTS). */
+	{ "base", NULL, IN_HUTCH,
+	  "Read-only /usr, /bin.., /etc; new /proc, /dev, /tmp; an empty home", SHORTCUT },
+	{ "cwd-rw", NULL, IN_HUTCH, "Bind the working directory writable and start there",
+	  SHORTCUT },
+	{ "cwd-ro", NULL, IN_HUTCH, "Bind the working directory read-only and start there",
+	  SHORTCUT },
+	{ "home-ro", NULL, IN_HUTCH, "Bind the home directory read-only", SHORTCUT },
+	{ "home-hidden", NULL, IN_HUTCH, "An empty tmpfs on the home directory", SHORTCUT },
+	{ "x11", NULL, IN_HUTCH, "The X11 sockets, DISPLAY and the Xauthority file", SHORTCUT },
+	{ "wayland", NULL, IN_HUTCH, "The Wayland socket of WAYLAND_DISPLAY", SHORTCUT },
+	{ "audio", NULL, IN_HUTCH, "The PulseAudio and PipeWire sockets", SHORTCUT },
+	{ "dbus-session", NULL, IN_HUTCH, "The D-Bus session bus (a wide door: see hutch(1))",
+	  SHORTCUT },
+	{ "gpu", NULL, IN_HUTCH, "The GPU devices: /dev/dri, /dev/nvidia*", SHORTCUT },
 
 	/* Limits and the sandbox's lifetime: both faces (bubblewrap has none of them). */
 	{ "memory", "SIZE", IN_BOTH, "Limit the sandbox's memory (a cgroup; K, M, G, T or max)",

@@ -86,8 +86,9 @@ extern const unsigned options_table_len;
 struct level {
 	char **argv;
 	int argc;
-	int word;    /* index of the word the next option starts at */
-	bool nested; /* the words of --args */
+	int word;	      /* index of the word the next option starts at */
+	bool nested;	      /* the words of --args or of a shortcut */
+	const char *shortcut; /* the shortcut these words stand for ("base"), or NULL */
 };
 
 /* What the parser carries from one option to the next: modifiers wait here for their option
@@ -98,10 +99,11 @@ struct parse_ctx {
 	struct level *lv;
 	const struct argp *argp; /* options_table as argp's */
 	const char *argv0;
-	int next_perms;	    /* --perms waiting for its option, or -1 */
-	uint64_t next_size; /* --size waiting for --tmpfs, or 0 */
-	unsigned layers;    /* --overlay-src layers waiting for their overlay */
-	char **cmd;	    /* first word of the command, in the top-level argv */
+	int next_perms;			     /* --perms waiting for its option, or -1 */
+	uint64_t next_size;		     /* --size waiting for --tmpfs, or 0 */
+	unsigned layers;		     /* --overlay-src layers waiting for their overlay */
+	struct shortcut_host *shortcut_host; /* read at the first shortcut, or NULL */
+	char **cmd;			     /* first word of the command, in the top-level argv */
 	int cmd_argc;
 	bool failed;
 	bool exit_now;
@@ -116,6 +118,9 @@ int options_arg_mode(struct parse_ctx *ctx, const struct option_row *o, const ch
 void options_push_fd(struct int_list *l, int v);
 /* --args FD: its words parsed as if they stood on the command line there. */
 int options_read_args(struct parse_ctx *ctx, const struct option_row *o, const char *const *a);
+/* A shortcut (--base, --x11...): the options it stands for (shortcuts.c), parsed right here. */
+int options_expand_shortcut(struct parse_ctx *ctx, const struct option_row *o,
+			    const char *const *a);
 
 /* options-help.c */
 void options_print_usage(FILE *out, const char *argv0);

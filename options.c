@@ -11,6 +11,7 @@
 
 #include "options-table.h"
 #include "options.h"
+#include "shortcuts.h"
 
 /* argp's key of row i. Above UCHAR_MAX, so argp makes no short options: bubblewrap has none. */
 #define KEY_BASE   0x100
@@ -59,16 +60,6 @@ static int option_nargs(const struct option_row *o)
 	return n;
 }
 
-static void own(struct config *cfg, void *p)
-{
-	unsigned n = cfg->n_owned;
-
-	/* Grow at 0, 4, 8, 16...: the capacity is the next power of two, at least 4. */
-	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
-		cfg->owned = xrealloc(cfg->owned, (n ? 2 * n : 4) * sizeof(*cfg->owned));
-	cfg->owned[cfg->n_owned++] = p;
-}
-
 void options_push_fd(struct int_list *l, int v)
 {
 	if (l->n == 0 || (l->n >= 4 && (l->n & (l->n - 1)) == 0))
@@ -76,13 +67,16 @@ void options_push_fd(struct int_list *l, int v)
 	l->v[l->n++] = v;
 }
 
-static void env_push(struct config *cfg, enum env_op_type type, const char *name, const char *value)
+static void env_push(struct parse_ctx *ctx, enum env_op_type type, const char *name,
+		     const char *value)
 {
+	struct config *cfg = ctx->cfg;
 	struct env_op *e = xcalloc(1, sizeof(*e));
 
 	e->type = type;
 	e->name = name;
 	e->value = value;
+	e->origin = ctx->lv->shortcut;
 	if (cfg->env_tail)
 		cfg->env_tail->next = e;
 	else
@@ -206,6 +200,7 @@ static int add_setup_op(struct parse_ctx *ctx, const struct option_row *o, const
 	}
 	op = setup_list_append(&ctx->cfg->ops, d->type, o->name);
 	op->flags = d->setup_flags;
+	op->origin = ctx->lv->shortcut;
 	op->fd = fd;
 	op->perms = mode;
 	for (i = 0; i < OPTION_MAX_ARGS; i++) {
@@ -278,7 +273,7 @@ static int apply(struct parse_ctx *ctx, const struct option_row *o, const char *
 		return 0;
 	}
 	case OPTION_ENV:
-		env_push(cfg, (enum env_op_type)o->value, a[0], a[1]);
+		env_push(ctx, (enum env_op_type)o->value, a[0], a[1]);
 		return 0;
 	case OPTION_SETUP_OP:
 		return add_setup_op(ctx, o, a);
@@ -408,15 +403,31 @@ static error_t parser_cb(int key, char *arg, struct argp_state *state)
 	return ctx->exit_now ? ECANCELED : 0;
 }
 
+/* Parses the words of sub (argv[0] first) as if they stood where the current option is. */
+static int parse_level(struct parse_ctx *ctx, struct level *sub)
+{
+	struct level *saved = ctx->lv;
+	int r;
+
+	ctx->lv = sub;
+	r = argp_parse(ctx->argp, sub->argc, sub->argv, ARGP_FLAGS, NULL, ctx);
+	ctx->lv = saved;
+	if (ctx->failed || ctx->exit_now)
+		return ctx->failed ? -1 : 0;
+	if (r)
+		return options_fail(ctx, "cannot parse the arguments of --%s: %s",
+				    sub->shortcut ? sub->shortcut : "args", strerror(r));
+	return 0;
+}
+
 /* --args FD: the NUL-separated words in FD are parsed as if they stood here. bubblewrap
  * allows no --args among them, so this recurses exactly once. */
 int options_read_args(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
 {
 	struct level sub = { .word = 1, .nested = true };
-	struct level *saved = ctx->lv;
 	char *data = NULL, *p, *end, **words;
 	size_t len = 0;
-	int fd, n, r;
+	int fd, n;
 
 	if (ctx->lv->nested)
 		return options_fail(ctx, msg(MSG_ARGS_NESTED));
@@ -430,28 +441,58 @@ int options_read_args(struct parse_ctx *ctx, const struct option_row *o, const c
 	}
 	/* The words now live in `data`; the fd must not leak into the sandbox. */
 	close(fd);
-	own(ctx->cfg, data);
+	config_own(ctx->cfg, data);
 
 	/* read_all_fd NUL-terminates, so the last word ends even without a trailing NUL. */
 	end = data + len;
 	for (n = 0, p = data; p < end; p += strlen(p) + 1)
 		n++;
 	words = xcalloc((size_t)n + 2, sizeof(*words));
-	own(ctx->cfg, words);
+	config_own(ctx->cfg, words);
 	words[0] = (char *)(ctx->argv0 ? ctx->argv0 : face->prog);
 	for (n = 0, p = data; p < end; p += strlen(p) + 1)
 		words[++n] = p;
 
 	sub.argv = words;
 	sub.argc = n + 1;
-	ctx->lv = &sub;
-	r = argp_parse(ctx->argp, sub.argc, sub.argv, ARGP_FLAGS, NULL, ctx);
-	ctx->lv = saved;
-	if (ctx->failed || ctx->exit_now)
-		return ctx->failed ? -1 : 0;
-	if (r)
-		return options_fail(ctx, "cannot parse the arguments of --args: %s", strerror(r));
-	return 0;
+	return parse_level(ctx, &sub);
+}
+
+/* A shortcut expands, in place, into ordinary options: they compose with everything around
+ * them in command-line order, and the dry run shows them. A --perms, --size or --overlay-src
+ * waiting for its option cannot take one of them: that would change the shortcut's meaning. */
+int options_expand_shortcut(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	struct level sub = { .word = 1, .nested = true, .shortcut = o->name };
+	struct shortcut_words w;
+	char **words;
+
+	(void)a;
+	if (check_modifiers(ctx, o->name) < 0 || check_layers(ctx, o->name) < 0)
+		return -1;
+	if (!ctx->shortcut_host) {
+		ctx->shortcut_host = xcalloc(1, sizeof(*ctx->shortcut_host));
+		shortcut_host_gather(ctx->shortcut_host);
+	}
+	if (shortcut_expand(o->name, ctx->shortcut_host, &w, ctx->err) < 0) {
+		ctx->failed = true;
+		ctx->err->exit_code = 0;
+		return -1;
+	}
+	if (w.warning)
+		warn("warning: %s", w.warning);
+	/* The config keeps pointers into the words: they live as long as it does. */
+	words = xcalloc((size_t)w.n + 2, sizeof(*words));
+	config_own(ctx->cfg, words);
+	words[0] = (char *)(ctx->argv0 ? ctx->argv0 : face->prog);
+	for (unsigned i = 0; i < w.n; i++) {
+		words[i + 1] = w.v[i];
+		config_own(ctx->cfg, w.v[i]);
+	}
+	free(w.v);
+	sub.argv = words;
+	sub.argc = (int)w.n + 1;
+	return parse_level(ctx, &sub);
 }
 
 /* The table as argp's: row i under key KEY_BASE + i. The help texts stay in the table;
@@ -514,7 +555,7 @@ static int parse_top(struct parse_ctx *ctx, int argc, char **argv, int *exit_now
 	}
 	cmd = xcalloc((size_t)ctx->cmd_argc + 1, sizeof(*cmd));
 	memcpy(cmd, ctx->cmd, (size_t)ctx->cmd_argc * sizeof(*cmd));
-	own(cfg, cmd);
+	config_own(cfg, cmd);
 	cfg->argv = cmd;
 	cfg->argc = ctx->cmd_argc;
 	return 0;
@@ -545,5 +586,9 @@ int options_parse(struct config *cfg, int argc, char **argv, int *exit_now, stru
 	argp.options = opts;
 	r = parse_top(&ctx, argc, argv, exit_now);
 	free(opts);
+	if (ctx.shortcut_host) {
+		shortcut_host_free(ctx.shortcut_host);
+		free(ctx.shortcut_host);
+	}
 	return r;
 }

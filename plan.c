@@ -74,6 +74,13 @@ static const char *find_on_path(const char *prog)
 	return NULL;
 }
 
+static bool is_fifo(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 void plan_gather_host(const struct config *cfg, struct host_facts *h)
 {
 	const int fixed[] = { cfg->info_fd,    cfg->json_status_fd,  cfg->sync_fd,
@@ -90,6 +97,10 @@ void plan_gather_host(const struct config *cfg, struct host_facts *h)
 		note_closed(h, cfg->pass_fds.v[i]);
 	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
 		note_closed(h, op->fd);
+	/* make's jobserver is a pipe (or fifo): a number MAKEFLAGS names that is anything else
+	 * now (the caller closed it and opened another file there) is not kept. */
+	h->jobserver_open[0] = is_fifo(cfg->jobserver.rd);
+	h->jobserver_open[1] = is_fifo(cfg->jobserver.wr);
 
 	h->uid = getuid();
 	h->euid = geteuid();
@@ -530,6 +541,45 @@ static void plan_limits(const struct config *cfg, struct plan *p)
 	}
 }
 
+/* An fd number an option other than --pass-fd names (hutch consumes or holds those). */
+static bool fd_named(const struct config *cfg, int fd)
+{
+	const int fixed[] = { cfg->info_fd,    cfg->json_status_fd,  cfg->sync_fd,
+			      cfg->block_fd,   cfg->userns_block_fd, cfg->userns_fd,
+			      cfg->userns2_fd, cfg->pidns_fd };
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (fixed[i] == fd)
+			return true;
+	for (unsigned i = 0; i < cfg->seccomp_fds.n; i++)
+		if (cfg->seccomp_fds.v[i] == fd)
+			return true;
+	for (const struct setup_op *op = cfg->ops.head; op; op = op->next)
+		if (op->fd == fd)
+			return true;
+	return false;
+}
+
+/* make's jobserver fds stay open where the face closes inherited fds: without them a make in
+ * the sandbox runs one job at a time ("jobserver unavailable"). Only fds the caller really
+ * passed, and none that hutch itself closes and may reuse. */
+static void plan_jobserver(const struct config *cfg, const struct host_facts *h, struct plan *p)
+{
+	const int fds[2] = { cfg->jobserver.rd, cfg->jobserver.wr };
+	struct process_plan *pr = &p->proc;
+
+	pr->jobserver = &cfg->jobserver;
+	pr->jobserver_fds[0] = pr->jobserver_fds[1] = -1;
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] < 0 || !h->jobserver_open[i] || !face->close_inherited_fds)
+			continue;
+		if (fd_named(cfg, fds[i]))
+			pr->jobserver_clash = true;
+		else
+			pr->jobserver_fds[i] = fds[i];
+	}
+}
+
 static void plan_processes(const struct config *cfg, const struct host_facts *h, struct plan *p)
 {
 	struct process_plan *pr = &p->proc;
@@ -558,6 +608,7 @@ static void plan_processes(const struct config *cfg, const struct host_facts *h,
 	pr->as_pid_1 = cfg->as_pid_1;
 	pr->close_inherited = face->close_inherited_fds;
 	pr->pass_fds = &cfg->pass_fds;
+	plan_jobserver(cfg, h, p);
 	pr->exec_label = cfg->exec_label;
 	pr->chdir = cfg->chdir_path;
 	pr->caller_cwd = h->cwd;
@@ -634,7 +685,8 @@ static int load_profile(const struct config *cfg, struct seccomp_set *set, struc
 	req.fallback = face->default_seccomp;
 	if (seccomp_request_build(&req, &prog, &all, err) < 0)
 		return -1;
-	if (cfg->seccomp_export && seccomp_request_export(&prog, cfg->seccomp_export, err) < 0) {
+	if (cfg->seccomp_export && !cfg->dry_run &&
+	    seccomp_request_export(&prog, cfg->seccomp_export, err) < 0) {
 		free(prog.insns);
 		return -1;
 	}
@@ -727,6 +779,18 @@ static bool writable_by(const struct stat *st, uid_t uid, gid_t gid)
 
 void plan_warn(const struct config *cfg, const struct plan *p)
 {
+	struct plan_warning w[8];
+	unsigned n;
+
+	/* bubblewrap says none of this: the bwrap face's stderr stays bubblewrap's. */
+	if (!face->plan_warnings)
+		return;
+	n = plan_check(cfg, p, w, sizeof(w) / sizeof(w[0]));
+	for (unsigned i = 0; i < n && i < sizeof(w) / sizeof(w[0]); i++) {
+		warn("warning: %s", w[i].msg);
+		if (w[i].hint[0])
+			hint("%s", w[i].hint);
+	}
 	/* Root's sandbox runs as nobody unless told: a writable bind of root's directories
 	 * then fails inside, where the command cannot say why. Said once, here. */
 	if (!p->ids.root_as_nobody)

@@ -40,6 +40,7 @@ struct host_facts {
 	unsigned nclosed;
 	/* --net user only: where pasta and slirp4netns are on PATH (NULL: not installed). */
 	const char *pasta_path, *slirp4netns_path;
+	bool jobserver_open[2]; /* cfg->jobserver.rd, .wr are open pipes or fifos */
 };
 
 /* User namespaces and ids. */
@@ -89,6 +90,12 @@ struct process_plan {
 	bool as_pid_1;
 	bool close_inherited; /* the face's policy: fds > 2 not in pass_fds are closed */
 	const struct int_list *pass_fds;
+	/* make's jobserver fds kept open for the command (-1: none); a number another option
+	 * names is not kept (jobserver_clash, said in the dry run): that option's file is not
+	 * make's, and hutch may close it and reuse the number for its own. */
+	int jobserver_fds[2];
+	bool jobserver_clash;
+	const struct jobserver_req *jobserver;
 	int block_fd, sync_fd;
 	const char *exec_label;
 	const char *chdir; /* --chdir, else the caller's cwd, else $HOME */
@@ -181,8 +188,20 @@ int plan_make(const struct config *cfg, const struct host_facts *host, struct pl
  * verdict on the labels. 0 or -1 with err filled. */
 int plan_load(const struct config *cfg, struct plan *p, struct error *err);
 
-/* Impure: warnings about the plan that need a look at the host (a writable bind root's
- * sandbox cannot write as nobody). Never fails. */
+/* A warning about the plan: what it does that the caller most likely did not mean. */
+struct plan_warning {
+	char msg[512];
+	char hint[256]; /* "" or the text of a hint: line */
+};
+
+/* Pure: the warnings of a plan (hutch face): an op that entirely covers an earlier one, a
+ * working directory that will not exist inside, no usable /dev/null, a PID namespace with no
+ * /proc of its own. Fills at most max; returns how many there are. */
+unsigned plan_check(const struct config *cfg, const struct plan *p, struct plan_warning *w,
+		    unsigned max);
+
+/* Impure: prints plan_check's warnings and those that need a look at the host (a writable
+ * bind root's sandbox cannot write as nobody), in the dry run and at a launch. Never fails. */
 void plan_warn(const struct config *cfg, const struct plan *p);
 
 /* --seccomp-export without a command: compile and write the profile, nothing else. */

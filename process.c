@@ -296,13 +296,20 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 	}
 }
 
-void process_child_close_fds(const struct int_list *keep)
+void process_child_close_fds(const struct process_plan *pr)
 {
+	const struct int_list *keep = pr->pass_fds;
+
 	if (fds_set_cloexec_from(3) < 0)
 		die_errno(msg(MSG_FDS_CLOEXEC));
 	for (unsigned i = 0; i < keep->n; i++)
 		if (fcntl(keep->v[i], F_SETFD, 0) < 0)
 			die_errno(msg(MSG_PASS_FD), keep->v[i]);
+	/* make's jobserver (plan_jobserver): checked open in the parent, so this cannot fail
+	 * but for a caller that closed it meanwhile, which leaves make to say so itself. */
+	for (int i = 0; i < 2; i++)
+		if (pr->jobserver_fds[i] >= 0)
+			(void)fcntl(pr->jobserver_fds[i], F_SETFD, 0);
 }
 
 /* chdir(2) after the pivot, resolved below the sandbox's root and never through a magic

@@ -61,8 +61,8 @@ pid_t process_child_fork_command(void);
  * parent waits) pid 1 exits at once with it. */
 noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr);
 
-/* Child: make every inherited fd > 2 close-on-exec except those in keep. */
-void process_child_close_fds(const struct int_list *keep);
+/* Child: make every inherited fd > 2 close-on-exec except --pass-fd's and make's jobserver. */
+void process_child_close_fds(const struct process_plan *pr);
 
 /* Child: apply the --setenv/--unsetenv/--clearenv list in order, chdir like bubblewrap
  * (--chdir, else the caller's cwd if it exists inside, else $HOME) and set PWD. */

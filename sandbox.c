@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "dryrun.h"
+#include "jobserver.h"
 #include "label.h"
 #include "monitor.h"
 #include "net-filter.h"
@@ -293,7 +295,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 			die_errno(msg(MSG_PIPE_CHILD));
 		if (one_filter_for_both(p)) {
 			if (pr->close_inherited) /* the reaper closes its own by hand */
-				process_child_close_fds(pr->pass_fds);
+				process_child_close_fds(pr);
 			seccomp_child_load(&p->seccomp);
 			filtered = true;
 		}
@@ -322,7 +324,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	for (unsigned i = 0; i < locks.n; i++)
 		close(locks.v[i]);
 	if (pr->close_inherited && !filtered)
-		process_child_close_fds(pr->pass_fds);
+		process_child_close_fds(pr);
 	/* The command's own limits (pid 1 has none: it must be able to reap whatever happens). */
 	command_limits(p, ch);
 	/* pid 1 closed its fds, dropped its capabilities and loaded its filter: if any of it
@@ -536,6 +538,10 @@ int main(int argc, char **argv)
 	}
 	if (exit_now)
 		return err.exit_code;
+	/* make's jobserver stays reachable where the face closes inherited fds (the fifo it
+	 * names, if any, becomes the last op): a make in the sandbox keeps its job slots. */
+	if (face->close_inherited_fds)
+		jobserver_config(&cfg, getenv("MAKEFLAGS"));
 	/* The host's facts, before hutch opens a single fd of its own: which of the fds the
 	 * options name are open is one of them. */
 	plan_gather_host(&cfg, &host);
@@ -546,5 +552,10 @@ int main(int argc, char **argv)
 	if (plan_load(&cfg, &plan, &err) < 0)
 		die_error(&err);
 	plan_warn(&cfg, &plan);
+	/* --dry-run: the plan, and nothing of it done (no namespace, no mount, no fd kept). */
+	if (cfg.dry_run) {
+		dryrun_print(stdout, &cfg, &plan);
+		return ferror(stdout) ? face->exit_setup : 0;
+	}
 	run(&plan);
 }

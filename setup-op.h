@@ -47,6 +47,7 @@ struct setup_op {
 	int perms;	     /* SETUP_PERMS_UNSET or 0..07777 */
 	uint64_t size;	     /* --size in bytes, 0: unset */
 	const char *option;  /* the option's name without dashes, for messages: "ro-bind" */
+	const char *origin;  /* the shortcut it came from ("base"), or NULL */
 	struct setup_op *next;
 };
 

@@ -65,6 +65,9 @@ case_defaults() {
 case_command_line() {
 	check_out() { echo "$RC:$(grep -c '^hint: ' <<<"$ERR")"; }
 	both hints "hint lines after an error" 64:1 1:0 --frobnicate-f11 true
+	check_out() { echo "$RC:$(grep -c '^hutch: warning: \|^bwrap: warning: ' <<<"$ERR")"; }
+	KEEP_PLAN_WARNINGS=1 both plan_warnings "a launch without /dev/null" 0:1 0:0 \
+		--ro-bind / / --tmpfs /dev "$P" ids
 	check_out() { echo "$RC"; }
 	both size_any_base "--size 0x100000 (hexadecimal)" 64 0 --size 0x100000 --tmpfs /t \
 		"${MINROOT[@]}" "$P" ids

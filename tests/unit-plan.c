@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../jobserver.h"
 #include "../options.h"
 #include "../plan.h"
 #include "../setup-op.h"
@@ -566,6 +567,128 @@ static void test_net(void)
 	}
 }
 
+/* plan_check on words w (hutch face only): how many warnings, and whether one contains part. */
+static unsigned warnings(const char **w, const char *part, bool *found)
+{
+	struct plan_warning v[8];
+	unsigned n;
+
+	*found = false;
+	if (parse(w) != 0 || make() != 0) {
+		printf("#   %s\n", err.msg);
+		return 99;
+	}
+	n = plan_check(&cfg, &pl, v, 8);
+	for (unsigned i = 0; i < n && i < 8; i++) {
+		printf("#   warning: %s\n", v[i].msg);
+		if (part && strstr(v[i].msg, part))
+			*found = true;
+	}
+	return n;
+}
+
+#define DEV  "--dev", "/dev", "--proc", "/proc"
+#define HOME "--bind", "/home/u", "/home/u"
+
+static void test_warnings(void)
+{
+	bool f;
+
+	host_user();
+	/* the quiet baseline: /dev, /proc, the working directory */
+	is_int(warnings(W(DEV, HOME, "--unshare-pid", "cmd"), NULL, &f), 0, "no warning");
+	warnings(W(DEV, HOME, "--bind", "/x", "/x", "--ro-bind", "/", "/", "cmd"),
+		 "--ro-bind '/' covers all of the earlier --bind '/x'", &f);
+	ok(f, "a later --ro-bind / / covers an earlier --bind");
+	warnings(W(DEV, HOME, "--tmpfs", "/a/b", "--tmpfs", "/a/", "cmd"), "covers", &f);
+	ok(f, "  a parent, spelt with a trailing slash");
+	warnings(W(DEV, HOME, "--tmpfs", "/a", "--tmpfs", "/a/b", "cmd"), "covers", &f);
+	ok(!f, "  a deeper one covers nothing");
+	warnings(W(DEV, HOME, "--tmpfs", "/ab", "--tmpfs", "/a", "cmd"), "covers", &f);
+	ok(!f, "  /a is not above /ab");
+	warnings(W(DEV, HOME, "--symlink", "x", "/l", "--tmpfs", "/", "cmd"), "--symlink '/l'", &f);
+	ok(f, "  a link is covered too");
+	warnings(W("--tmpfs", "/tmp", DEV, HOME, "--proc", "/proc/../proc", "cmd"),
+		 "earlier --proc", &f);
+	ok(f, "  \"..\" is resolved");
+
+	warnings(W(DEV, "cmd"), "working directory '/home/u' will not exist", &f);
+	ok(f, "the working directory will not exist");
+	warnings(W(DEV, "--bind", "/home", "/home", "cmd"), "working directory", &f);
+	ok(!f, "  it is below a bind");
+	warnings(W(DEV, "--tmpfs", "/home", "--dir", "/home/u", "cmd"), "working directory", &f);
+	ok(!f, "  --dir makes it");
+	warnings(W(DEV, "--bind", "/x", "/home/u/sub", "cmd"), "working directory", &f);
+	ok(!f, "  a mount point below it makes it");
+	warnings(W(DEV, "--bind", "/home", "/home", "--tmpfs", "/home", "cmd"), "working directory",
+		 &f);
+	ok(f, "  a tmpfs on its parent takes it away");
+	warnings(W(DEV, HOME, "--chdir", "/nowhere", "cmd"), "--chdir '/nowhere' will not exist",
+		 &f);
+	ok(f, "  --chdir's too");
+
+	warnings(W("--proc", "/proc", HOME, "cmd"), "no usable /dev/null", &f);
+	ok(f, "no /dev/null");
+	warnings(W("--ro-bind", "/", "/", "cmd"), "no usable /dev/null", &f);
+	ok(f, "  a bind of the host's /dev is nodev");
+	warnings(W("--ro-bind", "/", "/", "--dev-bind", "/dev", "/dev", "cmd"), "/dev/null", &f);
+	ok(!f, "  --dev-bind passes the host's");
+	warnings(W("--dev", "/dev", "--tmpfs", "/dev", HOME, "cmd"), "/dev/null", &f);
+	ok(f, "  --dev covered by a tmpfs");
+
+	warnings(W("--dev", "/dev", HOME, "--unshare-pid", "cmd"), "PID namespace without", &f);
+	ok(f, "a PID namespace without --proc");
+	warnings(W("--dev", "/dev", HOME, "cmd"), "PID namespace", &f);
+	ok(!f, "  no PID namespace: no warning");
+}
+
+static void test_jobserver(void)
+{
+	struct jobserver_req js;
+
+	ok(jobserver_parse(" -j4 --jobserver-auth=3,4", &js) && js.rd == 3 && js.wr == 4 &&
+		   !js.fifo,
+	   "--jobserver-auth=R,W");
+	ok(jobserver_parse("j --jobserver-fds=5,6", &js) && js.rd == 5 && js.wr == 6,
+	   "--jobserver-fds=R,W (make before 4.2)");
+	ok(jobserver_parse("-j --jobserver-auth=fifo:/tmp/GMfifo1 -- X=1", &js) && js.rd == -1 &&
+		   strncmp(js.fifo, "/tmp/GMfifo1", 12) == 0,
+	   "--jobserver-auth=fifo:PATH");
+	ok(jobserver_parse("--jobserver-auth=3,4 --jobserver-auth=7,8", &js) && js.rd == 7,
+	   "  the last one wins, as in make");
+	ok(!jobserver_parse("-- X=--jobserver-auth=3,4", &js), "  not among the variables");
+	ok(!jobserver_parse("--jobserver-auth=3", &js) && !jobserver_parse(NULL, &js),
+	   "  nothing else");
+
+	struct env_op clear = { ENV_CLEAR, NULL, NULL, NULL, NULL };
+	struct env_op set = { ENV_SET, "MAKEFLAGS", "x", NULL, NULL };
+	ok(jobserver_makeflags("a", NULL) && !jobserver_makeflags("a", &clear),
+	   "the command's MAKEFLAGS: --clearenv drops it");
+	clear.next = &set;
+	is_str(jobserver_makeflags("a", &clear), "x", "  --setenv after it sets it");
+
+	host_user();
+	host.jobserver_open[0] = host.jobserver_open[1] = true;
+	parse(W("cmd"));
+	jobserver_config(&cfg, "-j --jobserver-auth=3,4");
+	ok(make() == 0 && pl.proc.jobserver_fds[0] == (BWRAP ? -1 : 3) &&
+		   pl.proc.jobserver_fds[1] == (BWRAP ? -1 : 4) && !pl.proc.jobserver_clash,
+	   "the open jobserver fds are kept (hutch face)");
+	host.jobserver_open[1] = false;
+	ok(make() == 0 && pl.proc.jobserver_fds[1] == -1, "  not a closed one");
+	host.jobserver_open[1] = true;
+	parse(W("--info-fd", "4", "cmd"));
+	jobserver_config(&cfg, "--jobserver-auth=3,4");
+	ok(make() == 0 && pl.proc.jobserver_fds[1] == -1 && pl.proc.jobserver_clash == !BWRAP,
+	   "  not one another option names");
+	parse(W("cmd"));
+	jobserver_config(&cfg, "--jobserver-auth=fifo:/tmp/GMfifo9");
+	ok(cfg.ops.count == 1 && cfg.ops.head->type == SETUP_RO_BIND &&
+		   strcmp(cfg.ops.head->dest, "/tmp/GMfifo9") == 0 &&
+		   (cfg.ops.head->flags & SETUP_FLAG_ALLOW_MISSING),
+	   "a fifo is bound read-only where it is (if it exists)");
+}
+
 int main(void)
 {
 	static const enum face_id faces[] = { FACE_HUTCH, FACE_BWRAP };
@@ -585,7 +708,10 @@ int main(void)
 		test_fd_jobs();
 		test_rootfs();
 		test_net();
+		test_jobserver();
 	}
+	face_set(FACE_HUTCH);
+	test_warnings();
 	config_free(&cfg);
 	return done_testing();
 }
