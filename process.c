@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec-diag.h"
 #include "mount.h"
 #include "plan.h"
 #include "process.h"
@@ -380,12 +381,5 @@ noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *
 	if (util_report_fd() >= 0)
 		(void)write_all(util_report_fd(), "R", 1);
 	execvp(pr->argv[0], argv);
-	int e = errno;
-	if (face->id == FACE_BWRAP)
-		die_status_errno(face->exit_exec, e, "execvp %s", pr->argv[0]);
-	if (e == ENOENT && !strchr(pr->argv[0], '/'))
-		die_status(face->exit_notfound, "cannot run '%s': command not found in the sandbox",
-			   pr->argv[0]);
-	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e,
-			 "cannot execute '%s'", pr->argv[0]);
+	exec_diag_fail(pr->argv[0], errno);
 }

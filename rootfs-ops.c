@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "join.h"
 #include "rootfs-build.h"
 #include "util.h"
 
@@ -141,7 +142,9 @@ static int new_fs(struct build *b, const struct setup_op *op, const char *type, 
 	const char *label = op->type == SETUP_TMPFS ? b->plan->file_label : NULL;
 
 	rootfs_dest_dir(b, op, dir_mode, &at);
-	int mnt = mount_new_fs(&b->mnt, type, type, options, label, at.dirfd, at.name, attrs);
+	/* The hutch face names what it mounts, the mark --join knows its sandboxes by (join.h). */
+	const char *source = face->id == FACE_HUTCH ? JOIN_MARK : type;
+	int mnt = mount_new_fs(&b->mnt, type, source, options, label, at.dirfd, at.name, attrs);
 	if (mnt < 0)
 		die_errno(FACE_MSG("cannot mount %s on '%s' (--%s)", "Can't mount %s on %s%.0s"),
 			  type, op->dest, op->option);
