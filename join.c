@@ -431,6 +431,35 @@ static noreturn void wait_command(pid_t cmd, const struct seccomp_set *filter)
 	}
 }
 
+/* The sandbox's pid 1 (hutch's reaper) is not dumpable, so that the command cannot ptrace it:
+ * the kernel refuses its /proc/PID/ns to everyone but root. Given it, join its child, the
+ * command (the first one /proc/PID/task/PID/children lists). */
+static int pid1_to_command(struct target *t)
+{
+	char path[64], buf[64];
+	_cleanup_close_ int probe = openat(t->procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+
+	if (probe >= 0 || (errno != EACCES && errno != EPERM))
+		return t->procfd;
+	snprintf(path, sizeof(path), "task/%d/children", (int)t->pid);
+	_cleanup_close_ int fd = openat(t->procfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	long child;
+	if (n <= 0)
+		return t->procfd;
+	buf[n] = '\0';
+	buf[strcspn(buf, " \n")] = '\0';
+	if (parse_int(buf, 1, 0x7fffffff, &child) < 0)
+		return t->procfd;
+	snprintf(path, sizeof(path), "/proc/%ld", child);
+	int cfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cfd < 0)
+		return t->procfd;
+	close(t->procfd);
+	t->pid = (pid_t)child;
+	return cfd;
+}
+
 noreturn void join_main(int argc, char **argv)
 {
 	struct target t = { .procfd = -1, .rootfd = -1, .cwdfd = -1 };
@@ -463,6 +492,7 @@ noreturn void join_main(int argc, char **argv)
 		die("cannot join process %d: no such process", (int)t.pid);
 	if (t.procfd < 0)
 		die_errno("cannot join process %d: cannot open %s", (int)t.pid, path);
+	t.procfd = pid1_to_command(&t);
 	if (stat("/proc/self/ns/user", &mine) < 0)
 		die_errno("cannot join the sandbox: cannot stat /proc/self/ns/user");
 	walk_userns(&t, &mine);
