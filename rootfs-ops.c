@@ -353,19 +353,20 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 			    op->dest, op->src, op->option, buf);
 		}
 		if (errno == EINVAL)
-			die(FACE_MSG("cannot create symlink '%s' (--%s): a file that is not a "
-				     "symlink exists there",
+			die(FACE_MSG("cannot create symlink '%s' -> '%s' (--%s): a file that is "
+				     "not a symlink exists there",
 				     "Can't make symlink at %s: destination exists and is not a "
-				     "symlink%.0s"),
-			    op->dest, op->option);
-		die_errno(FACE_MSG("cannot create symlink '%s' (--%s): it exists and cannot be "
-				   "read",
+				     "symlink%.0s%.0s"),
+			    op->dest, op->src, op->option);
+		die_errno(FACE_MSG("cannot create symlink '%s' -> '%s' (--%s): it exists and "
+				   "cannot be read",
 				   "Can't make symlink at %s: destination exists, and cannot read "
-				   "symlink target%.0s"),
-			  op->dest, op->option);
+				   "symlink target%.0s%.0s"),
+			  op->dest, op->src, op->option);
 	}
-	die_errno(FACE_MSG("cannot create symlink '%s' (--%s)", "Can't make symlink at %s%.0s"),
-		  op->dest, op->option);
+	die_errno(FACE_MSG("cannot create symlink '%s' -> '%s' (--%s)",
+			   "Can't make symlink at %s%.0s%.0s"),
+		  op->dest, op->src, op->option);
 }
 
 static void op_chmod(struct build *b, const struct setup_op *op)
