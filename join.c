@@ -55,8 +55,8 @@ static const struct {
 	int flag;
 } ns_kinds[] = {
 	/* mnt first among those of one owner: the root and cwd follow it at once. */
-	{ "mnt", CLONE_NEWNS },	   { "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
-	{ "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
+	{ "mnt", CLONE_NEWNS },	 { "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
+	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
 };
 #define N_KINDS (sizeof(ns_kinds) / sizeof(ns_kinds[0]))
 
@@ -69,7 +69,7 @@ struct ns_ref {
 
 struct target {
 	pid_t pid;
-	int procfd; /* /proc/PID */
+	int procfd;		/* /proc/PID */
 	int userns[MAX_USERNS]; /* the chain, outermost (a child of ours) first */
 	unsigned n_userns;
 	struct ns_ref ns[N_KINDS];
@@ -142,7 +142,8 @@ static void walk_userns(struct target *t, const struct stat *mine)
 	fstat_or_die(fd, &st, "the sandbox's user namespace");
 	while (!same_ns(&st, mine->st_dev, mine->st_ino)) {
 		if (n == MAX_USERNS)
-			die("cannot join process %d: its user namespaces nest too deep", (int)t->pid);
+			die("cannot join process %d: its user namespaces nest too deep",
+			    (int)t->pid);
 		rev[n++] = fd;
 		/* EPERM: the parent is above the caller's own, which it cannot enter. */
 		fd = ioctl(fd, NS_GET_PARENT);

@@ -258,8 +258,8 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 		_cleanup_close_ int newroot =
 			openat(b.scratchfd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		b.basefd = newroot < 0 ? -1 :
-					 mount_new_fs(&b.mnt, "tmpfs", BASE_SOURCE, NULL, NULL, newroot,
-						      NULL, HMNT_NOSUID | HMNT_NODEV);
+					 mount_new_fs(&b.mnt, "tmpfs", BASE_SOURCE, NULL, NULL,
+						      newroot, NULL, HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(FACE_MSG("cannot mount the base tmpfs", "Failed to mount tmpfs"));
 		base_chmod(b.basefd);
