@@ -71,11 +71,12 @@ MSG(OP_SYMLINK_SUB, "cannot create symlink '%s/%s' (--%s)", "Can't create symlin
 MSG(OP_DEV_MKDIR, "cannot create directories in '%s' (--%s)", "Can't mkdir %s/pts")
 MSG(OP_DEVPTS, "cannot mount devpts on '%s/pts' (--%s)", "Can't mount devpts on %s/pts")
 MSG(OP_SYMLINK_NOT_LINK,
-    "cannot create symlink '%s' (--%s): a file that is not a symlink exists there",
-    "Can't make symlink at %s: destination exists and is not a symlink")
-MSG(OP_SYMLINK_UNREADABLE, "cannot create symlink '%s' (--%s): it exists and cannot be read",
-    "Can't make symlink at %s: destination exists, and cannot read symlink target")
-MSG(OP_SYMLINK, "cannot create symlink '%s' (--%s)", "Can't make symlink at %s")
+    "cannot create symlink '%s' -> '%s' (--%s): a file that is not a symlink exists there",
+    "Can't make symlink at %s: destination exists and is not a symlink%.0s%.0s")
+MSG(OP_SYMLINK_UNREADABLE,
+    "cannot create symlink '%s' -> '%s' (--%s): it exists and cannot be read",
+    "Can't make symlink at %s: destination exists, and cannot read symlink target%.0s%.0s")
+MSG(OP_SYMLINK, "cannot create symlink '%s' -> '%s' (--%s)", "Can't make symlink at %s%.0s%.0s")
 MSG(OP_WRITE, "cannot write '%s' (--%s)", "Can't write data to file %s")
 MSG(OP_CREATE_FILE, "cannot create file '%s' (--%s)", "Can't create file %s")
 MSG(OP_FILE_NOT_REGULAR,
@@ -202,6 +203,8 @@ MSG(NS_CREATE, "cannot create the sandbox namespaces: %s", "Creating new namespa
 MSG(USERNS_NOT_DESCENDANT,
     "cannot join the user namespace of fd %d (--userns): it is not a descendant of the current user namespace",
     "Joining the specified user namespace failed, it might not be a descendant of the current user namespace.")
+MSG(UNKNOWN_OPTION_NEAR, "cannot use '%s': unknown option\nhint: did you mean '--%s'?",
+    "Unknown option %s")
 MSG(UNKNOWN_OPTION,
     "cannot use '%s': unknown option\nhint: run '%s --help' for the list of options",
     "Unknown option %s")

@@ -63,6 +63,9 @@ static const struct face face_table[FACE_COUNT] = {
 		.size_any_base = false,
 		.missing_arg_by_option = false,
 		.help_own_words = true,
+		.mark_mounts = true,
+		.join_option = true,
+		.exec_diagnosis = true,
 		.plan_warnings = true,
 		.hints = true,
 	},
@@ -106,6 +109,9 @@ static const struct face face_table[FACE_COUNT] = {
 		.size_any_base = true,
 		.missing_arg_by_option = true,
 		.help_own_words = false,
+		.mark_mounts = false, /* bubblewrap's names: flatpak compares mount tables */
+		.join_option = false,
+		.exec_diagnosis = false, /* "execvp CMD: ERROR" */
 		.plan_warnings = false, /* bubblewrap says none of them */
 		.hints = false,
 	},
@@ -203,6 +209,9 @@ void face_print_table(void)
 	BOOL_ROW(size_any_base);
 	BOOL_ROW(missing_arg_by_option);
 	BOOL_ROW(help_own_words);
+	BOOL_ROW(mark_mounts);
+	BOOL_ROW(join_option);
+	BOOL_ROW(exec_diagnosis);
 	BOOL_ROW(plan_warnings);
 	BOOL_ROW(hints);
 #undef INT_ROW

@@ -59,6 +59,9 @@ struct face {
 	bool missing_arg_by_option;    /* each option words its missing-argument message itself */
 	bool help_own_words; /* --help: the option texts of options-table.c's help_hutch */
 	/* Messages. */
+	bool mark_mounts;    /* what it mounts is named "hutch" (the mark --join looks for) */
+	bool join_option;    /* hutch --join PID COMMAND */
+	bool exec_diagnosis; /* a failed exec names the missing interpreter */
 	bool plan_warnings; /* the planner's warnings (a covered op, no /dev/null...) said */
 	bool hints; /* "hint:" lines after an error (bubblewrap's clients parse
 				      * stderr: none there) */

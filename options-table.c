@@ -57,6 +57,16 @@ static int opt_version(struct parse_ctx *ctx, const struct option_row *o, const 
 	return 0;
 }
 
+/* --join is a mode of its own that main() takes before the parser (join.c); here it came
+ * after other options, which it cannot take. */
+static int opt_join(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	(void)o;
+	(void)a;
+	return options_fail(ctx, "--join must be the first option and takes no other: hutch "
+				 "--join PID [--] COMMAND [ARG...]");
+}
+
 static int opt_argv0(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
 {
 	(void)o;
@@ -476,6 +486,8 @@ const struct option_row options_table[] = {
 	  CALL(opt_seccomp_list) },
 	{ "seccomp-show", "NAME|PATH", IN_HUTCH, "Print the effective rules of a seccomp profile",
 	  CALL(opt_seccomp_show) },
+	{ "join", "PID", IN_HUTCH,
+	  "Run COMMAND in the running sandbox of PID (the first option, alone)", CALL(opt_join) },
 	{ "host-uid", "UID", IN_HUTCH,
 	  "The host uid the sandbox maps onto (root's: 65534 unless told; others: their own)",
 	  ID(host_uid) },

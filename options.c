@@ -84,8 +84,60 @@ static void env_push(struct parse_ctx *ctx, enum env_op_type type, const char *n
 	cfg->env_tail = e;
 }
 
+/* Levenshtein distance between a and b, capped: enough to tell a typo from another word. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	unsigned row[64], la = (unsigned)strlen(a), lb = (unsigned)strlen(b);
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (unsigned j = 0; j <= lb; j++)
+		row[j] = j;
+	for (unsigned i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+		row[0] = i;
+		for (unsigned j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The hutch face's option nearest to word (without its dashes), when it is a likely typo:
+ * at most 2 edits, and fewer than a third of the name. NULL otherwise. */
+static const char *nearest_option(const char *word)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	word += strspn(word, "-");
+	for (unsigned i = 0; i < options_table_len; i++) {
+		const struct option_row *o = &options_table[i];
+		if (!(o->faces & OPTION_IN(face->id)))
+			continue;
+		unsigned d = edit_distance(word, o->name);
+		if (d < best_d && d * 3 < (unsigned)strlen(o->name)) {
+			best = o->name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 static int unknown_option(struct parse_ctx *ctx, const char *word)
 {
+	const char *near = face->hints ? nearest_option(word) : NULL;
+
+	/* The suggestion is a hint: bubblewrap's text stays exactly its own. */
+	if (near)
+		return options_fail(ctx, msg(MSG_UNKNOWN_OPTION_NEAR), word, near);
 	return options_fail(ctx, msg(MSG_UNKNOWN_OPTION), word, face->prog);
 }
 

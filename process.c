@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec-diag.h"
 #include "mount.h"
 #include "plan.h"
 #include "process.h"
@@ -376,9 +377,5 @@ noreturn void process_child_exec(const struct process_plan *pr, const sigset_t *
 	if (util_report_fd() >= 0)
 		(void)write_all(util_report_fd(), "R", 1);
 	execvp(pr->argv[0], argv);
-	int e = errno;
-	if (e == ENOENT && !strchr(pr->argv[0], '/'))
-		die_status(face->exit_notfound, msg(MSG_EXEC_NOT_FOUND), pr->argv[0]);
-	die_status_errno(e == ENOENT ? face->exit_notfound : face->exit_exec, e, msg(MSG_EXEC),
-			 pr->argv[0]);
+	exec_diag_fail(pr->argv[0], errno);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "join.h"
 #include "rootfs-build.h"
 #include "util.h"
 
@@ -129,7 +130,9 @@ static int new_fs(struct build *b, const struct setup_op *op, const char *type, 
 	const char *label = op->type == SETUP_TMPFS ? b->plan->file_label : NULL;
 
 	rootfs_dest_dir(b, op, dir_mode, &at);
-	int mnt = mount_new_fs(&b->mnt, type, type, options, label, at.dirfd, at.name, attrs);
+	/* The hutch face names what it mounts, the mark --join knows its sandboxes by (join.h). */
+	const char *source = face->mark_mounts ? JOIN_MARK : type;
+	int mnt = mount_new_fs(&b->mnt, type, source, options, label, at.dirfd, at.name, attrs);
 	if (mnt < 0)
 		die_errno(msg(MSG_OP_MOUNT), type, op->dest, op->option);
 	rootfs_adopt_mount(b, &at, mnt);
@@ -317,10 +320,10 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 			die(msg(MSG_OP_SYMLINK_OTHER), op->dest, op->src, op->option, buf);
 		}
 		if (errno == EINVAL)
-			die(msg(MSG_OP_SYMLINK_NOT_LINK), op->dest, op->option);
-		die_errno(msg(MSG_OP_SYMLINK_UNREADABLE), op->dest, op->option);
+			die(msg(MSG_OP_SYMLINK_NOT_LINK), op->dest, op->src, op->option);
+		die_errno(msg(MSG_OP_SYMLINK_UNREADABLE), op->dest, op->src, op->option);
 	}
-	die_errno(msg(MSG_OP_SYMLINK), op->dest, op->option);
+	die_errno(msg(MSG_OP_SYMLINK), op->dest, op->src, op->option);
 }
 
 static void op_chmod(struct build *b, const struct setup_op *op)

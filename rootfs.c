@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "join.h"
 #include "rootfs-build.h"
 #include "rootfs.h"
 #include "util.h"
@@ -203,6 +204,9 @@ static bool root_uncovered(uint64_t *id)
 /* The base and the scratch tmpfs are mounted without a mode option, as bubblewrap's base is
  * (the sandbox's mountinfo says "tmpfs rw" for its root and --bind-data's files, not
  * "rw,mode=755"); the base's root is made 0755 here, before anything is in it. */
+/* The hutch face names the base as all it mounts: the mark of its sandboxes (join.h). */
+#define BASE_SOURCE (face->id == FACE_HUTCH ? JOIN_MARK : "tmpfs")
+
 static void base_chmod(int basefd)
 {
 	_cleanup_close_ int d = openat(basefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -245,14 +249,14 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 		_cleanup_close_ int newroot =
 			openat(b.scratchfd, "newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		b.basefd = newroot < 0 ? -1 :
-					 mount_new_fs(&b.mnt, "tmpfs", "tmpfs", NULL, NULL, newroot,
-						      NULL, HMNT_NOSUID | HMNT_NODEV);
+					 mount_new_fs(&b.mnt, "tmpfs", BASE_SOURCE, NULL, NULL,
+						      newroot, NULL, HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(msg(MSG_BASE_MOUNT));
 		base_chmod(b.basefd);
 		root = fcntl(b.basefd, F_DUPFD_CLOEXEC, 3);
 	} else {
-		b.basefd = mount_new_fs(&b.mnt, "tmpfs", "tmpfs", NULL, NULL, -1, NULL,
+		b.basefd = mount_new_fs(&b.mnt, "tmpfs", BASE_SOURCE, NULL, NULL, -1, NULL,
 					HMNT_NOSUID | HMNT_NODEV);
 		if (b.basefd < 0)
 			die_errno(msg(MSG_BASE_MOUNT));

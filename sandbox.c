@@ -21,6 +21,7 @@
 #include "caps.h"
 #include "dryrun.h"
 #include "jobserver.h"
+#include "join.h"
 #include "label.h"
 #include "monitor.h"
 #include "net-filter.h"
@@ -526,6 +527,9 @@ int main(int argc, char **argv)
 	 * leave nothing to wait for (bubblewrap 0.11.1 resets it too). */
 	signal(SIGCHLD, SIG_DFL);
 	refuse_privileged_install();
+	/* --join: a command in a running sandbox, its own sequence (join.c). */
+	if (join_requested(argc, argv))
+		join_main(argc, argv);
 	/* Parse: what the user asked (pure, but for reading the fds --args names). */
 	config_init(&cfg);
 	if (options_parse(&cfg, argc, argv, &exit_now, &err) < 0)

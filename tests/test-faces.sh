@@ -13,6 +13,9 @@ bv() { awk -v f="$1" '$1 == f { print $3 }' <<<"$TABLE"; }
 
 # Differences checked by other tests (field: the test).
 declare -A ELSEWHERE=(
+	[mark_mounts]=test-join.sh
+	[join_option]=test-join.sh
+	[exec_diagnosis]=test-hints.sh
 	[exit_timeout]=test-limits.sh [exit_cputime]=test-limits.sh [exit_pids]=test-limits.sh
 	[exit_oom]=test-limits.sh [closed_fd_is_error]=unit-plan.c
 	[refuse_empty_seccomp]=test-bwrap-face.sh [root_keeps_caps]=test-caps.sh

@@ -1,0 +1,558 @@
+/* join: run a command inside a running hutch sandbox (hutch --join PID [--] COMMAND).
+ *
+ * What it takes from the target process, and from where (all read as the caller, before it
+ * changes anything, so the kernel's ptrace check on /proc/PID/ns, root and cwd decides who may
+ * join: proc(5), "ptrace access mode"):
+ *   - its namespaces: /proc/PID/ns/{user,mnt,pid,net,ipc,uts,cgroup};
+ *   - its root and working directory: /proc/PID/root, /proc/PID/cwd;
+ *   - its ids, groups and capability sets: /proc/PID/status, translated through its maps;
+ *   - the mark that says it is a hutch sandbox: /proc/PID/mountinfo.
+ * The seccomp filter cannot be read back unprivileged, and a record of it kept where the
+ * sandbox runs could be rewritten by the sandboxed command: the joined command always gets the
+ * hutch face's default profile (hutch(1), --join), never less.
+ *
+ * The order of the setns calls is the point (user_namespaces(7)): a namespace may be joined
+ * only with CAP_SYS_ADMIN in the user namespace that owns it. hutch nests a second user
+ * namespace for --dev, --uid, --disable-userns; the sandbox's other namespaces belong to the
+ * first one. Entering the innermost user namespace first (what nsenter does) leaves no
+ * capability in the first one, hence nsenter's EPERM: here the user namespaces are entered
+ * from the outermost down, and each other namespace right after its owner. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "exec-diag.h"
+#include "join.h"
+#include "process.h"
+#include "seccomp-request.h"
+#include "seccomp.h"
+#include "util.h"
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT		 47
+#define PR_CAP_AMBIENT_RAISE	 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+#define MAX_USERNS 32
+
+static const struct {
+	const char *name;
+	int flag;
+} ns_kinds[] = {
+	/* mnt first among those of one owner: the root and cwd follow it at once. */
+	{ "mnt", CLONE_NEWNS },	 { "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
+	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
+};
+#define N_KINDS (sizeof(ns_kinds) / sizeof(ns_kinds[0]))
+
+struct ns_ref {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int owner; /* index in the user namespace chain; -1: the caller's own */
+};
+
+struct target {
+	pid_t pid;
+	int procfd;		/* /proc/PID */
+	int userns[MAX_USERNS]; /* the chain, outermost (a child of ours) first */
+	unsigned n_userns;
+	struct ns_ref ns[N_KINDS];
+	int rootfd, cwdfd;
+	uid_t uid[4]; /* real, effective, saved, fs: inside the target's user namespace (the
+		       * filesystem ids follow the effective ones) */
+	gid_t gid[4];
+	gid_t groups[256]; /* as the caller sees them */
+	int n_groups;
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+};
+
+__attribute__((format(printf, 1, 2))) static noreturn void usage(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn("%s", msg);
+	hint("usage: hutch --join PID [--] COMMAND [ARG...]");
+	exit(face->exit_usage);
+}
+
+bool join_requested(int argc, char **argv)
+{
+	return face->join_option && argc > 1 && strcmp(argv[1], "--join") == 0;
+}
+
+static bool same_ns(const struct stat *a, dev_t dev, ino_t ino)
+{
+	return a->st_dev == dev && a->st_ino == ino;
+}
+
+/* Open /proc/PID/ns/NAME as the caller: the kernel's ptrace check for the sandbox. */
+static int open_ns(const struct target *t, const char *name)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "ns/%s", name);
+	int fd = openat(t->procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		warn("cannot join process %d: permission denied (its %s namespace)", (int)t->pid,
+		     name);
+		hint("only a user who may ptrace a sandbox's processes may join it: the user who "
+		     "started it, or root");
+		exit(face->exit_setup);
+	}
+	if (fd < 0)
+		die_errno("cannot join process %d: cannot open /proc/%d/%s", (int)t->pid,
+			  (int)t->pid, path);
+	return fd;
+}
+
+static void fstat_or_die(int fd, struct stat *st, const char *what)
+{
+	if (fstat(fd, st) < 0)
+		die_errno("cannot join the sandbox: cannot stat %s", what);
+}
+
+/* The user namespaces between the caller's (excluded) and the target's (included). */
+static void walk_userns(struct target *t, const struct stat *mine)
+{
+	int fd = open_ns(t, "user");
+	int rev[MAX_USERNS];
+	unsigned n = 0;
+	struct stat st;
+
+	fstat_or_die(fd, &st, "the sandbox's user namespace");
+	while (!same_ns(&st, mine->st_dev, mine->st_ino)) {
+		if (n == MAX_USERNS)
+			die("cannot join process %d: its user namespaces nest too deep",
+			    (int)t->pid);
+		rev[n++] = fd;
+		/* EPERM: the parent is above the caller's own, which it cannot enter. */
+		fd = ioctl(fd, NS_GET_PARENT);
+		if (fd < 0 && errno == EPERM)
+			die("cannot join process %d: its user namespace is not below yours",
+			    (int)t->pid);
+		if (fd < 0)
+			die_errno("cannot join process %d: cannot find the parent of its user "
+				  "namespace",
+				  (int)t->pid);
+		/* ioctl(2)'s new fd is close-on-exec (ioctl_nsfs(2)). */
+		fstat_or_die(fd, &st, "a user namespace");
+	}
+	close(fd);
+	for (unsigned i = 0; i < n; i++)
+		t->userns[i] = rev[n - 1 - i];
+	t->n_userns = n;
+}
+
+static void open_namespaces(struct target *t, const struct stat *mine_user)
+{
+	for (size_t k = 0; k < N_KINDS; k++) {
+		char self[32];
+		struct stat st, own;
+		struct ns_ref *r = &t->ns[k];
+
+		r->fd = open_ns(t, ns_kinds[k].name);
+		fstat_or_die(r->fd, &st, ns_kinds[k].name);
+		r->dev = st.st_dev;
+		r->ino = st.st_ino;
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_kinds[k].name);
+		/* Shared with the caller: nothing to join (and joining it again would need
+		 * capabilities over the caller's own namespace). */
+		if (stat(self, &own) == 0 && same_ns(&own, r->dev, r->ino)) {
+			close(r->fd);
+			r->fd = -1;
+			continue;
+		}
+		int ufd = ioctl(r->fd, NS_GET_USERNS);
+		if (ufd < 0)
+			die_errno("cannot join process %d: cannot find the owner of its %s "
+				  "namespace",
+				  (int)t->pid, ns_kinds[k].name);
+		fstat_or_die(ufd, &st, "a user namespace");
+		close(ufd);
+		r->owner = -2;
+		if (same_ns(mine_user, st.st_dev, st.st_ino))
+			r->owner = -1;
+		for (unsigned i = 0; i < t->n_userns && r->owner == -2; i++) {
+			struct stat u;
+			fstat_or_die(t->userns[i], &u, "a user namespace");
+			if (same_ns(&u, st.st_dev, st.st_ino))
+				r->owner = (int)i;
+		}
+		if (r->owner == -2)
+			die("cannot join process %d: its %s namespace belongs to a user namespace "
+			    "outside its own",
+			    (int)t->pid, ns_kinds[k].name);
+	}
+}
+
+static char *read_proc(const struct target *t, const char *file)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	_cleanup_close_ int fd = openat(t->procfd, file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read_all_fd(fd, &buf, &len) < 0)
+		die_errno("cannot join process %d: cannot read /proc/%d/%s", (int)t->pid,
+			  (int)t->pid, file);
+	return buf;
+}
+
+/* The mark (join.h): a filesystem named JOIN_MARK in the sandbox's mount table. */
+static bool has_mark(const struct target *t)
+{
+	_cleanup_free_ char *mi = read_proc(t, "mountinfo");
+
+	for (char *line = mi; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *sep = strstr(line, " - ");
+		char type[64], src[64];
+		if (sep && sscanf(sep + 3, "%63s %63s", type, src) == 2 &&
+		    strcmp(src, JOIN_MARK) == 0)
+			return true;
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+static const char *status_field(const char *status, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = status; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, key, n) == 0 && p[n] == ':')
+			return p + n + 1;
+	return NULL;
+}
+
+static uint64_t status_caps(const char *status, const char *key, pid_t pid)
+{
+	const char *v = status_field(status, key);
+
+	if (!v)
+		die("cannot join process %d: /proc/%d/status has no %s", (int)pid, (int)pid, key);
+	return strtoull(v, NULL, 16);
+}
+
+/* id as the caller sees it -> the same id inside the target's user namespace, through the
+ * map file (whose second field is in the reader's namespace: user_namespaces(7)). */
+static unsigned long map_inward(const char *map, unsigned long id, bool *ok)
+{
+	unsigned long in, out, count;
+	int used;
+
+	for (const char *p = map; sscanf(p, "%lu %lu %lu%n", &in, &out, &count, &used) == 3;
+	     p += used)
+		if (id >= out && id - out < count) {
+			*ok = true;
+			return in + (id - out);
+		}
+	*ok = false;
+	return 0;
+}
+
+static void read_identity(struct target *t)
+{
+	_cleanup_free_ char *status = read_proc(t, "status");
+	_cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
+	unsigned long u[4], g[4];
+	bool ok = true;
+
+	if (!status_field(status, "Uid") ||
+	    sscanf(status_field(status, "Uid"), "%lu %lu %lu %lu", &u[0], &u[1], &u[2], &u[3]) !=
+		    4 ||
+	    !status_field(status, "Gid") ||
+	    sscanf(status_field(status, "Gid"), "%lu %lu %lu %lu", &g[0], &g[1], &g[2], &g[3]) != 4)
+		die("cannot join process %d: cannot read its ids", (int)t->pid);
+	if (t->n_userns) {
+		uid_map = read_proc(t, "uid_map");
+		gid_map = read_proc(t, "gid_map");
+	}
+	for (int i = 0; i < 4 && ok; i++) {
+		bool a = true, b = true;
+		t->uid[i] = (uid_t)(uid_map ? map_inward(uid_map, u[i], &a) : u[i]);
+		t->gid[i] = (gid_t)(gid_map ? map_inward(gid_map, g[i], &b) : g[i]);
+		ok = a && b;
+	}
+	if (!ok)
+		die("cannot join process %d: its ids are not mapped in its user namespace",
+		    (int)t->pid);
+	const char *gl = status_field(status, "Groups");
+	t->n_groups = 0;
+	for (char *end; gl && t->n_groups < 256; gl = end) {
+		unsigned long v = strtoul(gl, &end, 10);
+		if (end == gl)
+			break;
+		t->groups[t->n_groups++] = (gid_t)v;
+	}
+	t->cap_inh = status_caps(status, "CapInh", t->pid);
+	t->cap_prm = status_caps(status, "CapPrm", t->pid);
+	t->cap_eff = status_caps(status, "CapEff", t->pid);
+	t->cap_bnd = status_caps(status, "CapBnd", t->pid);
+	/* Before 4.3 there is no ambient set, and nothing in it. */
+	t->cap_amb = status_field(status, "CapAmb") ? status_caps(status, "CapAmb", t->pid) : 0;
+}
+
+/* Supplementary groups: the target's, which root can set; anyone else keeps their own, which
+ * must then be no more than the target's (a group the sandbox lacks is a right it lacks). */
+static void set_groups(const struct target *t)
+{
+	if (setgroups((size_t)t->n_groups, t->groups) == 0)
+		return;
+	gid_t mine[256];
+	int n = getgroups(256, mine);
+	if (n < 0)
+		die_errno("cannot join process %d: cannot read your groups", (int)t->pid);
+	for (int i = 0; i < n; i++) {
+		bool found = false;
+		for (int j = 0; j < t->n_groups && !found; j++)
+			found = mine[i] == t->groups[j];
+		if (!found)
+			die("cannot join process %d: you are in group %u, which its sandbox is not "
+			    "in, and cannot leave it",
+			    (int)t->pid, (unsigned)mine[i]);
+	}
+}
+
+static void enter_ns(const struct target *t, size_t k)
+{
+	if (setns(t->ns[k].fd, ns_kinds[k].flag) < 0)
+		die_errno("cannot join process %d: cannot enter its %s namespace", (int)t->pid,
+			  ns_kinds[k].name);
+	close(t->ns[k].fd);
+	/* A mount namespace's root is its root mount, not the sandbox's pivoted root:
+	 * take the target's own (setns(2), CLONE_NEWNS). */
+	if (ns_kinds[k].flag == CLONE_NEWNS &&
+	    (fchdir(t->rootfd) < 0 || chroot(".") < 0 || fchdir(t->cwdfd) < 0))
+		die_errno("cannot join process %d: cannot enter its root and working directory",
+			  (int)t->pid);
+}
+
+/* Every namespace owned by user namespace `owner` (-1: the caller's). */
+static void enter_owned_by(const struct target *t, int owner)
+{
+	for (size_t k = 0; k < N_KINDS; k++)
+		if (t->ns[k].fd >= 0 && t->ns[k].owner == owner)
+			enter_ns(t, k);
+}
+
+static void set_caps(const struct target *t, uint64_t all)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	/* The bounding set first (PR_CAPBSET_DROP needs CAP_SETPCAP, which capset may take). */
+	for (int cap = 0; cap < 64; cap++)
+		if ((all >> cap & 1) && !(t->cap_bnd >> cap & 1) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			die_errno("cannot join the sandbox: cannot drop capability %d", cap);
+	/* The target's ids, keeping permitted capabilities across setuid (they are set
+	 * exactly below). */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 ||
+	    setresgid(t->gid[0], t->gid[1], t->gid[2]) < 0 ||
+	    setresuid(t->uid[0], t->uid[1], t->uid[2]) < 0)
+		die_errno("cannot join the sandbox: cannot take its uid %u and gid %u",
+			  (unsigned)t->uid[1], (unsigned)t->gid[1]);
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	data[0].effective = (uint32_t)t->cap_eff;
+	data[1].effective = (uint32_t)(t->cap_eff >> 32);
+	data[0].permitted = (uint32_t)t->cap_prm;
+	data[1].permitted = (uint32_t)(t->cap_prm >> 32);
+	data[0].inheritable = (uint32_t)t->cap_inh;
+	data[1].inheritable = (uint32_t)(t->cap_inh >> 32);
+	if (capset(&hdr, data) < 0)
+		die_errno("cannot join the sandbox: cannot set its capabilities");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && t->cap_amb)
+		die_errno("cannot join the sandbox: cannot clear the ambient capabilities");
+	for (int cap = 0; cap < 64; cap++)
+		if ((t->cap_amb >> cap & 1) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			die_errno("cannot join the sandbox: cannot raise ambient capability %d",
+				  cap);
+}
+
+static void default_filter(struct seccomp_set *set)
+{
+	static struct seccomp_prog prog;
+	struct seccomp_request req = { .fallback = "default" };
+	struct error err = { 0 };
+	bool all = false;
+
+	if (seccomp_request_build(&req, &prog, &all, &err) < 0)
+		die_error(&err);
+	*set = (struct seccomp_set){ .progs = &prog, .n = 1, .first_is_profile = true };
+}
+
+/* The joiner stays as the command's parent, as filtered and as powerless as the command: not
+ * dumpable, no capability, the same filter. It forwards signals and ends with the command. */
+static noreturn void wait_command(pid_t cmd, const struct seccomp_set *filter)
+{
+	sigset_t set;
+
+	caps_child_clear();
+	seccomp_child_load(filter);
+	process_forward_set(&set);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si), st;
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig < 0)
+			die_errno("cannot wait for signals");
+		if (sig != SIGCHLD) {
+			kill(cmd, sig);
+			continue;
+		}
+		pid_t r = waitpid(cmd, &st, WNOHANG);
+		if (r == cmd)
+			_exit(process_exit_status(st));
+		if (r < 0 && errno != EINTR)
+			die_errno("cannot wait for the command");
+	}
+}
+
+/* The sandbox's pid 1 (hutch's reaper) is not dumpable, so that the command cannot ptrace it:
+ * the kernel refuses its /proc/PID/ns to everyone but root. Given it, join its child, the
+ * command (the first one /proc/PID/task/PID/children lists). */
+static int pid1_to_command(struct target *t)
+{
+	char path[64], buf[64];
+	_cleanup_close_ int probe = openat(t->procfd, "ns/user", O_RDONLY | O_CLOEXEC);
+
+	if (probe >= 0 || (errno != EACCES && errno != EPERM))
+		return t->procfd;
+	snprintf(path, sizeof(path), "task/%d/children", (int)t->pid);
+	_cleanup_close_ int fd = openat(t->procfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	long child;
+	if (n <= 0)
+		return t->procfd;
+	buf[n] = '\0';
+	buf[strcspn(buf, " \n")] = '\0';
+	if (parse_int(buf, 1, 0x7fffffff, &child) < 0)
+		return t->procfd;
+	snprintf(path, sizeof(path), "/proc/%ld", child);
+	int cfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cfd < 0)
+		return t->procfd;
+	close(t->procfd);
+	t->pid = (pid_t)child;
+	return cfd;
+}
+
+noreturn void join_main(int argc, char **argv)
+{
+	struct target t = { .procfd = -1, .rootfd = -1, .cwdfd = -1 };
+	struct seccomp_set filter;
+	struct stat mine;
+	long pid;
+	int i = 2;
+
+	if (argc <= i)
+		usage("--join: missing argument (usage: --join PID [--] COMMAND)");
+	if (parse_int(argv[i], 1, 0x7fffffff, &pid) < 0)
+		usage("--join: '%s' is not a process id", argv[i]);
+	i++;
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	else if (i < argc && argv[i][0] == '-')
+		usage("--join: cannot combine with other options ('%s'): a joined command runs "
+		      "as the sandbox's own",
+		      argv[i]);
+	if (i >= argc)
+		usage("--join: no command given");
+	char **cmd = argv + i;
+	t.pid = (pid_t)pid;
+
+	/* Everything from the caller's /proc and as the caller, before anything changes. */
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%d", (int)t.pid);
+	t.procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t.procfd < 0 && errno == ENOENT)
+		die("cannot join process %d: no such process", (int)t.pid);
+	if (t.procfd < 0)
+		die_errno("cannot join process %d: cannot open %s", (int)t.pid, path);
+	t.procfd = pid1_to_command(&t);
+	if (stat("/proc/self/ns/user", &mine) < 0)
+		die_errno("cannot join the sandbox: cannot stat /proc/self/ns/user");
+	walk_userns(&t, &mine);
+	open_namespaces(&t, &mine);
+	if (!has_mark(&t)) {
+		warn("cannot join process %d: it is not in a hutch sandbox", (int)t.pid);
+		hint("hutch recognises its sandboxes by a filesystem it mounted for them, named "
+		     "'" JOIN_MARK "' in /proc/PID/mountinfo (the tmpfs of the root, --tmpfs, "
+		     "--proc, --dev); a sandbox of binds alone, or one the bwrap face made, has "
+		     "none");
+		exit(face->exit_setup);
+	}
+	t.rootfd = openat(t.procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	t.cwdfd = openat(t.procfd, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t.rootfd < 0 || t.cwdfd < 0)
+		die_errno("cannot join process %d: cannot open its root or working directory",
+			  (int)t.pid);
+	read_identity(&t);
+	uint64_t all = caps_all();
+	default_filter(&filter);
+	/* The caller's descriptors stay outside (the hutch face's rule for a sandbox). */
+	if (fds_set_cloexec_from(3) < 0)
+		die_errno("cannot mark descriptors close-on-exec");
+	/* From here on nothing in the sandbox may open our /proc files or ptrace us. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_errno("cannot make hutch non-dumpable");
+	set_groups(&t);
+	enter_owned_by(&t, -1);
+	for (unsigned u = 0; u < t.n_userns; u++) {
+		if (setns(t.userns[u], CLONE_NEWUSER) < 0)
+			die_errno("cannot join process %d: cannot enter its user namespace%s",
+				  (int)t.pid, t.n_userns > 1 ? " (nested)" : "");
+		close(t.userns[u]);
+		enter_owned_by(&t, (int)u);
+	}
+	if (t.ns[0].fd < 0 && fchdir(t.cwdfd) < 0) /* the same mount namespace */
+		die_errno("cannot join process %d: cannot enter its working directory", (int)t.pid);
+	close(t.rootfd);
+	close(t.cwdfd);
+	close(t.procfd);
+	set_caps(&t, all);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die_errno("cannot set no_new_privs");
+	/* The shell's idea of the working directory is the caller's, not the sandbox's. */
+	unsetenv("PWD");
+
+	sigset_t fwd, orig;
+	process_forward_set(&fwd);
+	sigprocmask(SIG_BLOCK, &fwd, &orig);
+	/* A PID namespace takes only the children of whoever joined it (pid_namespaces(7)). */
+	pid_t child = fork();
+	if (child < 0)
+		die_errno("cannot fork the command");
+	if (child > 0)
+		wait_command(child, &filter);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno("prctl(PR_SET_PDEATHSIG)");
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	seccomp_child_load(&filter);
+	execvp(cmd[0], cmd);
+	exec_diag_fail(cmd[0], errno);
+}

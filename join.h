@@ -1,0 +1,20 @@
+/* join: `hutch --join PID [--] COMMAND`, a command run inside the running sandbox PID belongs
+ * to. Called by main() in place of the launch (its own process sequence, no plan). */
+#ifndef HUTCH_JOIN_H
+#define HUTCH_JOIN_H
+
+#include <stdbool.h>
+#include <stdnoreturn.h>
+
+/* Is argv a --join command line (hutch face, --join as the first option)? */
+bool join_requested(int argc, char **argv);
+
+/* Run argv's command in the sandbox of its PID; never returns (exits with the command's
+ * status, or the face's statuses for hutch's own failures). */
+noreturn void join_main(int argc, char **argv);
+
+/* The source name the hutch face gives the filesystems it creates for a sandbox (the tmpfs
+ * of the root, --tmpfs, --proc, --dev...): the mark --join recognises a sandbox by. */
+#define JOIN_MARK "hutch"
+
+#endif
