@@ -87,6 +87,8 @@ struct config {
 	bool keep_children;	       /* --keep-children */
 	bool stats;		       /* --stats */
 
+	bool check; /* --check: diagnose the machine (check.c) and exit */
+
 	/* What the parser allocated (strings from --args, arrays), freed by config_free. */
 	char **owned;
 	unsigned n_owned;

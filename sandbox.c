@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "check.h"
 #include "label.h"
 #include "monitor.h"
 #include "net.h"
@@ -534,6 +535,8 @@ int main(int argc, char **argv)
 			die_error(&err);
 		return 0;
 	}
+	if (exit_now && cfg.check)
+		return check_run(stdout);
 	if (exit_now)
 		return err.exit_code;
 	/* The host's facts, before hutch opens a single fd of its own: which of the fds the
