@@ -317,7 +317,9 @@ static void check_apparmor(struct check *c, bool root)
 		read_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &restrict_);
 	if (!read_line("/proc/self/attr/apparmor/current", label, sizeof(label)))
 		read_line("/proc/self/attr/current", label, sizeof(label));
-	bool own = strncmp(label, "hutch", 5) == 0 && (label[5] == '\0' || label[5] == ' ');
+	/* "hutch (unconfined)", or "hutch-bwrap (unconfined)" for the bwrap face's path. */
+	size_t len = strcspn(label, " ");
+	bool own = (len == 5 || len == 11) && strncmp(label, "hutch-bwrap", len) == 0;
 
 	if (!has_sysctl || restrict_ == 0)
 		line(c, true, "kernel.apparmor_restrict_unprivileged_userns = %s",
@@ -340,7 +342,7 @@ static void check_apparmor(struct check *c, bool root)
 	bool loaded = false;
 	char l[512];
 	while (f && fgets(l, sizeof(l), f))
-		loaded |= strncmp(l, "hutch ", 6) == 0;
+		loaded |= strncmp(l, "hutch ", 6) == 0 || strncmp(l, "hutch-bwrap ", 12) == 0;
 	if (own)
 		line(c, true, "AppArmor profile 'hutch': loaded, and this hutch runs under it (%s)",
 		     label);
