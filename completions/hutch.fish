@@ -57,9 +57,15 @@ function __hutch_in_command
     __hutch_command_index >/dev/null
 end
 
+# The completions of the command line from the command word on, as fish completes it alone.
 function __hutch_command_args
     set -l i (__hutch_command_index)
-    __fish_complete_subcommand --fcs-skip=(math $i - 1)
+    set -l words (commandline -opc)
+    set -l sub
+    if test $i -le (count $words)
+        set sub (string escape -- $words[$i..-1])
+    end
+    complete -C (string join ' ' -- $sub (commandline -ct))
 end
 
 complete -c hutch -n __hutch_in_command -f -a '(__hutch_command_args)'
