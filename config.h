@@ -102,6 +102,8 @@ struct config {
 	 * --net-allow. */
 	struct net_request net;
 
+	bool check; /* --check: diagnose the machine (check.c) and exit */
+
 	/* What the parser allocated (strings from --args, arrays), freed by config_free. */
 	char **owned;
 	unsigned n_owned;

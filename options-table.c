@@ -67,6 +67,17 @@ static int opt_join(struct parse_ctx *ctx, const struct option_row *o, const cha
 				 "--join PID [--] COMMAND [ARG...]");
 }
 
+/* --check: the diagnosis runs in main() (check.c), after the parse; nothing after it counts. */
+static int opt_check(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	(void)o;
+	(void)a;
+	ctx->cfg->check = true;
+	ctx->exit_now = true;
+	ctx->exit_status = 0;
+	return 0;
+}
+
 static int opt_argv0(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
 {
 	(void)o;
@@ -488,6 +499,9 @@ const struct option_row options_table[] = {
 	  CALL(opt_seccomp_show) },
 	{ "join", "PID", IN_HUTCH,
 	  "Run COMMAND in the running sandbox of PID (the first option, alone)", CALL(opt_join) },
+	{ "check", NULL, IN_HUTCH,
+	  "Say whether this machine and user can run sandboxes, and the fix of what is missing",
+	  CALL(opt_check) },
 	{ "host-uid", "UID", IN_HUTCH,
 	  "The host uid the sandbox maps onto (root's: 65534 unless told; others: their own)",
 	  ID(host_uid) },

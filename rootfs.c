@@ -205,7 +205,7 @@ static bool root_uncovered(uint64_t *id)
  * (the sandbox's mountinfo says "tmpfs rw" for its root and --bind-data's files, not
  * "rw,mode=755"); the base's root is made 0755 here, before anything is in it. */
 /* The hutch face names the base as all it mounts: the mark of its sandboxes (join.h). */
-#define BASE_SOURCE (face->id == FACE_HUTCH ? JOIN_MARK : "tmpfs")
+#define BASE_SOURCE (face->mark_mounts ? JOIN_MARK : "tmpfs")
 
 static void base_chmod(int basefd)
 {

@@ -22,6 +22,7 @@
 #include "dryrun.h"
 #include "jobserver.h"
 #include "join.h"
+#include "check.h"
 #include "label.h"
 #include "monitor.h"
 #include "net-filter.h"
@@ -540,6 +541,8 @@ int main(int argc, char **argv)
 			die_error(&err);
 		return 0;
 	}
+	if (exit_now && cfg.check)
+		return check_run(stdout);
 	if (exit_now)
 		return err.exit_code;
 	/* make's jobserver stays reachable where the face closes inherited fds (the fifo it

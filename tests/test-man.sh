@@ -159,6 +159,53 @@ else
 	skip "man --warnings -l shows the page without warnings" "man-db is not installed"
 fi
 
+# --- Both pages, as the build makes them: lint and the configured paths ---------------------
+
+# The pages as installed: build-aux/man-paths.sh sets the paths they name to the configured
+# ones (here: made-up ones, to see them change; a '-' must come out as \-).
+for page in hutch.1 hutch-seccomp.5; do
+	sh "$srcdir/build-aux/man-paths.sh" "$srcdir/man/$page" /opt/h-t/libexec/hutch \
+		/opt/h-t/bash /opt/h-t/zsh /opt/h-t/fish /opt/h-t/apparmor >"$tmp/$page"
+	ok $? "build-aux/man-paths.sh makes $page"
+	if command -v mandoc >/dev/null 2>&1; then
+		for src in "$srcdir/man/$page" "$tmp/$page"; do
+			mandoc -Tlint "$src" >"$tmp/lint" 2>&1
+			[ ! -s "$tmp/lint" ]
+			ok $? "mandoc -Tlint: no message for ${src#"$tmp/"}"
+			diag <"$tmp/lint"
+		done
+	else
+		skip "mandoc -Tlint: no message for $page" "mandoc is not installed"
+		skip "mandoc -Tlint: no message for the built $page" "mandoc is not installed"
+	fi
+	if command -v groff >/dev/null 2>&1; then
+		LC_ALL=C groff -man -Tutf8 -ww -z "$tmp/$page" >"$tmp/groff.err" 2>&1
+		[ $? -eq 0 ] && [ ! -s "$tmp/groff.err" ]
+		ok $? "groff -man -ww: no warning for the built $page"
+		diag <"$tmp/groff.err"
+	else
+		skip "groff -man -ww: no warning for the built $page" "groff is not installed"
+	fi
+done
+if command -v groff >/dev/null 2>&1; then
+	LC_ALL=C groff -man -Tutf8 -P-cbou "$tmp/hutch.1" >"$tmp/built.txt" 2>/dev/null
+	for path in /opt/h-t/libexec/hutch/bwrap-compat/bwrap /opt/h-t/bash/hutch \
+		/opt/h-t/zsh/_hutch /opt/h-t/fish/hutch.fish /opt/h-t/apparmor/hutch; do
+		grep -qF -- "$path" "$tmp/built.txt"
+		ok $? "the built hutch.1 names the configured $path"
+	done
+	grep -q '/usr/local' "$tmp/built.txt"
+	[ $? -ne 0 ]
+	ok $? "the built hutch.1 names no default /usr/local path"
+else
+	skip "the built hutch.1 names the configured paths" "groff is not installed"
+fi
+if [ -n "${top_builddir:-}" ] && [ -f "$top_builddir/doc/hutch.1" ] && [ -f "$top_builddir/Makefile" ]; then
+	want=$(sed -n 's/^pkglibexecdir = //p' "$top_builddir/Makefile")
+	grep -q '^\.ds hutch-pkglibexecdir ' "$top_builddir/doc/hutch.1"
+	ok $? "the build's doc/hutch.1 sets the pkglibexecdir string (Makefile: $want)"
+fi
+
 # --- The page against --help ---------------------------------------------------------------
 
 hutch=${HUTCH:-}
