@@ -62,8 +62,8 @@ struct face {
 	bool mark_mounts;    /* what it mounts is named "hutch" (the mark --join looks for) */
 	bool join_option;    /* hutch --join PID COMMAND */
 	bool exec_diagnosis; /* a failed exec names the missing interpreter */
-	bool plan_warnings; /* the planner's warnings (a covered op, no /dev/null...) said */
-	bool hints; /* "hint:" lines after an error (bubblewrap's clients parse
+	bool plan_warnings;  /* the planner's warnings (a covered op, no /dev/null...) said */
+	bool hints;	     /* "hint:" lines after an error (bubblewrap's clients parse
 				      * stderr: none there) */
 };
 

@@ -36,7 +36,7 @@ cases() {
 
 	run_as "$MODE" "$H" --ro-bin / / true
 	is "$RC" 64 "$MODE: an unknown option is a usage error"
-	is "$ERR" "hutch: unknown option '--ro-bin'
+	is "$ERR" "hutch: cannot use '--ro-bin': unknown option
 hint: did you mean '--ro-bind'?" "$MODE: ... suggesting the nearest option"
 	run_as "$MODE" "$H" --xyzzy true
 	like "$ERR" "hint: run '.*hutch --help' for the list of options|hint: run 'hutch --help'" \
