@@ -654,6 +654,11 @@ static void plan_rootfs(const struct config *cfg, const struct host_facts *h, st
 	r->file_mode = face->file_umask ? 0666 & ~h->umask : 0666;
 }
 
+void plan_free(struct plan *p)
+{
+	setup_list_free(&p->net.ops);
+}
+
 int plan_make(const struct config *cfg, const struct host_facts *h, struct plan *p,
 	      struct error *err)
 {

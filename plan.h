@@ -204,6 +204,10 @@ unsigned plan_check(const struct config *cfg, const struct plan *p, struct plan_
  * bind root's sandbox cannot write as nobody), in the dry run and at a launch. Never fails. */
 void plan_warn(const struct config *cfg, const struct plan *p);
 
+/* What plan_make allocated (the op list that adds resolv.conf's bind for --net user); the
+ * strings stay the config's. Safe on a zeroed or failed plan. */
+void plan_free(struct plan *p);
+
 /* --seccomp-export without a command: compile and write the profile, nothing else. */
 int plan_export_only(const struct config *cfg, struct error *err);
 

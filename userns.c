@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -18,6 +19,24 @@ static void write_proc_self(int procfd, const char *file, const char *content)
 		die_errno(msg(MSG_ID_MAP_WRITE), file);
 }
 
+/* The uid map, which the kernel refuses (EPERM) to a process mapping uid 0 of the enclosing
+ * namespace without CAP_SETFCAP there (Linux 5.12+, user_namespaces(7)): what a root command
+ * inside another sandbox, all capabilities dropped, meets when it runs hutch. */
+static void write_uid_map(int procfd, const char *content, uid_t outside_uid)
+{
+	if (write_file_at(procfd, "uid_map", content) == 0)
+		return;
+	int e = errno;
+	if (e != EPERM || outside_uid != 0 || !face->hints)
+		die_errno(msg(MSG_ID_MAP_WRITE), "uid_map");
+	error_line("cannot write /proc/self/uid_map: %s", strerror(e));
+	hint("mapping uid 0 of the namespace hutch runs in needs CAP_SETFCAP there, which a "
+	     "command inside a sandbox does not have");
+	hint("run this hutch as another uid (the outer sandbox's --uid 1000), or give the outer "
+	     "command the capability (--cap-add CAP_SETFCAP)");
+	die_exit(face->exit_setup);
+}
+
 void userns_child_map_self(int procfd, uid_t inside_uid, gid_t inside_gid, uid_t outside_uid,
 			   gid_t outside_gid, bool deny_setgroups)
 {
@@ -26,7 +45,7 @@ void userns_child_map_self(int procfd, uid_t inside_uid, gid_t inside_gid, uid_t
 	if (deny_setgroups)
 		write_proc_self(procfd, "setgroups", "deny\n");
 	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)inside_uid, (unsigned)outside_uid);
-	write_proc_self(procfd, "uid_map", line);
+	write_uid_map(procfd, line, outside_uid);
 	snprintf(line, sizeof(line), "%u %u 1\n", (unsigned)inside_gid, (unsigned)outside_gid);
 	write_proc_self(procfd, "gid_map", line);
 }

@@ -44,6 +44,17 @@ hint: did you mean '--ro-bind'?" "$MODE: ... suggesting the nearest option"
 	run_as "$MODE" "$B" --ro-bin / / true
 	is "$RC:$ERR" "1:bwrap: Unknown option --ro-bin" "$MODE: the bwrap face: bubblewrap's text"
 
+	# A root command inside a sandbox runs hutch: the kernel refuses it uid 0's map.
+	run_as "$MODE" "$H" --uid 0 --ro-bind / / --proc /proc --dev /dev "$H" --ro-bind / / \
+		--dev /dev true
+	like "$RC:$ERR" "^125:hutch: cannot write /proc/self/uid_map: Operation not permitted
+hint: mapping uid 0 .*CAP_SETFCAP.*
+hint: run this hutch as another uid .*--uid 1000.*--cap-add CAP_SETFCAP" \
+		"$MODE: hutch as root inside a sandbox: the CAP_SETFCAP and --uid hints"
+	run_as "$MODE" "$H" --uid 1000 --ro-bind / / --proc /proc --dev /dev "$H" --ro-bind / / \
+		--dev /dev true
+	is "$RC" 0 "$MODE: ... and as uid 1000 it works"
+
 	run_as "$MODE" "$H" --ro-bind / / --symlink target-$$ /usr true
 	like "$RC:$ERR" "^125:hutch: cannot create symlink '/usr' -> 'target-$$' \(--symlink\)" \
 		"$MODE: a --symlink conflict shows the requested target"

@@ -156,12 +156,14 @@ case_allow() {
 # The sandbox's pid: the helper is hutch's child; gone when the sandbox ends, and after a
 # SIGKILL of hutch (its death signal).
 helper_of() { pgrep -P "$1" -x 'pasta|passt|passt.avx2|slirp4netns' | head -n 1; }
+# has_helper PID: PID has its helper now (for wait_until, which runs it again each time).
+has_helper() { [ -n "$(helper_of "$1")" ]; }
 
 case_helper_gone() {
 	local h=$1 hpid helper
 	(as_mode "$MODE" "$H" "${ROOT[@]}" --net user --net-helper "$h" -- /usr/bin/sleep 2) &
 	hpid=$!
-	wait_until 5 test -n "$(helper_of "$hpid")"
+	wait_until 5 has_helper "$hpid"
 	helper=$(helper_of "$hpid")
 	ok "$MODE: $h: the helper runs outside, a child of hutch" test -n "$helper"
 	is "$(stat -c %u "/proc/$helper" 2>/dev/null)" "$(mode_uid "$MODE")" \
@@ -171,11 +173,12 @@ case_helper_gone() {
 
 	(as_mode "$MODE" "$H" "${ROOT[@]}" --net user --net-helper "$h" -- /usr/bin/sleep 30) &
 	hpid=$!
-	wait_until 5 test -n "$(helper_of "$hpid")"
+	wait_until 5 has_helper "$hpid"
 	helper=$(helper_of "$hpid")
 	kill -9 "$hpid"
 	wait "$hpid" 2>/dev/null
-	ok "$MODE: $h: ... gone after a SIGKILL of hutch" wait_until 5 test ! -e "/proc/${helper:-none}"
+	ok "$MODE: $h: ... gone after a SIGKILL of hutch (helper ${helper:-not found})" \
+		eval 'test -n "$helper" && wait_until 5 test ! -e "/proc/$helper"' 
 }
 
 # DNS: hutch in a network and mount namespace of the test's, whose resolv.conf names the test's

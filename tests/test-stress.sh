@@ -99,6 +99,8 @@ children_of() {
 	done
 }
 
+SLEEP_EXE=$(readlink -f "$(command -v sleep)")
+
 # kill_round N: start a sandbox whose command is a sleep with a unique argument, SIGKILL one
 # of its processes after a random delay, and check what is left.
 kill_round() {
@@ -130,13 +132,16 @@ kill_round() {
 		rand_delay 10
 		;;
 	pid1)
-		# Once the command runs, its parent is what stays behind it.
+		# Once the command runs, its parent is what stays behind it. The command is the
+		# process of the marker running sleep (not setpriv, whose parent is this test,
+		# before it execs hutch); its parent is never this shell.
 		for _ in $(seq 300); do
 			for p in $(marker_pids "$marker"); do
-				if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" != "$(readlink -f "$H")" ]; then
+				if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$SLEEP_EXE" ]; then
 					victim=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
 				fi
 			done
+			case $victim in "$$" | "$BASHPID" | "$bg") victim= ;; esac
 			[ -n "$victim" ] && break
 			sleep 0.01
 		done

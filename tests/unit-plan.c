@@ -58,6 +58,7 @@ static int parse(const char **w)
 
 static int make(void)
 {
+	plan_free(&pl);
 	memset(&err, 0, sizeof(err));
 	return plan_make(&cfg, &host, &pl, &err);
 }
@@ -712,6 +713,7 @@ int main(void)
 	}
 	face_set(FACE_HUTCH);
 	test_warnings();
+	plan_free(&pl);
 	config_free(&cfg);
 	return done_testing();
 }

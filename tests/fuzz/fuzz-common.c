@@ -95,6 +95,7 @@ void fuzz_parse_options(enum face_id id, int argc, char **argv)
 			host.cwd = root ? "/root" : "/home/u";
 			memset(&err, 0, sizeof(err));
 			r = plan_make(&cfg, &host, &plan, &err);
+			plan_free(&plan);
 			if (r < 0 && err.msg[0] == '\0')
 				fuzz_fail("plan_make failed without a message");
 		}
