@@ -7,7 +7,8 @@
 #
 # Run as root it installs what is missing (bubblewrap, a C compiler) with apt-get, then drops
 # to uid BENCH_USER (65534) for every measurement; run as a user it measures as that user.
-# Knobs: BENCH_QUICK=1 (a smoke run of a minute), BENCH_OUT=DIR (results, default
+# Knobs: BENCH_QUICK=1 (a smoke run of a minute), BENCH_ONLY="launch binds mounts memory
+# throughput limits" (the sections to run, default all), BENCH_OUT=DIR (results, default
 # $TMPDIR/hutch-bench-results-UID), BENCH_USER=UID, BWRAP=PATH, CC=COMPILER.
 # The numbers go to stdout and DIR/report.txt; every measurement to DIR/last-run.tsv.
 set -euo pipefail
@@ -23,6 +24,9 @@ CC=${CC:-cc}
 QUICK=${BENCH_QUICK:-0}
 OUT=${BENCH_OUT:-${TMPDIR:-/tmp}/hutch-bench-results-$(id -u)}
 BENCH_USER=${BENCH_USER:-65534}
+ONLY=${BENCH_ONLY:-launch binds mounts memory throughput limits}
+# want SECTION: SECTION is among those to run.
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 fail() { say "$*"; exit 1; }
@@ -166,7 +170,7 @@ measure "$BIN/floor" --ro-bind / / true ||
 
 t_start=$SECONDS
 # ---- 1. launch shapes --------------------------------------------------------------------
-for s in "${SHAPES[@]}"; do
+want launch && for s in "${SHAPES[@]}"; do
 	say "launch: $s, $R_LAUNCH rounds"
 	shape_args "$s"
 	spec "$WORK/spec" 1 "${args[@]}" true
@@ -174,7 +178,7 @@ for s in "${SHAPES[@]}"; do
 done
 
 # ---- 2. N binds --------------------------------------------------------------------------
-for nr in "${R_BINDS[@]}"; do
+want binds && for nr in "${R_BINDS[@]}"; do
 	n=${nr%%:*} r=${nr##*:}
 	say "binds: $n, $r rounds"
 	binds_args "$n"
@@ -183,7 +187,7 @@ for nr in "${R_BINDS[@]}"; do
 done
 
 # ---- 3. a large caller mount table -------------------------------------------------------
-for m in "${MOUNT_COUNTS[@]}"; do
+want mounts && for m in "${MOUNT_COUNTS[@]}"; do
 	for s in "${SHAPES[@]}"; do
 		say "caller mounts: $m, $s, $R_MOUNTS rounds"
 		shape_args "$s"
@@ -193,7 +197,7 @@ for m in "${MOUNT_COUNTS[@]}"; do
 done
 
 # ---- 4. memory ---------------------------------------------------------------------------
-if [ "$have_nop" = 1 ]; then
+if [ "$have_nop" = 1 ] && want memory; then
 	for s in "${SHAPES[@]}"; do
 		say "memory: $s, $R_MEMORY runs"
 		shape_args "$s"
@@ -207,7 +211,7 @@ if [ "$have_nop" = 1 ]; then
 fi
 
 # ---- 5. throughput -----------------------------------------------------------------------
-for s in ro-bind unshare-all; do
+want throughput && for s in ro-bind unshare-all; do
 	shape_args "$s"
 	spec "$WORK/spec" 1 "${args[@]}" true
 	for p in 1 2 8; do
@@ -269,7 +273,9 @@ limits_bench() {
 	line I cgroup-floor "$own" >>"$TSV"
 }
 LIMITS_DIRS=()
-if [ "$(id -u)" = 0 ]; then
+if ! want limits; then
+	:
+elif [ "$(id -u)" = 0 ]; then
 	limits_bench || say "limits: not measured"
 	for d in "${LIMITS_DIRS[@]}"; do
 		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || say "cannot remove $d"
