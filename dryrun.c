@@ -9,6 +9,7 @@
 
 #include "cgroup.h"
 #include "dryrun.h"
+#include "net-request.h"
 #include "rlimit.h"
 
 static void namespaces(FILE *out, const struct plan *p)
@@ -377,9 +378,34 @@ static void process(FILE *out, const struct plan *p)
 {
 	const struct process_plan *pr = &p->proc;
 
-	fprintf(out, "network: %s\n",
-		(p->clone_flags & CLONE_NEWNET) ? "none: a namespace of its own with loopback up" :
-						  "the host's");
+	const struct net_plan *n = &p->net;
+	if (n->mode != NET_USER) {
+		fprintf(out, "network: %s\n",
+			(p->clone_flags & CLONE_NEWNET) ?
+				"none: a namespace of its own with loopback up" :
+				"the host's");
+	} else {
+		fprintf(out,
+			"network: user: a namespace of its own, connected by %s (%s) as the "
+			"caller, address %s/%d, gateway %s, DNS %s%s; the host's loopback %s\n",
+			net_helper_program(n->helper), n->helper_path, NET_SANDBOX_ADDR, NET_PREFIX,
+			NET_GATEWAY_ADDR, NET_DNS_ADDR,
+			n->dns_bind ? " (bound over /etc/resolv.conf)" : "",
+			n->host_loopback ? "reachable through the gateway" : "closed");
+		for (unsigned i = 0; i < n->n_publish; i++)
+			fprintf(out,
+				"network: publish %s (host %s port %u -> sandbox port %u/%s)\n",
+				n->publish[i].spec, n->publish[i].host_addr,
+				n->publish[i].host_port, n->publish[i].sandbox_port,
+				n->publish[i].udp ? "udp" : "tcp");
+		for (unsigned i = 0; i < n->n_allow; i++)
+			fprintf(out, "network: allow %s (names resolved at launch)\n",
+				n->allow[i].spec);
+		if (n->n_allow)
+			fputs("network: everything else refused (TCP reset, ICMP unreachable); DNS to "
+			      "the forwarder only\n",
+			      out);
+	}
 	fprintf(out, "processes: %s%s%s%s\n",
 		pr->in_place ? "hutch becomes the command (no process stays outside)" :
 			       "hutch stays outside and reports the command's status",

@@ -164,7 +164,30 @@ static bool signal_ident(const struct ident *id, int sig)
 	return ok;
 }
 
-int monitor_signal_tree(int sig)
+void monitor_strangers_list(struct monitor_strangers *s)
+{
+	pid_t kids[64];
+	int k = children_of(getpid(), kids, 64);
+
+	s->n = 0;
+	for (int i = 0; i < k; i++) {
+		struct ident id;
+		if (ident_of(kids[i], &id) == 0 && id.ppid == getpid()) {
+			s->pid[s->n] = id.pid;
+			s->start[s->n++] = id.start;
+		}
+	}
+}
+
+static bool is_stranger(const struct monitor_strangers *s, const struct ident *id)
+{
+	for (unsigned i = 0; s && i < s->n; i++)
+		if (s->pid[i] == id->pid && s->start[i] == id->start)
+			return true;
+	return false;
+}
+
+int monitor_signal_tree(const struct monitor_strangers *strangers, int sig)
 {
 	enum { MAX = 4096 };
 	struct ident *tree = xmalloc(MAX * sizeof(*tree));
@@ -184,7 +207,7 @@ int monitor_signal_tree(int sig)
 		for (int j = 0; j < k && n < MAX; j++) {
 			struct ident kid;
 			if (ident_of(kids[j], &kid) == 0 && kid.ppid == tree[i].pid &&
-			    ident_same(&tree[i]))
+			    ident_same(&tree[i]) && !(i == 0 && is_stranger(strangers, &kid)))
 				tree[n++] = kid;
 		}
 	}
@@ -216,7 +239,7 @@ static void end_sandbox(const struct monitor *m, bool *child_gone, int *child_st
 	if (m->cg)
 		(void)cgroup_kill(m->cg, SIGKILL);
 	for (;;) {
-		int n = monitor_signal_tree(SIGKILL);
+		int n = monitor_signal_tree(m->strangers, SIGKILL);
 
 		reap_all(m, child_gone, child_st);
 		if (n == 0 && *child_gone)
@@ -479,7 +502,7 @@ noreturn void monitor_run(const struct monitor *m)
 			/* Timed out and the command ended: the others get their grace too,
 			 * unless none is left. */
 			reap_all(m, &child_gone, &child_st);
-			if (child_gone && monitor_signal_tree(0) == 0)
+			if (child_gone && monitor_signal_tree(m->strangers, 0) == 0)
 				break;
 		} else if (known && (m->kill_leftovers || phase == 2)) {
 			/* The command ended: nothing of the sandbox outlives it (hutch face). */
@@ -502,7 +525,7 @@ noreturn void monitor_run(const struct monitor *m)
 			if (phase == 0) {
 				/* Every process, whatever its session or group: the tree below us. */
 				timed_out = true;
-				monitor_signal_tree(SIGTERM);
+				monitor_signal_tree(m->strangers, SIGTERM);
 				if (m->cg)
 					(void)cgroup_kill(m->cg, SIGTERM);
 				phase = 1;

@@ -11,6 +11,17 @@
 
 struct cgroup_sandbox;
 
+/* The children hutch has before the sandbox exists: inherited across the exec that started
+ * it (`sleep 9 & exec hutch ...`). Never the sandbox's, never signalled. */
+struct monitor_strangers {
+	unsigned n;
+	pid_t pid[64];
+	unsigned long long start[64]; /* their start times: a pid reused later is not them */
+};
+
+/* List them (call before the sandbox's first process is made). */
+void monitor_strangers_list(struct monitor_strangers *s);
+
 struct monitor {
 	pid_t child;	     /* the sandbox's first process (pid 1, the reaper or the command) */
 	int report_rd;	     /* the child's report pipe: 'R' before exec, 'F' + message on death */
@@ -27,6 +38,7 @@ struct monitor {
 	uint64_t start_ns;   /* CLOCK_MONOTONIC when the sandbox was made (wall time) */
 	struct cgroup_sandbox *cg; /* the sandbox's cgroup, or NULL; destroyed at the end */
 	pid_t helper;		   /* --net user's helper, or 0: killed when the sandbox ends */
+	const struct monitor_strangers *strangers; /* left alone by the end of the sandbox */
 };
 
 /* Monotonic nanoseconds (the start of the wall time). */
@@ -42,7 +54,7 @@ noreturn void monitor_run(const struct monitor *m);
 /* Send sig to every process below ours (the sandbox and what it left to us as subreaper),
  * each through a pidfd taken while it was still listed as a child, so a reused pid is never
  * hit. Returns how many were signalled. */
-int monitor_signal_tree(int sig);
+int monitor_signal_tree(const struct monitor_strangers *strangers, int sig);
 
 /* Kill what is left of the sandbox (SIGKILL to pid 1 of our namespace, to the cgroup, to
  * every process below ours) and reap it; returns when nothing is left (or after ~2 s).

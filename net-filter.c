@@ -9,8 +9,8 @@
  *     ip daddr 10.0.2.2 tcp: reject with tcp reset  # unless --net-host-loopback
  *     ip daddr 10.0.2.2 reject with icmpx host-unreachable
  *     --net-allow only:
- *     ip daddr 10.0.2.3 accept                      # the DNS forwarder
- *     ip6 daddr { fe80::/10, ff00::/8 } accept      # neighbour discovery
+ *     ip daddr 10.0.2.3 udp/tcp dport 53 accept     # the DNS forwarder, DNS only
+ *     ip6 daddr { fe80::/10, ff00::/8 } icmpv6 accept  # neighbour discovery only
  *     ip[6] daddr DEST [th dport PORT] accept       # each destination
  *     meta l4proto tcp reject with tcp reset        # refused fast: ECONNREFUSED
  *     reject with icmpx host-unreachable            # others: EHOSTUNREACH or EPERM
@@ -285,6 +285,15 @@ static void rule_accept_dest(struct nlbuf *b, const struct net_dest *d, uint8_t 
 	rule_end(b);
 }
 
+static void rule_accept_icmpv6(struct nlbuf *b, const struct net_dest *d)
+{
+	rule_start(b);
+	e_daddr(b, d->family, d->addr, d->prefix);
+	e_l4proto(b, IPPROTO_ICMPV6);
+	e_accept(b);
+	rule_end(b);
+}
+
 size_t net_filter_batch(const struct net_plan *n, unsigned char *buf, size_t size, unsigned seq)
 {
 	struct nlbuf b = { .buf = buf, .size = size, .seq = seq };
@@ -332,13 +341,18 @@ size_t net_filter_batch(const struct net_plan *n, unsigned char *buf, size_t siz
 	if (!n->host_loopback)
 		rules_reject(&b, gw);
 	if (n->n_allow) {
-		struct net_dest d = { .family = AF_INET, .prefix = 32 };
+		/* The forwarder answers DNS on port 53; its other ports are the helper's way
+		 * to the real address 10.0.2.3 outside. */
+		struct net_dest d = { .family = AF_INET, .prefix = 32, .port = 53 };
 		memcpy(d.addr, dns, 4);
-		rule_accept_dest(&b, &d, 0);
+		rule_accept_dest(&b, &d, IPPROTO_UDP);
+		rule_accept_dest(&b, &d, IPPROTO_TCP);
+		/* IPv6 link-local and multicast: neighbour discovery only (ICMPv6); pasta
+		 * forwards other traffic there to the host's own segment. */
 		d = (struct net_dest){ .family = AF_INET6, .prefix = 10, .addr = { 0xfe, 0x80 } };
-		rule_accept_dest(&b, &d, 0);
+		rule_accept_icmpv6(&b, &d);
 		d = (struct net_dest){ .family = AF_INET6, .prefix = 8, .addr = { 0xff } };
-		rule_accept_dest(&b, &d, 0);
+		rule_accept_icmpv6(&b, &d);
 		for (unsigned i = 0; i < n->n_dests; i++) {
 			rule_accept_dest(&b, &n->dests[i], IPPROTO_TCP);
 			if (n->dests[i].port)

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,6 +578,14 @@ int plan_make(const struct config *cfg, const struct host_facts *h, struct plan 
 		return -1;
 	plan_namespaces(cfg, h, p);
 	plan_caps(cfg, h, p);
+	/* The network filter lives in the sandbox's own network namespace: a command holding
+	 * CAP_NET_ADMIN there could flush it. */
+	if (p->net.filter && (p->caps.keep & (UINT64_C(1) << CAP_NET_ADMIN)))
+		return error_set(err,
+				 "cannot keep CAP_NET_ADMIN (--cap-add) with %s: the command could "
+				 "remove the network filter\nhint: drop CAP_NET_ADMIN, or use "
+				 "--net-host-loopback without --net-allow (no filter then)",
+				 p->net.n_allow ? "--net-allow" : "--net user's closed gateway");
 	plan_limits(cfg, p);
 	plan_processes(cfg, h, p);
 	plan_rootfs(cfg, h, p);

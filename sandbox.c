@@ -47,8 +47,9 @@ struct channels {
 	int status_rd, status_wr;  /* the reaper tells the parent the command's status */
 	pid_t caller;		   /* hutch's own parent (the caller), for --die-with-parent */
 	struct cgroup_sandbox *cg; /* the sandbox's cgroup (made by the parent), or NULL */
-	struct cgroup_rlimits cg_rlimits; /* --limits-try: what stands in for a cgroup */
-	uint64_t start_ns;		  /* when the sandbox was made: its wall time */
+	struct cgroup_rlimits cg_rlimits;   /* --limits-try: what stands in for a cgroup */
+	uint64_t start_ns;		    /* when the sandbox was made: its wall time */
+	struct monitor_strangers strangers; /* hutch's children from before: not the sandbox's */
 };
 
 /* Never setuid, setgid or file capabilities: hutch needs no privilege and must not lend
@@ -374,6 +375,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 {
 	const int child_ends[] = { ch->status_wr, ch->go_rd, ch->pid_wr };
 	struct monitor m = {
+		.strangers = &ch->strangers,
 		.child = pid,
 		.report_rd = report_rd,
 		.json_fd = p->status.json_fd,
@@ -472,6 +474,10 @@ static noreturn void run(const struct plan *p)
 	if (p->net.mode == NET_USER)
 		net_parent_precheck(&p->net);
 	make_channels(p, &ch);
+	/* What hutch already has as children (inherited across the exec that started it) is not
+	 * the sandbox's: the end of the sandbox leaves it alone. */
+	if (!p->proc.in_place && (p->limits.kill_leftovers || p->limits.timeout_ms))
+		monitor_strangers_list(&ch.strangers);
 	ch.start_ns = monitor_now_ns();
 	/* What the command leaves behind stays below us (orphans come to us, not to init), so
 	 * that the end of the sandbox reaches it, whatever its session or group. */

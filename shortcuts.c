@@ -49,9 +49,15 @@ static char *if_exists(char *path)
 	return NULL;
 }
 
+/* p is absolute and not the host's / by any spelling ("/.", "/tmp/..", a link to /). */
 static bool absolute_not_root(const char *p)
 {
-	return p && p[0] == '/' && p[strspn(p, "/")] != '\0';
+	if (!p || p[0] != '/')
+		return false;
+	char *r = realpath(p, NULL);
+	bool root = r ? strcmp(r, "/") == 0 : p[strspn(p, "/")] == '\0';
+	free(r);
+	return !root;
 }
 
 /* The passwd file's home of uid: read as a file (hutch may be static: no NSS). */
@@ -259,6 +265,12 @@ static int expand_home_ro(const char *name, const struct shortcut_host *h, struc
 {
 	if (need(h->home, name, "no home directory: HOME is not an absolute path", err) < 0)
 		return -1;
+	if (!absolute_not_root(h->home))
+		return error_set(
+			err,
+			"cannot use --%s: the home directory %s is /, which would hand the "
+			"whole host to the sandbox",
+			name, h->home);
 	option(w, "--ro-bind", h->home, h->home, NULL);
 	option(w, "--setenv", "HOME", h->home, NULL);
 	return 0;

@@ -34,6 +34,12 @@ case_prints() {
 	like "$OUT" "^network: none" "$MODE: the network"
 	like "$OUT" "^command: 'touch' '$d/ran'" "$MODE: the command"
 	ok "$MODE: the command did not run" [ ! -e "$d/ran" ]
+	if command -v pasta >/dev/null || command -v slirp4netns >/dev/null; then
+		run_as "$MODE" "$H" --dry-run --net user --net-allow 10.0.2.2:80 --ro-bind / / true
+		like "$OUT" "^network: user: .*connected by (pasta|slirp4netns) .*loopback closed" \
+			"$MODE: --net user: the helper, the addresses"
+		like "$OUT" "^network: allow 10.0.2.2:80" "$MODE: --net user: the allow-list"
+	fi
 	ok "$MODE: no cgroup, no file: the dir is as it was" [ -z "$(ls -A "$d")" ]
 }
 

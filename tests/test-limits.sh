@@ -347,6 +347,20 @@ case_leftovers() {
 	fi
 }
 
+# A process hutch inherited across the exec that started it (`sleep & exec hutch ...`) was
+# never in the sandbox: the end of the sandbox, and a timeout, leave it alone.
+case_stranger() {
+	local what
+	mark
+	what="$MODE hutch $*: a child hutch inherited from its caller's exec"
+	run_in "$MODE" sh -c '"$1" 30 "$2" & shift 2; exec "$@"' sh "$SLP" "$M" "$H" \
+		"${BASE[@]}" "$@" sh -c "$SLP 60 ${M}1 & exit 0" 3>/dev/null
+	is "$RC" 0 "$what: ran"
+	is "$(live "$M")" 1 "$what: is left alone"
+	none_left "${M}1" "$what: ... while the sandbox's leftover is killed"
+	kill_marked "$M"
+}
+
 # --keep-children with a PID namespace: what the command left runs to its end, whether hutch
 # waits for it (as bubblewrap's pid 1 does) or returns before.
 case_kept_pidns() {
@@ -508,6 +522,9 @@ case_all() {
 	case_leftovers hutch killed --info-fd 3
 	case_leftovers hutch kept --keep-children --info-fd 3
 	case_kept_pidns
+	case_stranger --unshare-pid
+	case_stranger --info-fd 3
+	case_stranger --timeout 30
 	case_leftovers bwrap kept
 	case_leftovers bwrap kept --info-fd 3
 	case_pty hutch killed

@@ -492,6 +492,13 @@ static void test_net(void)
 		  "--net-helper alone");
 	net_fails(W("--unshare-all", "--net", "host", "cmd"), "--net host cannot be combined",
 		  "--unshare-all --net host");
+	net_fails(W("--net", "user", "--net-allow", "10.0.2.2:80", "--cap-add", "CAP_NET_ADMIN",
+		    "cmd"),
+		  "cannot keep CAP_NET_ADMIN", "--net-allow with --cap-add CAP_NET_ADMIN");
+	net_fails(W("--net", "user", "--cap-add", "ALL", "cmd"), "could remove the network filter",
+		  "--net user (filtered gateway) with --cap-add ALL");
+	passes(W("--net", "user", "--net-host-loopback", "--cap-add", "CAP_NET_ADMIN", "cmd"),
+	       "--net-host-loopback without a filter: CAP_NET_ADMIN may stay");
 	passes(W("--unshare-all", "--share-net", "--net", "host", "cmd"),
 	       "--unshare-all --share-net --net host");
 
