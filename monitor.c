@@ -42,6 +42,7 @@ uint64_t monitor_now_ns(void)
 struct ident {
 	pid_t pid, ppid;
 	unsigned long long start;
+	char state; /* 'Z': a zombie, dead already: its parent reaps it */
 };
 
 /* Fills id for pid from /proc/PID/stat; -1 when there is no such process. */
@@ -63,11 +64,13 @@ static int ident_of(pid_t pid, struct ident *id)
 	/* The command name may hold spaces and parentheses: the state follows the last ')'. */
 	char *p = strrchr(buf, ')');
 	int ppid;
+	char state;
 	if (!p || sscanf(p + 1,
-			 " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
 			 "%*d %*d %*d %llu",
-			 &ppid, &id->start) != 2)
+			 &state, &ppid, &id->start) != 3)
 		return -1;
+	id->state = state;
 	id->pid = pid;
 	id->ppid = ppid;
 	return 0;
@@ -212,7 +215,7 @@ int monitor_signal_tree(const struct monitor_strangers *strangers, int sig)
 		}
 	}
 	for (int i = 1; i < n; i++)
-		if (signal_ident(&tree[i], sig))
+		if (tree[i].state != 'Z' && signal_ident(&tree[i], sig))
 			count++;
 	free(tree);
 	return count;
@@ -246,9 +249,13 @@ static void end_sandbox(const struct monitor *m, bool *child_gone, int *child_st
 			break;
 		if (monitor_now_ns() > until)
 			break;
-		/* Let the killed die and their parents (or we) reap them. */
+		/* Let the killed die and their parents (or we) reap them: the next SIGCHLD
+		 * (blocked since before clone) or 2 ms, whichever comes first. */
+		sigset_t chld;
 		struct timespec t = { 0, 2000000 };
-		nanosleep(&t, NULL);
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		(void)sigtimedwait(&chld, NULL, &t);
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "plan.h"
@@ -123,34 +124,96 @@ static void origin(const struct setup_op *op, char *buf, size_t n)
  * (a later --ro-bind / / turns an earlier --bind back into the host's, read-only). A shortcut's
  * empty tmpfs or directory, or a shortcut's op that a later one replaces at the very same path,
  * is there to be replaced. */
+struct cover_slot {
+	const char *path; /* a later mount's cleaned dest, or NULL */
+	unsigned idx;	  /* the earliest such mount after the op being looked at */
+};
+
+static uint64_t path_hash(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of the n first bytes of path in a table of cap (a power of two) slots. */
+static struct cover_slot *cover_slot(struct cover_slot *t, size_t cap, const char *path, size_t n)
+{
+	for (size_t i = path_hash(path, n) & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!t[i].path || (strlen(t[i].path) == n && memcmp(t[i].path, path, n) == 0))
+			return &t[i];
+}
+
 static void check_covers(const struct config *cfg, struct sink *s)
 {
-	static char a[PATH_LEN], b[PATH_LEN];
-	unsigned i = 0;
+	size_t n = cfg->ops.count, cap = 16;
+	char buf[PATH_LEN];
 
-	for (const struct setup_op *e = cfg->ops.head; e; e = e->next, i++) {
-		if (!makes(e->type) || !e->dest || !path_clean(e->dest, a))
-			continue;
-		for (const struct setup_op *l = e->next; l; l = l->next) {
-			const char *rest;
-			char oe[64], ol[64];
+	if (n == 0)
+		return;
+	while (cap < 2 * n)
+		cap *= 2;
+	const struct setup_op **ops = xcalloc(n, sizeof(*ops));
+	char **clean = xcalloc(n, sizeof(*clean));
+	struct cover_slot *t = xcalloc(cap, sizeof(*t));
+	unsigned *first = xcalloc(n, sizeof(*first)); /* the covering mount of each op, or 0 */
+	size_t i = 0;
 
-			if (!mounts(l->type) || !l->dest || !path_clean(l->dest, b) ||
-			    !(rest = below(a, b)))
-				continue;
-			if (e->origin && (e->type == SETUP_TMPFS || e->type == SETUP_DIR || !*rest))
-				break;
-			origin(e, oe, sizeof(oe));
-			origin(l, ol, sizeof(ol));
-			add(s,
-			    "options apply in command-line order: put the one on the deeper path "
-			    "last",
-			    "--%s '%s'%s covers all of the earlier --%s '%s'%s: what that one "
-			    "made there will not be seen",
-			    l->option, l->dest, ol, e->option, e->dest, oe);
-			break;
+	for (const struct setup_op *op = cfg->ops.head; op && i < n; op = op->next, i++) {
+		ops[i] = op;
+		clean[i] = op->dest && path_clean(op->dest, buf) ? xstrdup(buf) : NULL;
+	}
+	/* Backwards: the table holds, for each path a later mount was made on, the earliest of
+	 * them; an op is covered by the earliest later mount on it or on one of its parents.
+	 * One lookup per component of each op's path, not one comparison per pair. */
+	for (size_t k = n; k-- > 0;) {
+		const char *a = clean[k];
+		if (a && makes(ops[k]->type)) {
+			/* "/" first, then each longer prefix that ends a component */
+			struct cover_slot *c = cover_slot(t, cap, a, 1);
+			unsigned best = c->path ? c->idx : 0;
+			for (size_t j = 2; a[1] != '\0'; j++) {
+				if (a[j] != '/' && a[j] != '\0')
+					continue;
+				c = cover_slot(t, cap, a, j);
+				if (c->path && (!best || c->idx < best))
+					best = c->idx;
+				if (a[j] == '\0')
+					break;
+			}
+			first[k] = best;
+		}
+		if (a && mounts(ops[k]->type)) {
+			struct cover_slot *c = cover_slot(t, cap, a, strlen(a));
+			c->path = a;
+			c->idx = (unsigned)k + 1;
 		}
 	}
+	for (size_t k = 0; k < n; k++) {
+		if (!first[k])
+			continue;
+		const struct setup_op *e = ops[k], *l = ops[first[k] - 1];
+		const char *rest = below(clean[k], clean[first[k] - 1]);
+		char oe[64], ol[64];
+
+		if (e->origin &&
+		    (e->type == SETUP_TMPFS || e->type == SETUP_DIR || !rest || !*rest))
+			continue;
+		origin(e, oe, sizeof(oe));
+		origin(l, ol, sizeof(ol));
+		add(s, "options apply in command-line order: put the one on the deeper path last",
+		    "--%s '%s'%s covers all of the earlier --%s '%s'%s: what that one made there "
+		    "will not be seen",
+		    l->option, l->dest, ol, e->option, e->dest, oe);
+	}
+	for (size_t k = 0; k < n; k++)
+		free(clean[k]);
+	free(clean);
+	free(ops);
+	free(t);
+	free(first);
 }
 
 /* Whether path will exist in the sandbox: false when sure it will not, else true. The root
