@@ -270,6 +270,7 @@ limits_bench() {
 	in_leaves "$H" rounds limits ro-bind "$R_LAUNCH" "$WORK/spec" >>"$TSV" || return 1
 	own=$(in_leaves "$BIN/cgroup-floor" -n "$R_LAUNCH" -m 67108864 -p 100 "${leaves[@]}" 2>&1) ||
 		{ say "limits: cgroup-floor failed: $own"; return 1; }
+	own=$(printf '%s' "$own" | tr '\t\n' '  ') # one TSV field
 	line I cgroup-floor "$own" >>"$TSV"
 }
 LIMITS_DIRS=()

@@ -505,7 +505,45 @@ case_seccomp_empty() {
 		"$MODE: hutch face: an empty --seccomp program is refused up front"
 }
 
+# Without a PID namespace bubblewrap stays as the command's parent: a command killed by
+# signal N gives 128+N, and a SIGTERM to bwrap ends it (and, with --die-with-parent, the command
+# through its death signal) even when the command ignores SIGTERM (issue 10, item 4).
+case_process_shape() {
+	local who t0 t1 dir
+	for who in ours ref; do
+		[ "$who" = ours ] || [ -n "$REF" ] || continue
+		run_face $who "$MODE" --ro-bind / / sh -c 'kill -9 $$'
+		is "$RC" 137 "$MODE: bwrap ($who): a command killed by SIGKILL: 128+9"
+		t0=$(date +%s%N)
+		dir=$T/bin
+		[ "$who" = ref ] && dir=$T/ref
+		run_as "$MODE" env PATH="$dir:$PATH" timeout 1 bwrap --ro-bind / / --dev /dev \
+			--die-with-parent sh -c 'trap "" TERM; sleep 5'
+		t1=$(date +%s%N)
+		is "$RC" 124 "$MODE: bwrap ($who) under timeout 1, the command ignoring SIGTERM: ended"
+		ok "$MODE: bwrap ($who): ... after about 1 s, not the command's 5 s ($(((t1 - t0) / 1000000)) ms)" \
+			test $(((t1 - t0) / 1000000)) -lt 3500
+	done
+}
+
+# A bwrap that runs itself again through /proc/self/exe (bubblewrap's own tests, sandboxes
+# inside sandboxes) keeps the bwrap face: the face comes from the binary's own name when
+# argv[0] names no face (issue 10, item 9).
+case_reexec() {
+	local who
+	for who in ours ref; do
+		[ "$who" = ours ] || [ -n "$REF" ] || continue
+		run_face $who "$MODE" --unshare-user --uid 0 --gid 0 --cap-add ALL --bind / / \
+			--bind /proc /proc -- /proc/self/exe --unshare-all --bind / / --bind /proc /proc \
+			sh -c 'echo hello; grep "^Seccomp:" /proc/self/status'
+		is "$RC:$OUT" "0:hello
+Seccomp:	0" "$MODE: bwrap ($who) re-run through /proc/self/exe nests as bwrap (no filter)"
+	done
+}
+
 for_each_mode case_compared
+for_each_mode case_process_shape
+for_each_mode case_reexec
 for_each_mode case_own
 for_each_mode case_version_help
 for_each_mode case_fds
