@@ -2325,7 +2325,8 @@ static void query(const char *q, const char *argv0)
 }
 
 /* with-fd=N:DIR: a caller that opens a directory without following a link in its last
- * component and hands it to CMD as fd N (how a careful caller uses --bind-fd). */
+ * component and hands it to CMD as fd N (how a careful caller uses --bind-fd); while the
+ * name is a link (ELOOP, ENOTDIR) or missing it tries again. */
 static noreturn void with_fd_exec(const char *spec, char **argv)
 {
 	char *end;
@@ -2336,7 +2337,15 @@ static noreturn void with_fd_exec(const char *spec, char **argv)
 		fprintf(stderr, "probe: with-fd=N:DIR\n");
 		exit(2);
 	}
-	fd = open(end + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Under a race the name is a link part of the time: try again (up to about a second)
+	 * until it is the directory, as a caller that got ELOOP would. */
+	for (int tries = 0;; tries++) {
+		fd = open(end + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 || tries >= 10000 ||
+		    (errno != ELOOP && errno != ENOTDIR && errno != ENOENT))
+			break;
+		usleep(100);
+	}
 	if (fd < 0) {
 		fprintf(stderr, "probe: cannot open %s: %s\n", end + 1, errname(errno));
 		exit(111);
