@@ -6,10 +6,18 @@
  *   - its namespaces: /proc/PID/ns/{user,mnt,pid,net,ipc,uts,cgroup};
  *   - its root and working directory: /proc/PID/root, /proc/PID/cwd;
  *   - its ids, groups and capability sets: /proc/PID/status, translated through its maps;
- *   - the mark that says it is a hutch sandbox: /proc/PID/mountinfo.
- * The seccomp filter cannot be read back unprivileged, and a record of it kept where the
- * sandbox runs could be rewritten by the sandboxed command: the joined command always gets the
- * hutch face's default profile (hutch(1), --join), never less.
+ *   - the mark that says it is a hutch sandbox, and the digest of its filter:
+ *     /proc/PID/mountinfo, the source name of the root's tmpfs (join.h), in a mount namespace
+ *     that belongs to the sandbox's first user namespace, where the command (without
+ *     CAP_SYS_ADMIN) cannot mount;
+ *   - its environment: /proc/PID/environ (the caller's own stays outside);
+ *   - its cgroup in every hierarchy: /proc/PID/cgroup (the joined command is moved there).
+ * The seccomp filter cannot be read back unprivileged: the joined command gets the filter of
+ * the seccomp options given to --join (the default profile without any), and only when its
+ * digest is the one the mark records; otherwise --join refuses. The sandbox can ptrace the
+ * joined command (same uid, same user namespace): it must hold nothing the sandbox's command
+ * lacks. So its filter, cgroup, capabilities and environment are the sandbox's, and its
+ * standard streams are a pty or pipes relayed by a process that stays outside (join-relay.c).
  *
  * The order of the setns calls is the point (user_namespaces(7)): a namespace may be joined
  * only with CAP_SYS_ADMIN in the user namespace that owns it. hutch nests a second user
@@ -36,7 +44,10 @@
 
 #include "caps.h"
 #include "exec-diag.h"
+#include "join-relay.h"
 #include "join.h"
+#include "cgroup.h"
+#include "cgroup-tree.h"
 #include "process.h"
 #include "seccomp-request.h"
 #include "seccomp.h"
@@ -217,10 +228,23 @@ static char *read_proc(const struct target *t, const char *file)
 	return buf;
 }
 
-/* The mark (join.h): a filesystem named JOIN_MARK in the sandbox's mount table. */
-static bool has_mark(const struct target *t)
+void join_mark_format(char *buf, size_t size, const struct seccomp_set *set)
+{
+	if (set)
+		snprintf(buf, size, JOIN_MARK_FILTER "%016llx",
+			 (unsigned long long)seccomp_set_digest(set));
+	else
+		snprintf(buf, size, "tmpfs");
+}
+
+enum mark { MARK_NONE, MARK_OLD, MARK_FILTER, MARK_CONFLICT };
+
+/* The mark (join.h) in the sandbox's mount table: a filesystem named JOIN_MARK, and the
+ * root's, named JOIN_MARK_FILTER with the digest of the command's filter. */
+static enum mark read_mark(const struct target *t, uint64_t *digest)
 {
 	_cleanup_free_ char *mi = read_proc(t, "mountinfo");
+	enum mark m = MARK_NONE;
 
 	for (char *line = mi; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -228,12 +252,21 @@ static bool has_mark(const struct target *t)
 			*nl = '\0';
 		char *sep = strstr(line, " - ");
 		char type[64], src[64];
-		if (sep && sscanf(sep + 3, "%63s %63s", type, src) == 2 &&
-		    strcmp(src, JOIN_MARK) == 0)
-			return true;
+		uint64_t d;
+		if (sep && sscanf(sep + 3, "%63s %63s", type, src) == 2) {
+			if (strcmp(src, JOIN_MARK) == 0 && m == MARK_NONE)
+				m = MARK_OLD;
+			else if (strncmp(src, JOIN_MARK_FILTER, strlen(JOIN_MARK_FILTER)) == 0) {
+				d = strtoull(src + strlen(JOIN_MARK_FILTER), NULL, 16);
+				if (m == MARK_FILTER && d != *digest)
+					return MARK_CONFLICT;
+				*digest = d;
+				m = MARK_FILTER;
+			}
+		}
 		line = nl ? nl + 1 : NULL;
 	}
-	return false;
+	return m;
 }
 
 static const char *status_field(const char *status, const char *key)
@@ -392,16 +425,117 @@ static void set_caps(const struct target *t, uint64_t all)
 				  cap);
 }
 
-static void default_filter(struct seccomp_set *set)
+/* The filter of --join's own seccomp options, as a launch with them would load it. */
+static void join_filter(struct seccomp_request *req, struct seccomp_set *set)
 {
 	static struct seccomp_prog prog;
-	struct seccomp_request req = { .fallback = "default" };
 	struct error err = { 0 };
 	bool all = false;
 
-	if (seccomp_request_build(&req, &prog, &all, &err) < 0)
+	req->fallback = face->default_seccomp;
+	if (seccomp_request_build(req, &prog, &all, &err) < 0)
 		die_error(&err);
-	*set = (struct seccomp_set){ .progs = &prog, .n = 1, .first_is_profile = true };
+	*set = (struct seccomp_set){ .progs = &prog,
+				     .n = all || !prog.len ? 0 : 1,
+				     .first_is_profile = true };
+}
+
+/* The target's environment (NUL-separated in /proc/PID/environ), as a NULL-terminated array;
+ * TERM is the caller's when the command gets a terminal of ours. */
+static char **target_environ(const struct target *t, bool tty)
+{
+	char *buf = NULL, **env;
+	size_t len = 0, n = 0, k = 0;
+	const char *term = tty ? getenv("TERM") : NULL;
+	_cleanup_close_ int fd = openat(t->procfd, "environ", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read_all_fd(fd, &buf, &len) < 0)
+		die_errno("cannot join process %d: cannot read /proc/%d/environ", (int)t->pid,
+			  (int)t->pid);
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	env = xcalloc(n + 3, sizeof(*env));
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+		if (!strchr(buf + i, '=') || (term && strncmp(buf + i, "TERM=", 5) == 0))
+			continue;
+		env[k++] = buf + i;
+	}
+	if (term)
+		env[k++] = xasprintf("TERM=%s", term);
+	env[k] = NULL;
+	return env;
+}
+
+/* The target's cgroup in every mounted hierarchy where it is not the caller's: open now (as
+ * the caller, in the caller's mount namespace), entered by the child. A hierarchy where the
+ * target's cgroup cannot be seen from here is refused: the joined command would escape the
+ * sandbox's limits there. */
+struct join_cgroups {
+	int fd[CGROUP_MAX_HIERS];
+	char *path[CGROUP_MAX_HIERS];
+	unsigned n;
+};
+
+static void open_cgroups(const struct target *t, struct join_cgroups *out)
+{
+	_cleanup_free_ char *mi1 = NULL, *mi2 = NULL, *mine = NULL;
+	_cleanup_free_ char *theirs = read_proc(t, "cgroup");
+	struct cgroup_layout a = { 0 }, b = { 0 };
+	struct error err = { 0 };
+	size_t len;
+	int fd;
+
+	out->n = 0;
+	if ((fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    read_all_fd(fd, &mi1, &len) < 0)
+		die_errno("cannot join process %d: cannot read /proc/self/mountinfo", (int)t->pid);
+	close(fd);
+	mi2 = xstrdup(mi1);
+	if ((fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    read_all_fd(fd, &mine, &len) < 0)
+		die_errno("cannot join process %d: cannot read /proc/self/cgroup", (int)t->pid);
+	close(fd);
+	if (cgroup_layout_parse(mi1, mine, &a, &err) < 0 ||
+	    cgroup_layout_parse(mi2, theirs, &b, &err) < 0)
+		die_error(&err);
+	for (unsigned i = 0; i < a.n && i < b.n; i++) {
+		const char *own = a.h[i].own, *their = b.h[i].own;
+		if (own && their && strcmp(own, their) == 0)
+			continue;
+		if (!their) {
+			/* Not the target's business: a hierarchy it has no place in here. */
+			if (!own)
+				continue;
+			die("cannot join process %d: its cgroup under %s cannot be seen from here",
+			    (int)t->pid, b.h[i].mountpoint);
+		}
+		char *path = xasprintf("%s/%s", b.h[i].mountpoint, their);
+		int cfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (cfd < 0)
+			die_errno("cannot join process %d: cannot open its cgroup %s", (int)t->pid,
+				  path);
+		out->fd[out->n] = cfd;
+		out->path[out->n++] = path;
+	}
+	cgroup_layout_free(&a);
+	cgroup_layout_free(&b);
+}
+
+/* In the child, before anything else changes: into the sandbox's cgroups. */
+static void enter_cgroups(const struct target *t, const struct join_cgroups *cg)
+{
+	for (unsigned i = 0; i < cg->n; i++) {
+		if (cgroup_write_at(cg->fd[i], "cgroup.procs", "0") < 0) {
+			int e = errno;
+			warn("cannot join process %d: cannot move into its cgroup %s: %s",
+			     (int)t->pid, cg->path[i], strerror(e));
+			hint("the joined command runs in the sandbox's cgroup, under its limits; "
+			     "moving there needs write access to cgroup.procs of the cgroups "
+			     "between yours and it");
+			exit(face->exit_setup);
+		}
+		close(cg->fd[i]);
+	}
 }
 
 /* The joiner stays as the command's parent, as filtered and as powerless as the command: not
@@ -461,10 +595,83 @@ static int pid1_to_command(struct target *t)
 	return cfd;
 }
 
+/* --join's own options (between PID and the command): the seccomp options only. */
+static int parse_join_options(int argc, char **argv, int i, struct seccomp_request *req)
+{
+	for (; i < argc && argv[i][0] == '-'; i += 2) {
+		const char *o = argv[i];
+		if (strcmp(o, "--") == 0)
+			return i + 1;
+		if (strcmp(o, "--seccomp-profile") != 0 && strcmp(o, "--seccomp-allow") != 0 &&
+		    strcmp(o, "--seccomp-deny") != 0)
+			usage("--join: cannot combine with '%s': a joined command runs as the "
+			      "sandbox's own (only --seccomp-profile, --seccomp-allow and "
+			      "--seccomp-deny may follow the PID, to name the sandbox's filter)",
+			      o);
+		if (i + 1 >= argc)
+			usage("%s: missing argument", o);
+		if (strcmp(o, "--seccomp-profile") == 0)
+			seccomp_request_add_profile(req, argv[i + 1]);
+		else
+			seccomp_request_add_adjust(req,
+						   strcmp(o, "--seccomp-allow") == 0 ?
+							   SECCOMP_ADJUST_ALLOW :
+							   SECCOMP_ADJUST_DENY,
+						   argv[i + 1]);
+	}
+	return i;
+}
+
+static void check_mark(const struct target *t, const struct seccomp_set *filter)
+{
+	uint64_t digest = 0;
+	enum mark m = read_mark(t, &digest);
+
+	if (m == MARK_NONE) {
+		warn("cannot join process %d: it is not in a hutch sandbox", (int)t->pid);
+		hint("hutch recognises its sandboxes by the filesystems it mounted for them, named "
+		     "'" JOIN_MARK "' in /proc/PID/mountinfo (the tmpfs of the root, --tmpfs, "
+		     "--proc, --dev); one the bwrap face made has none");
+		exit(face->exit_setup);
+	}
+	if (m != MARK_FILTER) {
+		warn("cannot join process %d: its sandbox does not say which seccomp filter its "
+		     "command has",
+		     (int)t->pid);
+		hint("%s",
+		     m == MARK_CONFLICT ?
+			     "its mount table names two different filters" :
+			     "it was made by another version of hutch: join it with that one");
+		exit(face->exit_setup);
+	}
+	/* The mark counts only where the command could not have made it: a mount namespace of
+	 * the sandbox's first user namespace (the one hutch made, whose command holds no
+	 * CAP_SYS_ADMIN unless given it), not one the command made below. */
+	int want_owner = t->n_userns ? 0 : -1;
+	if (t->ns[0].fd >= 0 && t->ns[0].owner != want_owner) {
+		warn("cannot join process %d: it is in a mount namespace its sandbox made itself",
+		     (int)t->pid);
+		hint("join the sandbox's own command (or its pid 1) instead");
+		exit(face->exit_setup);
+	}
+	if (seccomp_set_digest(filter) != digest) {
+		warn("cannot join process %d: its command has another seccomp filter than the one "
+		     "--join would give this command",
+		     (int)t->pid);
+		hint("give --join, after the PID, the seccomp options the sandbox was made with "
+		     "(--seccomp-profile, --seccomp-allow, --seccomp-deny, in the same order); a "
+		     "sandbox whose filter came from --seccomp or --add-seccomp-fd cannot be joined");
+		exit(face->exit_setup);
+	}
+}
+
 noreturn void join_main(int argc, char **argv)
 {
 	struct target t = { .procfd = -1, .rootfd = -1, .cwdfd = -1 };
+	struct seccomp_request req = { 0 };
 	struct seccomp_set filter;
+	struct join_cgroups cg;
+	struct join_relay relay;
 	struct stat mine;
 	long pid;
 	int i = 2;
@@ -473,13 +680,7 @@ noreturn void join_main(int argc, char **argv)
 		usage("--join: missing argument (usage: --join PID [--] COMMAND)");
 	if (parse_int(argv[i], 1, 0x7fffffff, &pid) < 0)
 		usage("--join: '%s' is not a process id", argv[i]);
-	i++;
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		i++;
-	else if (i < argc && argv[i][0] == '-')
-		usage("--join: cannot combine with other options ('%s'): a joined command runs "
-		      "as the sandbox's own",
-		      argv[i]);
+	i = parse_join_options(argc, argv, i + 1, &req);
 	if (i >= argc)
 		usage("--join: no command given");
 	char **cmd = argv + i;
@@ -498,28 +699,52 @@ noreturn void join_main(int argc, char **argv)
 		die_errno("cannot join the sandbox: cannot stat /proc/self/ns/user");
 	walk_userns(&t, &mine);
 	open_namespaces(&t, &mine);
-	if (!has_mark(&t)) {
-		warn("cannot join process %d: it is not in a hutch sandbox", (int)t.pid);
-		hint("hutch recognises its sandboxes by a filesystem it mounted for them, named "
-		     "'" JOIN_MARK "' in /proc/PID/mountinfo (the tmpfs of the root, --tmpfs, "
-		     "--proc, --dev); a sandbox of binds alone, or one the bwrap face made, has "
-		     "none");
-		exit(face->exit_setup);
-	}
+	join_filter(&req, &filter);
+	check_mark(&t, &filter);
 	t.rootfd = openat(t.procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	t.cwdfd = openat(t.procfd, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t.rootfd < 0 || t.cwdfd < 0)
 		die_errno("cannot join process %d: cannot open its root or working directory",
 			  (int)t.pid);
 	read_identity(&t);
+	open_cgroups(&t, &cg);
 	uint64_t all = caps_all();
-	default_filter(&filter);
-	/* The caller's descriptors stay outside (the hutch face's rule for a sandbox). */
-	if (fds_set_cloexec_from(3) < 0)
-		die_errno("cannot mark descriptors close-on-exec");
-	/* From here on nothing in the sandbox may open our /proc files or ptrace us. */
+	/* The caller's streams stay here; the command gets a pty or pipes of ours. */
+	join_relay_prepare(&relay);
+	char **env = target_environ(&t, relay.master >= 0);
+
+	sigset_t fwd, orig, relayed;
+	process_forward_set(&fwd);
+	relayed = fwd;
+	sigaddset(&relayed, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &relayed, &orig);
+	pid_t parent = getpid();
+	pid_t joiner = fork();
+	if (joiner < 0)
+		die_errno("cannot fork");
+	if (joiner > 0)
+		join_relay_run(&relay, joiner, &fwd);
+	/* The joiner: dies with the relay, which holds the caller's terminal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(face->exit_setup);
+	enter_cgroups(&t, &cg);
+	join_relay_child(&relay);
+	/* From here on nothing in the sandbox may open our /proc files or ptrace us; we never
+	 * exec, so what we keep is closed now, not on exec. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_errno("cannot make hutch non-dumpable");
+	int keep[MAX_USERNS + N_KINDS + 3];
+	size_t nk = 0;
+	keep[nk++] = t.procfd;
+	keep[nk++] = t.rootfd;
+	keep[nk++] = t.cwdfd;
+	for (unsigned u = 0; u < t.n_userns; u++)
+		keep[nk++] = t.userns[u];
+	for (size_t k = 0; k < N_KINDS; k++)
+		if (t.ns[k].fd >= 0)
+			keep[nk++] = t.ns[k].fd;
+	if (fds_close_except(keep, nk) < 0)
+		die_errno("cannot close descriptors");
 	set_groups(&t);
 	enter_owned_by(&t, -1);
 	for (unsigned u = 0; u < t.n_userns; u++) {
@@ -537,12 +762,7 @@ noreturn void join_main(int argc, char **argv)
 	set_caps(&t, all);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_errno("cannot set no_new_privs");
-	/* The shell's idea of the working directory is the caller's, not the sandbox's. */
-	unsetenv("PWD");
 
-	sigset_t fwd, orig;
-	process_forward_set(&fwd);
-	sigprocmask(SIG_BLOCK, &fwd, &orig);
 	/* A PID namespace takes only the children of whoever joined it (pid_namespaces(7)). */
 	pid_t child = fork();
 	if (child < 0)
@@ -552,6 +772,8 @@ noreturn void join_main(int argc, char **argv)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
 	sigprocmask(SIG_SETMASK, &orig, NULL);
+	join_relay_ctty(&relay);
+	environ = env;
 	seccomp_child_load(&filter);
 	execvp(cmd[0], cmd);
 	exec_diag_fail(cmd[0], errno);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "join.h"
 #include "label.h"
 #include "plan.h"
 #include "plan-net.h"
@@ -628,6 +629,8 @@ int plan_load(const struct config *cfg, struct plan *p, struct error *err)
 	if (seccomp_read_programs(&cfg->seccomp_fds, &p->seccomp, err) < 0 ||
 	    load_profile(cfg, &p->seccomp, err) < 0)
 		return -1;
+	join_mark_format(p->rootfs.base_source, sizeof(p->rootfs.base_source),
+			 face->mark_mounts ? &p->seccomp : NULL);
 	if (plan_net_load(&p->net, err) < 0)
 		return -1;
 	return label_check(cfg->exec_label, cfg->file_label, err);

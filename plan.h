@@ -68,6 +68,10 @@ struct rootfs_plan {
 	const char *host_tty;	      /* for /dev/console; or NULL */
 	const char *caller_cwd;	      /* relative sources are relative to it */
 	mode_t file_mode;	      /* --file without --perms */
+	/* The source name of the root's tmpfs: "tmpfs", or in the hutch face the mark of its
+	 * sandboxes with the digest of the command's filter, "hutch:seccomp=HEX" (join.h);
+	 * set by plan_load. */
+	char base_source[48];
 };
 
 /* Capabilities of the command. */

@@ -204,8 +204,9 @@ static bool root_uncovered(uint64_t *id)
 /* The base and the scratch tmpfs are mounted without a mode option, as bubblewrap's base is
  * (the sandbox's mountinfo says "tmpfs rw" for its root and --bind-data's files, not
  * "rw,mode=755"); the base's root is made 0755 here, before anything is in it. */
-/* The hutch face names the base as all it mounts: the mark of its sandboxes (join.h). */
-#define BASE_SOURCE (face->mark_mounts ? JOIN_MARK : "tmpfs")
+/* The hutch face names the base as all it mounts, with the filter's digest: the mark of its
+ * sandboxes (join.h). */
+#define BASE_SOURCE (b.plan->base_source)
 
 static void base_chmod(int basefd)
 {

@@ -69,6 +69,22 @@ void seccomp_child_load(const struct seccomp_set *set)
 	}
 }
 
+uint64_t seccomp_set_digest(const struct seccomp_set *set)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < set->n; i++) {
+		uint64_t len = set->progs[i].len;
+		const unsigned char *b = set->progs[i].insns;
+		size_t size = set->progs[i].len * sizeof(struct sock_filter);
+		for (size_t k = 0; k < sizeof(len); k++)
+			h = (h ^ (unsigned char)(len >> (8 * k))) * 0x100000001b3ULL;
+		for (size_t k = 0; k < size; k++)
+			h = (h ^ b[k]) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
 /* This build's own ABI as the kernel reports it in seccomp_data.arch; 0 when not known here
  * (or shared with another ABI, as x32 is; or 32-bit, where glibc calls mmap2 and fcntl64
  * rather than the calls a caller would name), which makes seccomp_set_allows say no. */

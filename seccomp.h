@@ -36,6 +36,11 @@ int seccomp_read_programs(const struct int_list *fds, struct seccomp_set *out, s
 /* Child, after no_new_privs: install the programs in command-line order. Dies on failure. */
 void seccomp_child_load(const struct seccomp_set *set);
 
+/* A digest of the programs in order (FNV-1a, 64 bits, over each length and its instructions):
+ * two sets with the same digest load the same filter. --join compares the sandbox's, recorded
+ * in its mark (join.h), with the one it would load. */
+uint64_t seccomp_set_digest(const struct seccomp_set *set);
+
 struct seccomp_data;
 
 /* Run a classic BPF program on d as the kernel would: 0 with its verdict, or -1 for a program

@@ -1,0 +1,279 @@
+/* join-relay: the joined command's standard streams, relayed by a process that stays outside
+ * the sandbox (see join-relay.h). The caller's own descriptors never enter the sandbox: a
+ * sandboxed process may ptrace the joined command (same uid, same user namespace) and take
+ * whatever it holds with pidfd_getfd(2), then keep it after the join. What it can take here is
+ * a pty slave or a pipe whose other end is ours, and dead once the join is over.
+ *
+ * Terminals: when any of the caller's fds 0-2 is a terminal, the command gets one new pty
+ * (from the caller's /dev/ptmx, before any namespace changes) for all of them that are, with
+ * the caller's terminal settings and window size; the caller's terminal is put in raw mode
+ * while the command runs when fd 0 is one (so ^C, ^Z and the like reach the command's own
+ * terminal, as with `docker exec -it`). Other fds get pipes; a closed one stays closed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "join-relay.h"
+#include "process.h"
+#include "util.h"
+
+/* After the command's end, what it wrote is still read until nothing comes for this long, but
+ * no longer than DRAIN_MAX_MS in all: a sandboxed process that took a copy of the pty or a pipe
+ * would otherwise keep the relay (and the caller's terminal) forever. */
+#define DRAIN_QUIET_MS 100
+#define DRAIN_MAX_MS   1000
+
+static bool fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+void join_relay_prepare(struct join_relay *r)
+{
+	*r = (struct join_relay){ .master = -1, .slave = -1, .tty_out = -1 };
+	for (int i = 0; i < 3; i++) {
+		r->child[i] = -1;
+		r->ours[i] = -1;
+		r->tty[i] = fd_open(i) && isatty(i);
+		r->open[i] = fd_open(i);
+	}
+	if (r->tty[0] || r->tty[1] || r->tty[2]) {
+		int term = r->tty[0] ? 0 : r->tty[1] ? 1 : 2;
+		r->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (r->master < 0 || grantpt(r->master) < 0 || unlockpt(r->master) < 0)
+			die_errno("--join: cannot make a terminal for the command (/dev/ptmx)");
+		/* TIOCGPTPEER: the slave of this master, whatever /dev/pts is mounted. */
+		r->slave = ioctl(r->master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (r->slave < 0)
+			die_errno("--join: cannot open the command's terminal");
+		struct winsize ws;
+		if (tcgetattr(term, &r->saved) == 0) {
+			r->have_saved = r->tty[0];
+			tcsetattr(r->slave, TCSANOW, &r->saved);
+		}
+		if (ioctl(term, TIOCGWINSZ, &ws) == 0)
+			ioctl(r->master, TIOCSWINSZ, &ws);
+		r->winsz_from = term;
+		r->tty_out = r->tty[1] ? 1 : r->tty[2] ? 2 : -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		int p[2];
+		if (r->tty[i]) {
+			r->child[i] = r->slave;
+			continue;
+		}
+		if (!r->open[i])
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			die_errno("--join: cannot make a pipe for the command's fd %d", i);
+		r->child[i] = i == 0 ? p[0] : p[1];
+		r->ours[i] = i == 0 ? p[1] : p[0];
+	}
+}
+
+void join_relay_child(const struct join_relay *r)
+{
+	int tmp[3];
+
+	/* Out of the way of 0-2 first, then into place (dup2 clears close-on-exec). */
+	for (int i = 0; i < 3; i++) {
+		tmp[i] = r->child[i] < 0 ? -1 : fcntl(r->child[i], F_DUPFD_CLOEXEC, 3);
+		if (r->child[i] >= 0 && tmp[i] < 0)
+			die_errno("--join: cannot pass the command its fd %d", i);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (tmp[i] < 0) {
+			close(i);
+			continue;
+		}
+		if (dup2(tmp[i], i) < 0)
+			die_errno("--join: cannot pass the command its fd %d", i);
+		close(tmp[i]);
+	}
+	/* Everything else of the relay's (the master, our pipe ends, the originals) is
+	 * close-on-exec above 2; the caller then closes every fd above 2 (fds_set_cloexec_from). */
+}
+
+void join_relay_ctty(const struct join_relay *r)
+{
+	if (r->master < 0)
+		return;
+	if (setsid() < 0)
+		die_errno("--join: cannot start a session for the command");
+	for (int i = 0; i < 3; i++)
+		if (r->tty[i]) {
+			if (ioctl(i, TIOCSCTTY, 0) < 0)
+				die_errno("--join: cannot give the command its terminal");
+			return;
+		}
+}
+
+struct stream {
+	int src, dst;
+	bool close_dst; /* at the source's end: the command's stdin pipe sees EOF */
+	bool done;
+	char buf[4096];
+	size_t off, len;
+};
+
+static void restore_terminal(const struct join_relay *r)
+{
+	if (r->have_saved)
+		tcsetattr(0, TCSADRAIN, &r->saved);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One step of a stream: read when its buffer is empty, write what it holds otherwise. */
+static void stream_step(struct stream *s, short revents)
+{
+	if (s->len == 0 && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		ssize_t n = read(s->src, s->buf, sizeof(s->buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n <= 0) { /* EOF, or EIO from a master whose slave is gone */
+			s->done = true;
+			if (s->close_dst) {
+				close(s->dst);
+				s->dst = -1;
+			}
+			return;
+		}
+		s->off = 0;
+		s->len = (size_t)n;
+		return;
+	}
+	if (s->len && (revents & (POLLOUT | POLLHUP | POLLERR))) {
+		ssize_t n = write(s->dst, s->buf + s->off, s->len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n < 0) { /* the reader is gone: what it would have got is dropped */
+			s->len = 0;
+			s->done = true;
+			return;
+		}
+		s->off += (size_t)n;
+		s->len -= (size_t)n;
+	}
+}
+
+noreturn void join_relay_run(struct join_relay *r, pid_t child, const sigset_t *forward)
+{
+	struct stream st[4];
+	unsigned n = 0, in_stream = 4;
+	int status = 0;
+	bool child_done = false;
+	long long drain_start = 0;
+	sigset_t set = *forward;
+
+	/* What we hold is the caller's: nothing in the sandbox may open our /proc files. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int i = 0; i < 3; i++)
+		if (r->child[i] >= 0 && r->child[i] != r->slave)
+			close(r->child[i]);
+	if (r->slave >= 0)
+		close(r->slave);
+	if (r->open[0]) {
+		in_stream = n;
+		st[n++] = (struct stream){ .src = 0,
+					   .dst = r->tty[0] ? r->master : r->ours[0],
+					   .close_dst = !r->tty[0] };
+	}
+	if (r->master >= 0)
+		st[n++] = (struct stream){ .src = r->master, .dst = r->tty_out };
+	for (int i = 1; i < 3; i++)
+		if (r->ours[i] >= 0)
+			st[n++] = (struct stream){ .src = r->ours[i], .dst = i };
+	for (unsigned i = 0; i < n; i++) {
+		if (st[i].src != 0)
+			fcntl(st[i].src, F_SETFL, O_NONBLOCK);
+		if (st[i].dst > 2)
+			fcntl(st[i].dst, F_SETFL, O_NONBLOCK);
+		/* A pty without a terminal to show it on (fd 0 alone is one): read and drop. */
+		if (st[i].dst < 0 && !st[i].close_dst)
+			st[i].dst = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	}
+	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGCHLD);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		die_errno("--join: cannot watch signals");
+	if (r->have_saved) {
+		struct termios raw = r->saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSADRAIN, &raw);
+	}
+	for (;;) {
+		struct pollfd pf[5];
+		unsigned map[5], np = 0;
+		bool busy = false;
+
+		for (unsigned i = 0; i < n; i++) {
+			struct stream *s = &st[i];
+			/* The caller's input is not taken once the command has ended: it is
+			 * for the caller's shell then. */
+			if (s->done || (child_done && i == in_stream))
+				continue;
+			busy = busy || i != in_stream;
+			if (s->len)
+				pf[np] = (struct pollfd){ .fd = s->dst, .events = POLLOUT };
+			else
+				pf[np] = (struct pollfd){ .fd = s->src, .events = POLLIN };
+			map[np++] = i;
+		}
+		pf[np] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		int timeout = -1;
+		if (child_done) {
+			long long left = drain_start + DRAIN_MAX_MS - now_ms();
+			if (!busy || left <= 0)
+				break;
+			timeout = left < DRAIN_QUIET_MS ? (int)left : DRAIN_QUIET_MS;
+		}
+		int k = poll(pf, np + 1, timeout);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			die_errno("--join: poll");
+		if (k == 0) /* draining, and nothing came for a while */
+			break;
+		for (unsigned j = 0; j < np; j++)
+			if (pf[j].revents)
+				stream_step(&st[map[j]], pf[j].revents);
+		if (!(pf[np].revents & POLLIN))
+			continue;
+		struct signalfd_siginfo si;
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGWINCH) {
+				struct winsize ws;
+				if (r->master >= 0 && ioctl(r->winsz_from, TIOCGWINSZ, &ws) == 0)
+					ioctl(r->master, TIOCSWINSZ, &ws);
+			} else if (si.ssi_signo != SIGCHLD) {
+				kill(child, (int)si.ssi_signo);
+			}
+		}
+		if (!child_done && waitpid(child, &status, WNOHANG) == child) {
+			child_done = true;
+			drain_start = now_ms();
+		}
+	}
+	restore_terminal(r);
+	if (!child_done && waitpid(child, &status, 0) < 0)
+		die_errno("--join: cannot wait for the command");
+	_exit(process_exit_status(status));
+}
