@@ -44,6 +44,8 @@
  *   sleep=SECONDS exit=N kill=SIG sleep; exit with N; kill ourselves with SIG (a number)
  *   seccomp-filters               Seccomp_filters= from /proc (number of filters stacked)
  *   tty                           tty:N=isatty of fds 0 1 2 (1 or errno), ttyname=of fd 0
+ *   stty-size ctty                the window size of fd 0 (rows cols); whether fd 0 is the
+ *                                 controlling terminal of our session (own/other or errno)
  *   write-fd=N                    write "probe-hello\n" to fd N: 0 or errno
  *   unix-send=PATH                connect a stream socket to PATH, write "probe-hello\n":
  *                                 0 or errno
@@ -2159,6 +2161,19 @@ static void query(const char *q, const char *argv0)
 		status_fields(f);
 	} else if (IS("tty")) {
 		q_tty();
+	} else if (IS("stty-size")) {
+		struct winsize ws;
+		if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+			emitf("stty-size", "%u %u", ws.ws_row, ws.ws_col);
+		else
+			emit("stty-size", errname(errno));
+	} else if (IS("ctty")) {
+		/* fd 0 is our controlling terminal when its session is ours */
+		pid_t sid = 0;
+		if (ioctl(0, TIOCGSID, &sid) == 0)
+			emitf("ctty", "%s", sid == getsid(0) ? "own" : "other");
+		else
+			emit("ctty", errname(errno));
 	} else if (IS("write-fd")) {
 		NEEDS_ARG();
 		q_write_fd(arg);

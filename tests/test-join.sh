@@ -135,6 +135,178 @@ refusals() {
 }
 for_each_mode refusals
 
+# --- what the sandbox can take from a joined command (the joiner's own stays outside) ---------
+
+# The sandbox's command: takes fds 0-2 of every new process it sees (pidfd_getfd, as a process
+# of the same uid may), and once the join is over reads and writes through them, and records
+# what it got in /w/got.
+cat >"$T/bin/steal.py" <<'PYEOF'
+import os, sys, time, select
+SYS_pidfd_getfd = 438
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+seen = set(p for p in os.listdir('/proc') if p.isdigit())
+open('/w/ready', 'w').close()
+deadline = time.time() + 30
+while time.time() < deadline:
+    for p in os.listdir('/proc'):
+        if not p.isdigit() or p in seen:
+            continue
+        seen.add(p)
+        try:
+            pfd = os.pidfd_open(int(p))
+        except OSError:
+            continue
+        fds = [libc.syscall(SYS_pidfd_getfd, pfd, n, 0) for n in (0, 1, 2)]
+        if fds[1] < 0:
+            continue
+        with open('/w/got', 'a') as f:
+            f.write('took %s\n' % p)
+        while os.path.exists('/proc/' + p):
+            time.sleep(0.05)
+        time.sleep(float(sys.argv[1]))
+        out = []
+        for n in (1, 2):
+            try:
+                os.write(fds[n], b'STOLEN-WRITE\n')
+                out.append('wrote %d' % n)
+            except OSError as e:
+                out.append('write %d: %s' % (n, e.strerror))
+        try:
+            r, _, _ = select.select([fds[0]], [], [], 3)
+            out.append('read 0: %r' % (os.read(fds[0], 100) if r else b'(nothing)'))
+        except OSError as e:
+            out.append('read 0: %s' % e.strerror)
+        with open('/w/got', 'a') as f:
+            f.write('\n'.join(out) + '\n')
+        open('/w/done', 'w').close()
+        sys.exit(0)
+    time.sleep(0.02)
+PYEOF
+chmod 0644 "$T/bin/steal.py"
+
+steal_case() {
+	local w got
+	if [ -z "$PY" ]; then
+		skip "$MODE: the sandbox taking the joiner's streams (needs python3)"
+		return
+	fi
+	w=$(mktemp -d "$T/steal.XXXXXX")
+	chmod 0777 "$w"
+	(as_mode "$MODE" "$H" "${MINROOT[@]}" --unshare-pid --bind "$w" /w \
+		"$PY" "$T/bin/steal.py" 1) >/dev/null 2>&1 &
+	BG=$!
+	for _ in $(seq 200); do [ -e "$w/ready" ] && break; sleep 0.05; done
+	TARGET=$(find_sleep_or_py "$BG")
+	# The caller's stdin: a pipe that says something more after the join is over; its
+	# stdout and stderr: files of the caller's.
+	{
+		echo first-line
+		sleep 2.5
+		echo LATER-INPUT
+	} | (as_mode "$MODE" "$H" --join "$TARGET" sh -c 'read x; echo "joined read $x"; sleep 1') \
+		>"$w/out" 2>"$w/err"
+	RC=$?
+	for _ in $(seq 200); do [ -e "$w/done" ] && break; sleep 0.05; done
+	got=$(cat "$w/got" 2>/dev/null)
+	is "$RC:$(cat "$w/out")" "0:joined read first-line" \
+		"$MODE: a joined command reads its stdin and writes its stdout through the relay"
+	like "$got" "took" "$MODE: (the sandbox did take the joined command's fds 0-2)"
+	unlike "$(cat "$w/out" "$w/err")" "STOLEN" \
+		"$MODE: what the sandbox writes through them after the join never reaches the caller's files"
+	unlike "$got" "LATER-INPUT" \
+		"$MODE: what the caller's stdin says after the join never reaches the sandbox"
+	kill -9 "$BG" 2>/dev/null
+	wait "$BG" 2>/dev/null
+	rm -rf "$w"
+}
+
+# The sandbox's python, or the sleep of start(): the process to join.
+find_sleep_or_py() {
+	local n
+	for _ in $(seq 200); do
+		for n in $(pgrep -f "steal.py" 2>/dev/null); do
+			if [ "$(readlink "/proc/$n/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]; then
+				echo "$n"
+				return 0
+			fi
+		done
+		sleep 0.05
+	done
+	return 1
+}
+for_each_mode steal_case
+
+# The joined command's environment is the sandbox command's, not the caller's; with a
+# terminal, TERM is the caller's.
+env_case() {
+	start "$MODE" "$H" "${MINROOT[@]}" --setenv SANDBOXVAR in-sandbox
+	run_as "$MODE" env JOINSECRET=caller-token "$H" --join "$TARGET" "$P" env=SANDBOXVAR \
+		env=JOINSECRET fds tty
+	is "$RC:$(val env:SANDBOXVAR):$(val env:JOINSECRET)" "0:in-sandbox:(unset)" \
+		"$MODE: the joined command has the sandbox's environment, not the caller's"
+	is "$(val fds)" "0,1,2" "$MODE: ... and fds 0-2 only"
+	stop
+}
+for_each_mode env_case
+
+# On a terminal, the joined command gets a terminal of its own (a pty the relay holds), with
+# the caller's window size, as the leader of a session it controls; the caller's settings are
+# the same afterwards.
+tty_case() {
+	local out
+	start "$MODE" "$H" "${MINROOT[@]}"
+	# (script turns the end of its stdin into a NUL typed on the terminal; the joined
+	# command's terminal echoes it as ^@.)
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	out=$(as_mode "$MODE" script -qec "stty rows 33 cols 101; a=\$(stty -g); $H --join $TARGET $P tty ctty stty-size; [ \"\$(stty -g)\" = \"\$a\" ] && echo settings-kept" /dev/null 2>&1 </dev/null | tr -d '\r' | sed 's/\^@//g')
+	OUT=$out
+	is "$(val tty:0):$(val tty:1):$(val tty:2)" "1:1:1" \
+		"$MODE: on a terminal, the joined command's fds 0-2 are a terminal"
+	is "$(val stty-size)" "33 101" "$MODE: ... with the caller's window size"
+	is "$(val ctty)" own "$MODE: ... its controlling terminal, in a session of its own"
+	like "$out" "settings-kept" "$MODE: the caller's terminal settings are the same afterwards"
+	stop
+}
+for_each_mode tty_case
+
+# A sandbox with a stricter filter than the default: --join without the same seccomp options
+# refuses (the sandbox could ptrace the joined command and run what its own filter denies);
+# with them, the joined command is as filtered as the sandbox's.
+filter_case() {
+	start "$MODE" "$H" "${MINROOT[@]}" --seccomp-deny mkdir --seccomp-deny mkdirat
+	run_as "$MODE" "$H" --join "$TARGET" "$P" mkdir=/tmp
+	like "$RC:$ERR" "^125:hutch: cannot join process $TARGET: its command has another seccomp filter" \
+		"$MODE: --join refuses a sandbox whose filter is not the one it would give"
+	run_as "$MODE" "$H" --join "$TARGET" --seccomp-deny mkdir --seccomp-deny mkdirat -- \
+		"$P" mkdir=/joined-dir
+	is "$RC:$(val mkdir:/joined-dir)" 0:EPERM \
+		"$MODE: with the sandbox's seccomp options the joined command has its filter"
+	run_as "$MODE" "$H" --join "$TARGET" --seccomp-deny mkdirat -- "$P" mkdir=/x
+	like "$RC" "^125$" "$MODE: a part of the options (another filter) is refused too"
+	stop
+	run_as "$MODE" "$H" --join 1 --ro-bind / / true
+	like "$RC:$ERR" "^64:hutch: --join: cannot combine with '--ro-bind'" \
+		"$MODE: other options after the PID are a usage error"
+}
+for_each_mode filter_case
+
+# The joined command lands in the sandbox's cgroup (root: the sandbox's cgroup of --pids).
+cgroup_case() {
+	local mine
+	start "$MODE" "$H" "${MINROOT[@]}" --pids 64
+	run_as "$MODE" "$H" --join "$TARGET" "$P" read=/proc/self/cgroup
+	mine=$(val read:/proc/self/cgroup)
+	is "$RC" 0 "$MODE: --join of a sandbox with --pids"
+	like "$(sed -n 's/.*pids:\(.*\)/\1/p' "/proc/$TARGET/cgroup")" "hutch\." \
+		"$MODE: (the sandbox has a cgroup of its own)"
+	is "$(printf '%b' "$mine" | grep ':pids:')" "$(grep ':pids:' "/proc/$TARGET/cgroup")" \
+		"$MODE: the joined command is in the sandbox's pids cgroup"
+	stop
+}
+MODE=root
+cgroup_case
+
 # Another user's sandbox: root's (on nobody) for uid 65534, uid 65534's for uid 65533.
 if [ "$(id -u)" = 0 ] && unpriv_userns_works; then
 	MODE=root
