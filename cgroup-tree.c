@@ -435,6 +435,10 @@ void cgroup_remove_stale(int parentfd, const char *parent_path, int version,
 		    cgroup_name_parse(name, &pid, &start, &ns, &caller) < 0 || ns != pidns ||
 		    owner_alive(pid, start))
 			continue;
+		/* Another user's (root's, in a parent both may write): theirs to remove. */
+		struct stat st;
+		if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != geteuid())
+			continue;
 		if (cgroup_remove_tree(parentfd, name, version, 1000) < 0)
 			warn("cannot remove the cgroup %s/%s of a hutch that died: %s", parent_path,
 			     name, strerror(errno));

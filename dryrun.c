@@ -29,6 +29,10 @@ static void namespaces(FILE *out, const struct plan *p)
 			fprintf(out, " %s", ns[i].name);
 	if (p->limits.unshare_cgroup_late)
 		fputs(" cgroup (after joining its cgroup)", out);
+	if (p->proc.pidns_implied)
+		fputs("; pid because of --timeout, a cgroup limit or --stats (without it the "
+		      "command could stop or kill hutch by its parent's pid)",
+		      out);
 	if (p->ids.userns_fd >= 0)
 		fprintf(out, "; joins the user namespace of fd %d (--userns)", p->ids.userns_fd);
 	if (p->proc.pidns_fd >= 0)

@@ -568,7 +568,9 @@ noreturn void monitor_run(const struct monitor *m)
 		if (!child_gone || known)
 			continue;
 		/* The sandbox's first process ended before we knew the command's status. */
-		if (reaper && WIFSIGNALED(child_st) && face->setup_signal_is_failure) {
+		/* (After a timeout, SIGKILL of pid 1 was ours: the timeout is the reason.) */
+		if (reaper && WIFSIGNALED(child_st) && face->setup_signal_is_failure &&
+		    !timed_out) {
 			/* A reaper killed before it told the command's status: the command (or
 			 * what is left of it) may still run. bubblewrap reports the reaper's
 			 * status; the hutch face says what happened. (The command's copy of
@@ -586,6 +588,18 @@ noreturn void monitor_run(const struct monitor *m)
 		}
 		code = process_exit_status(child_st);
 		known = true;
+	}
+	/* The command's usage reaches us through pid 1, which waited for it: pid 1 ends right
+	 * after telling the status, and only once we have reaped it does RUSAGE_CHILDREN hold
+	 * the command's (getrusage(2)). Only when the usage is asked for. */
+	if (reaper && (m->stats || m->extra_docs)) {
+		uint64_t until = monitor_now_ns() + 500000000u;
+		while (!child_gone && monitor_now_ns() < until) {
+			struct timespec t = { 0, 200000 };
+			reap_all(m, &child_gone, &child_st);
+			if (!child_gone)
+				nanosleep(&t, NULL);
+		}
 	}
 	struct report rep;
 	read_report(m->report_rd, &rep);

@@ -394,12 +394,26 @@ static int plan_ids(const struct config *cfg, const struct host_facts *h, struct
 	return 0;
 }
 
+/* --timeout, a cgroup of the sandbox's and --stats are kept by the monitor, hutch's process
+ * outside. Without a PID namespace the command names it as its parent's pid and, being the
+ * same user, can stop it (SIGSTOP: the timeout never fires) or kill it (nothing ends the
+ * sandbox or removes its cgroup): these options bring a PID namespace of their own, in both
+ * faces (bubblewrap has none of them). Not with --pidns, whose namespace is the caller's
+ * choice. */
+static bool needs_own_pidns(const struct config *cfg, const struct plan *p)
+{
+	if (cfg->unshare_pid)
+		return true;
+	return p->proc.pidns_fd < 0 &&
+	       (cgroup_request_wanted(&cfg->cgroup) || cfg->timeout_ms || cfg->stats);
+}
+
 static void plan_namespaces(const struct config *cfg, const struct host_facts *h, struct plan *p)
 {
 	p->clone_flags = CLONE_NEWNS;
 	if (p->ids.new_userns)
 		p->clone_flags |= CLONE_NEWUSER;
-	if (cfg->unshare_pid && p->proc.pidns_fd < 0)
+	if (p->proc.unshare_pid && p->proc.pidns_fd < 0)
 		p->clone_flags |= CLONE_NEWPID;
 	if (p->net.mode != NET_HOST)
 		p->clone_flags |= CLONE_NEWNET;
@@ -491,13 +505,13 @@ static void plan_processes(const struct config *cfg, const struct host_facts *h,
 	struct process_plan *pr = &p->proc;
 	const struct limits_plan *l = &p->limits;
 
-	pr->need_reaper = !cfg->as_pid_1 && (cfg->unshare_pid || pr->sync_fd >= 0 ||
+	pr->need_reaper = !cfg->as_pid_1 && (pr->unshare_pid || pr->sync_fd >= 0 ||
 					     has_op(&cfg->ops, SETUP_LOCK_FILE));
-	pr->reaper_is_pid1 = cfg->unshare_pid || pr->pidns_fd >= 0;
-	pr->pidns_nested = pr->pidns_fd >= 0 && cfg->unshare_pid;
+	pr->reaper_is_pid1 = pr->unshare_pid || pr->pidns_fd >= 0;
+	pr->pidns_nested = pr->pidns_fd >= 0 && pr->unshare_pid;
 	/* Without a PID namespace or a status fd nothing needs a process outside the sandbox,
 	 * where the face allows the command to replace hutch. */
-	pr->in_place = face->in_place && !cfg->unshare_pid && pr->pidns_fd < 0 &&
+	pr->in_place = face->in_place && !pr->unshare_pid && pr->pidns_fd < 0 &&
 		       p->status.info_fd < 0 && p->status.json_fd < 0 &&
 		       p->status.userns_block_fd < 0 && !p->ids.parent_maps &&
 		       /* setsid() fails in a process group leader (setsid(2)): fork then. */
@@ -552,7 +566,7 @@ static void plan_rootfs(const struct config *cfg, const struct host_facts *h, st
 		r->ops = l;
 	}
 	r->make_slave = !p->ids.new_userns;
-	r->own_pidns = cfg->unshare_pid || p->proc.pidns_fd >= 0;
+	r->own_pidns = p->proc.unshare_pid || p->proc.pidns_fd >= 0;
 	r->own_netns = p->net.mode != NET_HOST;
 	r->file_label = cfg->file_label;
 	r->host_tty = h->tty;
@@ -577,6 +591,8 @@ int plan_make(const struct config *cfg, const struct host_facts *h, struct plan 
 	    check_fds(cfg, h, p, err) < 0 || plan_ids(cfg, h, p, err) < 0 ||
 	    plan_net(cfg, h, p, err) < 0)
 		return -1;
+	p->proc.unshare_pid = needs_own_pidns(cfg, p);
+	p->proc.pidns_implied = p->proc.unshare_pid && !cfg->unshare_pid;
 	plan_namespaces(cfg, h, p);
 	plan_caps(cfg, h, p);
 	/* The network filter lives in the sandbox's own network namespace: a command holding

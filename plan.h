@@ -88,6 +88,9 @@ struct process_plan {
 	bool need_reaper; /* a process stays behind the command (reap, locks, --sync-fd) */
 	bool reaper_is_pid1;
 	int pidns_fd;	      /* --pidns: joined by forking; -1 */
+	bool unshare_pid;     /* a new PID namespace: --unshare-pid, or implied by what the
+			       * monitor must keep (plan.c, needs_own_pidns) */
+	bool pidns_implied;   /* ... the latter */
 	bool pidns_nested;    /* ... and a new PID namespace below it */
 	bool die_with_parent; /* once the command runs; during the setup it always does */
 	bool new_session;

@@ -232,6 +232,24 @@ case_timeout() {
 	none_left "$M" "$what: none of them is left"
 }
 
+# The command cannot void --timeout by stopping or killing hutch through its parent's pid (the
+# same user's): --timeout brings a PID namespace, where the parent is pid 1, which ignores
+# both from inside.
+case_stop_parent() {
+	local f=$1 b t0 ms
+	b=$(bin "$f")
+	mark
+	t0=$(now_ms)
+	start_bg "$MODE" "$b" "${BASE[@]}" --timeout 1 sh -c "
+		kill -STOP \$PPID; kill -KILL \$PPID
+		exec $SLP 30 $M"
+	finish_bg
+	ms=$(($(now_ms) - t0))
+	is "$RC" 124 "$MODE $f: SIGSTOP and SIGKILL to \$PPID do not stop --timeout 1"
+	ok "$MODE $f: ... it ends the command in time (${ms} ms)" test "$ms" -lt 5000
+	none_left "$M" "$MODE $f: ... and nothing of it is left"
+}
+
 # --timeout DURATION:GRACE: a command that survives SIGTERM gets SIGKILL after the grace,
 # not before.
 case_grace() {
@@ -512,6 +530,8 @@ case_all() {
 	done
 	case_timeout hutch
 	case_timeout hutch --unshare-pid
+	case_stop_parent hutch
+	case_stop_parent bwrap
 	case_timeout bwrap
 	case_killed hutch --unshare-pid
 	case_killed hutch --timeout 60
