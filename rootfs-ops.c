@@ -477,6 +477,16 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 	if (mnt < 0) {
 		if (errno == ELOOP)
 			die(msg(MSG_OP_OVERLAY_OVERLAP), op->dest, op->option, opts);
+		/* The kernel clones each layer privately; in a user namespace it refuses
+		 * (EINVAL, "failed to clone lowerpath") a layer with mounts below it, which
+		 * are locked there: / and most trees the host mounts things in. */
+		if (errno == EINVAL)
+			die_errno_hint(
+				"a layer with mounts below it (as / has) cannot be an "
+				"overlay layer in a user namespace: use the directories "
+				"below it as layers (--overlay-src /usr --tmp-overlay /usr), "
+				"or layers on one filesystem with nothing mounted inside",
+				msg(MSG_OP_OVERLAY), op->dest, op->option, opts);
 		die_errno(msg(MSG_OP_OVERLAY), op->dest, op->option, opts);
 	}
 	rootfs_adopt_mount(b, &at, mnt);

@@ -119,6 +119,19 @@ noreturn void die_errno(const char *fmt, ...)
 	exit_reported(face->exit_setup);
 }
 
+noreturn void die_errno_hint(const char *hint_text, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(3, "", fmt, ap, e);
+	va_end(ap);
+	if (*fmt)
+		hint("%s", hint_text);
+	exit_reported(face->exit_setup);
+}
+
 void error_line(const char *fmt, ...)
 {
 	va_list ap;

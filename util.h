@@ -28,6 +28,9 @@ __attribute__((format(printf, 3, 4))) int error_set_errno(struct error *err, int
  * prints nothing. die* exit with the face's setup status unless given. */
 __attribute__((format(printf, 1, 2))) noreturn void die(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) noreturn void die_errno(const char *fmt, ...);
+/* die_errno, then a hint line (hutch face: face->hints). */
+__attribute__((format(printf, 2, 3))) noreturn void die_errno_hint(const char *hint_text,
+								   const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) noreturn void die_status(int status, const char *fmt, ...);
 __attribute__((format(printf, 3, 4))) noreturn void die_status_errno(int status, int errnum,
 								     const char *fmt, ...);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # test-hints.sh: messages that name the cause: a missing ELF or script interpreter (126), the
 # nearest option to an unknown one (hutch face only; the bwrap face keeps bubblewrap's text),
-# the requested target in a --symlink conflict.
+# the requested target in a --symlink conflict, a hint for the kernel's refusal of / as an
+# overlay layer.
 . "${srcdir:-.}/tests/lib.sh"
 
 is_hutch || {
@@ -58,6 +59,14 @@ hint: run this hutch as another uid .*--uid 1000.*--cap-add CAP_SETFCAP" \
 	run_as "$MODE" "$H" --ro-bind / / --symlink target-$$ /usr true
 	like "$RC:$ERR" "^125:hutch: cannot create symlink '/usr' -> 'target-$$' \(--symlink\)" \
 		"$MODE: a --symlink conflict shows the requested target"
+
+	# / as an overlay layer: the kernel refuses a layer with locked mounts below it.
+	run_as "$MODE" "$H" "${MINROOT[@]}" --overlay-src / --tmp-overlay /mnt true
+	like "$RC:$ERR" "^125:hutch: cannot mount the overlay on '/mnt' \(--tmp-overlay\): Invalid argument
+hint: a layer with mounts below it \(as / has\) cannot be an overlay layer" \
+		"$MODE: --overlay-src / : the kernel's refusal with a hint that names the cause"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --overlay-src /usr --tmp-overlay /usr "$P" stat=/usr/bin
+	is "$RC" 0 "$MODE: ... and the layer the hint suggests works"
 }
 for_each_mode cases
 
