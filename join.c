@@ -38,6 +38,7 @@
 #include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -595,6 +596,30 @@ static int pid1_to_command(struct target *t)
 	return cfd;
 }
 
+/* The target's resource limits, where lower than ours, and its umask: through a joined
+ * command with the caller's, the sandbox would get past its --rlimit. prlimit(2) reads
+ * another process's limits with the ptrace check that opening its /proc files passed. */
+static void take_limits(const struct target *t, mode_t *umask_out)
+{
+	for (int r = 0; r < RLIM_NLIMITS; r++) {
+		struct rlimit theirs, mine;
+		if (prlimit(t->pid, (enum __rlimit_resource)r, NULL, &theirs) < 0 ||
+		    getrlimit((enum __rlimit_resource)r, &mine) < 0)
+			die_errno("cannot join process %d: cannot read its resource limits",
+				  (int)t->pid);
+		if (theirs.rlim_max > mine.rlim_max)
+			theirs.rlim_max = mine.rlim_max;
+		if (theirs.rlim_cur > theirs.rlim_max)
+			theirs.rlim_cur = theirs.rlim_max;
+		if (setrlimit((enum __rlimit_resource)r, &theirs) < 0)
+			die_errno("cannot join process %d: cannot take its resource limits",
+				  (int)t->pid);
+	}
+	_cleanup_free_ char *status = read_proc(t, "status");
+	const char *u = status_field(status, "Umask");
+	*umask_out = u ? (mode_t)strtoul(u, NULL, 8) : 022;
+}
+
 /* --join's own options (between PID and the command): the seccomp options only. */
 static int parse_join_options(int argc, char **argv, int i, struct seccomp_request *req)
 {
@@ -708,6 +733,7 @@ noreturn void join_main(int argc, char **argv)
 			  (int)t.pid);
 	read_identity(&t);
 	open_cgroups(&t, &cg);
+	mode_t cmd_umask;
 	uint64_t all = caps_all();
 	/* The caller's streams stay here; the command gets a pty or pipes of ours. */
 	join_relay_prepare(&relay);
@@ -728,6 +754,7 @@ noreturn void join_main(int argc, char **argv)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(face->exit_setup);
 	enter_cgroups(&t, &cg);
+	take_limits(&t, &cmd_umask);
 	join_relay_child(&relay);
 	/* From here on nothing in the sandbox may open our /proc files or ptrace us; we never
 	 * exec, so what we keep is closed now, not on exec. */
@@ -773,6 +800,7 @@ noreturn void join_main(int argc, char **argv)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	join_relay_ctty(&relay);
+	umask(cmd_umask);
 	environ = env;
 	seccomp_child_load(&filter);
 	execvp(cmd[0], cmd);

@@ -243,6 +243,12 @@ case_joined() {
 		return
 	fi
 	pass "$MODE: joined: A's child-pid is alive"
+	# The info reaches its EOF once pid 1 has closed its copy, which it does before it forks
+	# the command: wait for the command, which must be pid 2.
+	for _ in $(seq 200); do
+		[ -n "$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)" ] && break
+		sleep 0.02
+	done
 	# shellcheck disable=SC2016 # expanded inside
 	run_as "$MODE" "$B" --userns 5 --pidns 6 --ro-bind / / --proc /proc --bind "$d" "$d" \
 		sh -c 'echo "comm2=$(cat /proc/2/comm)"

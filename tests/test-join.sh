@@ -270,6 +270,17 @@ tty_case() {
 }
 for_each_mode tty_case
 
+# The joined command has the sandbox's resource limits and umask, not the caller's higher ones.
+limits_case() {
+	# shellcheck disable=SC2016 # the sandbox's shell expands it
+	start "$MODE" "$H" "${MINROOT[@]}" --rlimit nofile=64:128 sh -c 'umask 0077; exec "$@"' sh
+	run_as "$MODE" "$H" --join "$TARGET" "$P" rlimits umask
+	is "$RC:$(val rlimit:nofile):$(val umask)" "0:64:128:0077" \
+		"$MODE: the joined command has the sandbox's --rlimit and umask"
+	stop
+}
+for_each_mode limits_case
+
 # A sandbox with a stricter filter than the default: --join without the same seccomp options
 # refuses (the sandbox could ptrace the joined command and run what its own filter denies);
 # with them, the joined command is as filtered as the sandbox's.
