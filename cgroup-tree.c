@@ -423,6 +423,14 @@ void cgroup_remove_stale(int parentfd, const char *parent_path, int version,
 			 unsigned long long pidns)
 {
 	size_t n;
+	struct stat pst;
+
+	/* A name is evidence only in a directory no one else may write: in cgroup v1 whoever
+	 * may write the parent may rename a live sandbox's cgroup to a dead hutch's name (v2
+	 * refuses renames), and we would kill that sandbox. */
+	if (fstat(parentfd, &pst) < 0 || pst.st_uid != geteuid() ||
+	    (pst.st_mode & (S_IWGRP | S_IWOTH)))
+		return;
 	char *names = cgroup_subdirs(parentfd, &n);
 
 	for (char *name = names; n > 0; name += strlen(name) + 1, n--) {

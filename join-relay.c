@@ -173,14 +173,63 @@ static void stream_step(struct stream *s, short revents)
 	}
 }
 
-noreturn void join_relay_run(struct join_relay *r, pid_t child, const sigset_t *forward)
+/* The relay's children: the joiner, which exits once it has started the command, and the
+ * command, which the joiner started as ours (CLONE_PARENT): we learn its end from the kernel,
+ * whatever became of the joiner. */
+struct kids {
+	pid_t joiner, cmd; /* cmd: 0 until the joiner says */
+	bool joiner_done, cmd_done;
+	int joiner_st, cmd_st;
+	int pid_rd; /* the joiner writes the command's pid here */
+};
+
+static void reap(struct kids *k)
+{
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (r == k->joiner) {
+			k->joiner_done = true;
+			k->joiner_st = st;
+		} else {
+			k->cmd = r;
+			k->cmd_done = true;
+			k->cmd_st = st;
+		}
+	}
+}
+
+static void read_cmd_pid(struct kids *k)
+{
+	pid_t pid;
+
+	if (k->pid_rd < 0)
+		return;
+	ssize_t n = read(k->pid_rd, &pid, sizeof(pid));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n == (ssize_t)sizeof(pid) && !k->cmd)
+		k->cmd = pid;
+	close(k->pid_rd);
+	k->pid_rd = -1;
+}
+
+/* Over: the command ended, or the joiner failed (or was killed) before starting it. */
+static bool kids_over(const struct kids *k)
+{
+	return k->cmd_done || (k->joiner_done && !k->cmd && k->pid_rd < 0);
+}
+
+noreturn void join_relay_run(struct join_relay *r, pid_t joiner, int pid_rd, int target_fd,
+			     const sigset_t *forward)
 {
 	struct stream st[4];
 	unsigned n = 0, in_stream = 4;
-	int status = 0;
-	bool child_done = false;
+	bool over = false;
 	long long drain_start = 0;
 	sigset_t set = *forward;
+	struct kids k = { .joiner = joiner, .pid_rd = pid_rd };
 
 	/* What we hold is the caller's: nothing in the sandbox may open our /proc files. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -220,15 +269,15 @@ noreturn void join_relay_run(struct join_relay *r, pid_t child, const sigset_t *
 		tcsetattr(0, TCSADRAIN, &raw);
 	}
 	for (;;) {
-		struct pollfd pf[5];
-		unsigned map[5], np = 0;
+		struct pollfd pf[8];
+		unsigned map[8], np = 0;
 		bool busy = false;
 
 		for (unsigned i = 0; i < n; i++) {
 			struct stream *s = &st[i];
 			/* The caller's input is not taken once the command has ended: it is
 			 * for the caller's shell then. */
-			if (s->done || (child_done && i == in_stream))
+			if (s->done || (over && i == in_stream))
 				continue;
 			busy = busy || i != in_stream;
 			if (s->len)
@@ -237,43 +286,81 @@ noreturn void join_relay_run(struct join_relay *r, pid_t child, const sigset_t *
 				pf[np] = (struct pollfd){ .fd = s->src, .events = POLLIN };
 			map[np++] = i;
 		}
-		pf[np] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		unsigned extra = np;
+		pf[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pf[np++] = (struct pollfd){ .fd = k.pid_rd, .events = POLLIN };
+		pf[np++] = (struct pollfd){ .fd = over ? -1 : target_fd, .events = POLLIN };
 		int timeout = -1;
-		if (child_done) {
+		if (over) {
 			long long left = drain_start + DRAIN_MAX_MS - now_ms();
 			if (!busy || left <= 0)
 				break;
 			timeout = left < DRAIN_QUIET_MS ? (int)left : DRAIN_QUIET_MS;
 		}
-		int k = poll(pf, np + 1, timeout);
-		if (k < 0 && errno == EINTR)
+		int kk = poll(pf, np, timeout);
+		if (kk < 0 && errno == EINTR)
 			continue;
-		if (k < 0)
+		if (kk < 0)
 			die_errno("--join: poll");
-		if (k == 0) /* draining, and nothing came for a while */
+		if (kk == 0) /* draining, and nothing came for a while */
 			break;
-		for (unsigned j = 0; j < np; j++)
+		for (unsigned j = 0; j < extra; j++)
 			if (pf[j].revents)
 				stream_step(&st[map[j]], pf[j].revents);
-		if (!(pf[np].revents & POLLIN))
-			continue;
-		struct signalfd_siginfo si;
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			if (si.ssi_signo == SIGWINCH) {
-				struct winsize ws;
-				if (r->master >= 0 && ioctl(r->winsz_from, TIOCGWINSZ, &ws) == 0)
-					ioctl(r->master, TIOCSWINSZ, &ws);
-			} else if (si.ssi_signo != SIGCHLD) {
-				kill(child, (int)si.ssi_signo);
+		if (pf[extra + 1].revents)
+			read_cmd_pid(&k);
+		/* The process joined ended: so does the joined command. */
+		if (pf[extra + 2].revents & POLLIN) {
+			if (k.cmd && !k.cmd_done)
+				kill(k.cmd, SIGKILL);
+			if (!k.joiner_done)
+				kill(k.joiner, SIGKILL);
+			close(target_fd);
+			target_fd = -1;
+		}
+		if (pf[extra].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGWINCH) {
+					struct winsize ws;
+					if (r->master >= 0 &&
+					    ioctl(r->winsz_from, TIOCGWINSZ, &ws) == 0)
+						ioctl(r->master, TIOCSWINSZ, &ws);
+				} else if (si.ssi_signo != SIGCHLD) {
+					/* Before the command exists, a signal ends the join. */
+					read_cmd_pid(&k);
+					if (k.cmd && !k.cmd_done)
+						kill(k.cmd, (int)si.ssi_signo);
+					else if (!k.joiner_done)
+						kill(k.joiner, SIGKILL);
+				}
 			}
 		}
-		if (!child_done && waitpid(child, &status, WNOHANG) == child) {
-			child_done = true;
+		reap(&k);
+		if (!over && kids_over(&k)) {
+			over = true;
 			drain_start = now_ms();
 		}
 	}
 	restore_terminal(r);
-	if (!child_done && waitpid(child, &status, 0) < 0)
-		die_errno("--join: cannot wait for the command");
-	_exit(process_exit_status(status));
+	if (k.cmd && !k.cmd_done)
+		kill(k.cmd, SIGKILL);
+	while (!kids_over(&k) || !k.joiner_done) {
+		int st_;
+		pid_t p = waitpid(-1, &st_, 0);
+		if (p < 0)
+			break;
+		if (p == k.joiner) {
+			k.joiner_done = true;
+			k.joiner_st = st_;
+		} else {
+			k.cmd = p;
+			k.cmd_done = true;
+			k.cmd_st = st_;
+		}
+		if (k.pid_rd >= 0)
+			read_cmd_pid(&k);
+	}
+	/* The command's status; without one, the joiner's (hutch's own failure). */
+	_exit(process_exit_status(k.cmd_done ? k.cmd_st : k.joiner_st));
 }

@@ -32,9 +32,12 @@ void join_relay_child(const struct join_relay *r);
  * terminal (when it has one). */
 void join_relay_ctty(const struct join_relay *r);
 
-/* The parent: relay until the child ends and its output is read (at most about a second
- * more), forward the signals in `forward` to the child, put the caller's terminal back, and
- * exit with the child's status. */
-noreturn void join_relay_run(struct join_relay *r, pid_t child, const sigset_t *forward);
+/* The parent: relay until the command ends and its output is read (at most about a second
+ * more), forward the signals in `forward` to it, put the caller's terminal back, and exit
+ * with the command's status (or, when it never started, the joiner's). The joiner (a child)
+ * starts the command as our child (CLONE_PARENT) and writes its pid to pid_rd; target_fd is a
+ * pidfd of the process joined, whose end kills the command. */
+noreturn void join_relay_run(struct join_relay *r, pid_t joiner, int pid_rd, int target_fd,
+			     const sigset_t *forward);
 
 #endif

@@ -40,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -539,34 +540,6 @@ static void enter_cgroups(const struct target *t, const struct join_cgroups *cg)
 	}
 }
 
-/* The joiner stays as the command's parent, as filtered and as powerless as the command: not
- * dumpable, no capability, the same filter. It forwards signals and ends with the command. */
-static noreturn void wait_command(pid_t cmd, const struct seccomp_set *filter)
-{
-	sigset_t set;
-
-	caps_child_clear();
-	seccomp_child_load(filter);
-	process_forward_set(&set);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si), st;
-		if (sig < 0 && errno == EINTR)
-			continue;
-		if (sig < 0)
-			die_errno("cannot wait for signals");
-		if (sig != SIGCHLD) {
-			kill(cmd, sig);
-			continue;
-		}
-		pid_t r = waitpid(cmd, &st, WNOHANG);
-		if (r == cmd)
-			_exit(process_exit_status(st));
-		if (r < 0 && errno != EINTR)
-			die_errno("cannot wait for the command");
-	}
-}
-
 /* The sandbox's pid 1 (hutch's reaper) is not dumpable, so that the command cannot ptrace it:
  * the kernel refuses its /proc/PID/ns to everyone but root. Given it, join its child, the
  * command (the first one /proc/PID/task/PID/children lists). */
@@ -599,14 +572,31 @@ static int pid1_to_command(struct target *t)
 /* The target's resource limits, where lower than ours, and its umask: through a joined
  * command with the caller's, the sandbox would get past its --rlimit. prlimit(2) reads
  * another process's limits with the ptrace check that opening its /proc files passed. */
+static rlim_t limit_value(const char *v)
+{
+	return strcmp(v, "unlimited") == 0 ? RLIM_INFINITY : (rlim_t)strtoull(v, NULL, 10);
+}
+
 static void take_limits(const struct target *t, mode_t *umask_out)
 {
+	/* /proc/PID/limits, one line per resource in their order after a header (prlimit(2)
+	 * on another process needs CAP_SYS_RESOURCE over it where the ids differ: root joining
+	 * a user's sandbox may lack it; the file needs only the ptrace check). The name column
+	 * is 26 wide. */
+	_cleanup_free_ char *text = read_proc(t, "limits");
+	char *line = strchr(text, '\n');
 	for (int r = 0; r < RLIM_NLIMITS; r++) {
 		struct rlimit theirs, mine;
-		if (prlimit(t->pid, (enum __rlimit_resource)r, NULL, &theirs) < 0 ||
+		char soft[32], hard[32];
+		char *next = line ? strchr(line + 1, '\n') : NULL;
+		if (!line || !next || next - line < 27 ||
+		    sscanf(line + 27, "%31s %31s", soft, hard) != 2 ||
 		    getrlimit((enum __rlimit_resource)r, &mine) < 0)
-			die_errno("cannot join process %d: cannot read its resource limits",
-				  (int)t->pid);
+			die("cannot join process %d: cannot read its resource limits (/proc/%d/limits)",
+			    (int)t->pid, (int)t->pid);
+		line = next;
+		theirs.rlim_cur = limit_value(soft);
+		theirs.rlim_max = limit_value(hard);
 		if (theirs.rlim_max > mine.rlim_max)
 			theirs.rlim_max = mine.rlim_max;
 		if (theirs.rlim_cur > theirs.rlim_max)
@@ -618,6 +608,62 @@ static void take_limits(const struct target *t, mode_t *umask_out)
 	_cleanup_free_ char *status = read_proc(t, "status");
 	const char *u = status_field(status, "Umask");
 	*umask_out = u ? (mode_t)strtoul(u, NULL, 8) : 022;
+	/* Its nice value and OOM score where they give it less than ours (both may only go
+	 * that way without privileges), and the CPUs both may use. */
+	errno = 0;
+	int theirs = getpriority(PRIO_PROCESS, (id_t)t->pid);
+	if (errno == 0 && theirs > getpriority(PRIO_PROCESS, 0) &&
+	    setpriority(PRIO_PROCESS, 0, theirs) < 0)
+		die_errno("cannot join process %d: cannot take its nice value", (int)t->pid);
+	_cleanup_free_ char *oom = read_proc(t, "oom_score_adj");
+	char mine_oom[16] = "0";
+	int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, mine_oom, sizeof(mine_oom) - 1);
+	mine_oom[n > 0 ? n : 0] = '\0';
+	if (fd >= 0 && strtol(oom, NULL, 10) > strtol(mine_oom, NULL, 10) &&
+	    pwrite(fd, oom, strlen(oom), 0) < 0)
+		die_errno("cannot join process %d: cannot take its oom_score_adj", (int)t->pid);
+	if (fd >= 0)
+		close(fd);
+	cpu_set_t cpus, own;
+	if (sched_getaffinity(t->pid, sizeof(cpus), &cpus) == 0 &&
+	    sched_getaffinity(0, sizeof(own), &own) == 0) {
+		CPU_AND(&cpus, &cpus, &own);
+		if (CPU_COUNT(&cpus) > 0)
+			(void)sched_setaffinity(0, sizeof(cpus), &cpus);
+	}
+}
+
+/* The number of seccomp filters a process has (Seccomp_filters in /proc/PID/status). */
+static long filter_count(const char *status)
+{
+	const char *v = status_field(status, "Seccomp_filters");
+
+	return v ? strtol(v, NULL, 10) : 0;
+}
+
+/* A target that loaded a filter of its own after the sandbox's (its count is above what the
+ * joined command will have) would be joined without it: refused. */
+static void check_filter_count(const struct target *t, const struct seccomp_set *filter)
+{
+	_cleanup_free_ char *theirs = read_proc(t, "status");
+	char *mine = NULL;
+	size_t len;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read_all_fd(fd, &mine, &len) < 0)
+		die_errno("cannot join the sandbox: cannot read /proc/self/status");
+	close(fd);
+	long want = filter_count(mine) + (long)filter->n, have = filter_count(theirs);
+	free(mine);
+	if (have > want) {
+		warn("cannot join process %d: it has %ld seccomp filters, more than the %ld the "
+		     "joined command would have",
+		     (int)t->pid, have, want);
+		hint("the process loaded a filter of its own after the sandbox's: join the "
+		     "sandbox's command or its pid 1 instead");
+		exit(face->exit_setup);
+	}
 }
 
 /* --join's own options (between PID and the command): the seccomp options only. */
@@ -726,6 +772,7 @@ noreturn void join_main(int argc, char **argv)
 	open_namespaces(&t, &mine);
 	join_filter(&req, &filter);
 	check_mark(&t, &filter);
+	check_filter_count(&t, &filter);
 	t.rootfd = openat(t.procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	t.cwdfd = openat(t.procfd, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t.rootfd < 0 || t.cwdfd < 0)
@@ -739,6 +786,16 @@ noreturn void join_main(int argc, char **argv)
 	join_relay_prepare(&relay);
 	char **env = target_environ(&t, relay.master >= 0);
 
+	/* The target's end ends the joined command (a sandbox without a PID namespace would
+	 * otherwise keep it past its own end). */
+	int target_fd = (int)syscall(SYS_pidfd_open, t.pid, 0);
+	if (target_fd < 0)
+		die_errno("cannot join process %d: pidfd_open", (int)t.pid);
+	fcntl(target_fd, F_SETFD, FD_CLOEXEC);
+	int pidpipe[2];
+	if (pipe2(pidpipe, O_CLOEXEC) < 0)
+		die_errno("cannot make a pipe");
+
 	sigset_t fwd, orig, relayed;
 	process_forward_set(&fwd);
 	relayed = fwd;
@@ -748,11 +805,16 @@ noreturn void join_main(int argc, char **argv)
 	pid_t joiner = fork();
 	if (joiner < 0)
 		die_errno("cannot fork");
-	if (joiner > 0)
-		join_relay_run(&relay, joiner, &fwd);
-	/* The joiner: dies with the relay, which holds the caller's terminal. */
+	if (joiner > 0) {
+		close(pidpipe[1]);
+		join_relay_run(&relay, joiner, pidpipe[0], target_fd, &fwd);
+	}
+	/* The joiner: enters the sandbox, starts the command as the relay's child (so the
+	 * relay, outside, learns its end from the kernel whatever becomes of us) and exits. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 		_exit(face->exit_setup);
+	close(pidpipe[0]);
+	close(target_fd);
 	enter_cgroups(&t, &cg);
 	take_limits(&t, &cmd_umask);
 	join_relay_child(&relay);
@@ -760,11 +822,12 @@ noreturn void join_main(int argc, char **argv)
 	 * exec, so what we keep is closed now, not on exec. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_errno("cannot make hutch non-dumpable");
-	int keep[MAX_USERNS + N_KINDS + 3];
+	int keep[MAX_USERNS + N_KINDS + 4];
 	size_t nk = 0;
 	keep[nk++] = t.procfd;
 	keep[nk++] = t.rootfd;
 	keep[nk++] = t.cwdfd;
+	keep[nk++] = pidpipe[1];
 	for (unsigned u = 0; u < t.n_userns; u++)
 		keep[nk++] = t.userns[u];
 	for (size_t k = 0; k < N_KINDS; k++)
@@ -790,12 +853,19 @@ noreturn void join_main(int argc, char **argv)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_errno("cannot set no_new_privs");
 
-	/* A PID namespace takes only the children of whoever joined it (pid_namespaces(7)). */
-	pid_t child = fork();
+	/* A PID namespace takes only the children of whoever joined it (pid_namespaces(7)).
+	 * CLONE_PARENT: the command is the relay's child, not ours. */
+	pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
 	if (child < 0)
-		die_errno("cannot fork the command");
-	if (child > 0)
-		wait_command(child, &filter);
+		die_errno("cannot start the command");
+	if (child > 0) {
+		/* Its pid as the relay sees it: ours are in the same PID namespace. */
+		if (write(pidpipe[1], &child, sizeof(child)) != (ssize_t)sizeof(child))
+			_exit(face->exit_setup);
+		_exit(0);
+	}
+	close(pidpipe[1]);
+	/* The relay holds the caller's terminal: the command ends with it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
 	sigprocmask(SIG_SETMASK, &orig, NULL);
