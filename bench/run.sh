@@ -373,6 +373,7 @@ $1 == "T" {
 	if (!(($2 SUBSEP $3) in seen)) { seen[$2, $3] = 1; cases[$2, ++nc[$2]] = $3 }
 	if (!(($2 SUBSEP $4) in seenc)) { seenc[$2, $4] = 1; conts[$2, ++nco[$2]] = $4 }
 }
+$1 == "R" && $2 == "launch" { rt[$3, $4, $5] = $6; if ($5 + 1 > nrt) nrt = $5 + 1 }
 $1 == "M" { mrow[++nm] = $0 }
 $1 == "Z" { zrow[++nz] = $0 }
 $1 == "P" { prow[++np] = $0 }
@@ -400,6 +401,18 @@ function fit(c,   i, n, x, y, sx, sy, sxx, sxy, k) {
 	fit_b = (sy - ((n * sxy - sx * sy) / (n * sxx - sx * sx)) * sx) / n
 	return (n * sxy - sx * sy) / (n * sxx - sx * sx)
 }
+# The median over rounds of the launch times of contender a over b in case cs (paired).
+function paired(cs, a, b,   i, j, n, v, x) {
+	n = 0
+	for (i = 0; i < nrt; i++)
+		if (rt[cs, a, i] > 0 && rt[cs, b, i] > 0) {
+			x = rt[cs, a, i] / rt[cs, b, i]
+			for (j = n++; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1]
+			v[j] = x
+		}
+	if (!n) return "-"
+	return n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+}
 function m(sec, cs, c) { k = sec SUBSEP cs SUBSEP c; return (k in med) && med[k] != "-" ? med[k] : "" }
 END {
 	print "hutch benchmark"
@@ -408,6 +421,15 @@ END {
 	print "  (each round runs every contender once, rotating the order); q1, q3: quartiles."
 
 	table("launch", "Launch shapes: ro-bind = --ro-bind / / true; unshare-all = --unshare-all --ro-bind / / true;\n  flatpak = --unshare-all --die-with-parent, /usr, symlinks, --proc, --dev, --tmpfs /tmp, /etc, 4 --setenv")
+	for (j = 1; j <= nco["launch"]; j++)
+		if (conts["launch", j] ~ /^hutch-(static|dynamic)$/) om = substr(conts["launch", j], 7)
+	if (om != "") {
+		printf "\n  The build over hutch linked %s (median of the per-round ratios of launch times):\n", om
+		for (i = 1; i <= nc["launch"]; i++) {
+			cs = cases["launch", i]; a = paired(cs, "hutch", "hutch-" om); b = paired(cs, "hutch-bwrap", "hutch-bwrap-" om)
+			if (a != "-" && b != "-") printf "    %-16s hutch %.3f   hutch-bwrap %.3f\n", cs, a, b
+		}
+	}
 	table("limits", "A launch with limits: --ro-bind / / true, and with --memory 64M --pids 100 (delegated cgroup)")
 	if (info["cgroup-floor"] != "") print "  cgroup floor (mkdir, limits, cgroup.procs, rmdir; us): " info["cgroup-floor"]
 	table("binds", "N --ro-bind operations (/usr, then N-1 binds of /usr/share; bwrap up to N=" bwrap_max ")")
@@ -462,7 +484,7 @@ END {
 			split(zrow[i], f, "\t")
 			r = (f[2] SUBSEP f[3] SUBSEP ref) in zpss && zpss[f[2], f[3], ref] > 0 ? sprintf("%7.2f", f[7] / zpss[f[2], f[3], ref]) : "      -"
 			printf "  %-12s %4s %-20s %5s %8.0f %8.0f %8.0f %8.0f %9s %7s%s\n", f[2], f[3], f[4], f[6], f[7], f[8], f[9], f[10], f[5], r, (f[11] > 0 ? "  (" f[11] " failed)" : "")
-			if (f[4] ~ /^hutch-(static|dynamic)$/ && f[3] == 100) { zgoal[++nzg] = f[2] " N=100, " f[4]; zval[nzg] = f[7]; zref[nzg] = zpss[f[2], f[3], ref] }
+			if (f[4] ~ /^hutch-(static|dynamic)$/ && f[3] == 100) { zgoal[++nzg] = "N=100 " f[2] ", " f[4]; zval[nzg] = f[7]; zref[nzg] = zpss[f[2], f[3], ref] }
 		}
 		print "  procs: processes kept per sandbox besides the command (parent, pid 1, helpers)."
 		print "  PSS: proportional set size (shared pages divided among their users); anon: its"
@@ -510,7 +532,7 @@ END {
 			printf "  %-62s %6s  %s\n", "helpers kept alive, " pkcase[i] " (pid 1 needed):", helpers[i], "(report)"
 	for (i = 1; i <= nzg; i++)
 		if (zref[i] > 0)
-			printf "  %-62s %6.0f  %s\n", "PSS per sandbox, " zgoal[i] " <= " ref " (" sprintf("%.0f", zref[i]) "):", zval[i], ok(zval[i] <= zref[i])
+			printf "  %-62s %6.0f  %s\n", "PSS " zgoal[i] " <= " ref " (" sprintf("%.0f", zref[i]) "):", zval[i], ok(zval[i] <= zref[i])
 	for (i = 1; i <= ntp; i++)
 		printf "  %-62s %6.3f  %s\n", "throughput " tpcase[i] ", hutch/floor >= 0.97:", tput[i], ok(tput[i] >= 0.97)
 }' "$TSV" | tee "$OUT/report.txt"
