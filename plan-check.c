@@ -9,6 +9,9 @@
 
 #include "plan.h"
 
+/* Path buffers live on the stack, never static: a static buffer written before the clone is
+ * a dirty page that each sandbox's parent and pid 1 keep as long as it runs (four of them
+ * cost 12 KiB of PSS per sandbox: bench/RESULTS.md, "Memory at scale"). */
 #define PATH_LEN 4096
 
 /* path as a clean absolute path: one '/' between names, no "." and no trailing '/'; ".."
@@ -221,7 +224,7 @@ static void check_covers(const struct config *cfg, struct sink *s)
  * creates it as a parent of its mount point. */
 static bool will_exist(const struct config *cfg, const char *path)
 {
-	static char d[PATH_LEN];
+	char d[PATH_LEN];
 	bool exists = strcmp(path, "/") == 0;
 
 	for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
@@ -262,7 +265,7 @@ static bool will_exist(const struct config *cfg, const char *path)
 
 static void check_cwd(const struct config *cfg, const struct plan *p, struct sink *s)
 {
-	static char cwd[PATH_LEN];
+	char cwd[PATH_LEN];
 	const char *want = p->proc.chdir ? p->proc.chdir : p->proc.caller_cwd;
 
 	if (!want || !path_clean(want, cwd) || will_exist(cfg, cwd))
@@ -281,7 +284,7 @@ static void check_cwd(const struct config *cfg, const struct plan *p, struct sin
  * host's; any other mount is nodev, where opening a device fails with EACCES. */
 static void check_dev_null(const struct config *cfg, struct sink *s)
 {
-	static char d[PATH_LEN];
+	char d[PATH_LEN];
 	bool usable = false;
 
 	for (const struct setup_op *op = cfg->ops.head; op; op = op->next) {
@@ -316,7 +319,7 @@ static void check_dev_null(const struct config *cfg, struct sink *s)
  * nothing. */
 static void check_proc(const struct config *cfg, const struct plan *p, struct sink *s)
 {
-	static char d[PATH_LEN];
+	char d[PATH_LEN];
 	bool own = false;
 
 	if (!(p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0)

@@ -29,20 +29,26 @@
 #if defined(BENCH_NOP)
 /* The command for the memory measurements: a static binary with no libc, so its own pages
  * are a few KiB and the largest process of a launch is the sandbox's. With an argument it
- * sleeps 300 ms, long enough to look at the helpers while it runs. */
+ * sleeps 300 ms, long enough to look at the helpers while it runs; with the argument "hold"
+ * it writes one byte to stdout (it runs) and reads stdin until end of file, so the harness
+ * holds many sandboxes running at once and ends them all by closing one pipe. */
 #include <stddef.h>
 #include <sys/syscall.h>
 
-static long nop_syscall(long n, long a, long b)
+static long nop_syscall(long n, long a, long b, long c)
 {
 	long ret;
 #if defined(__x86_64__)
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b) : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
 #elif defined(__aarch64__)
 	register long x8 __asm__("x8") = n;
 	register long x0 __asm__("x0") = a;
 	register long x1 __asm__("x1") = b;
-	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1) : "memory");
+	register long x2 __asm__("x2") = c;
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
 	ret = x0;
 #else
 #error "bench-nop: add the syscall instruction of this architecture"
@@ -59,10 +65,17 @@ void nop_main(long *sp);
 __attribute__((used)) void nop_main(long *sp)
 {
 	static const struct nop_timespec t = { 0, 300 * 1000 * 1000 };
+	const char *arg = sp[0] > 1 ? (const char *)sp[2] : "";
+	char buf[16] = "h";
 
-	if (sp[0] > 1)
-		nop_syscall(SYS_nanosleep, (long)&t, 0);
-	nop_syscall(SYS_exit_group, 0, 0);
+	if (arg[0] == 'h' && arg[1] == 'o' && arg[2] == 'l' && arg[3] == 'd' && !arg[4]) {
+		nop_syscall(SYS_write, 1, (long)buf, 1);
+		while (nop_syscall(SYS_read, 0, (long)buf, sizeof(buf)) > 0)
+			;
+	} else if (sp[0] > 1) {
+		nop_syscall(SYS_nanosleep, (long)&t, 0, 0);
+	}
+	nop_syscall(SYS_exit_group, 0, 0, 0);
 }
 
 #if defined(__x86_64__)
@@ -717,6 +730,11 @@ int main(int argc, char **argv)
  *   memory CASE RUNS SPEC                 peak RSS of the largest process, and what the
  *                                         sandbox's own processes hold while the command
  *                                         (bench-nop, sleeping) runs; one M row each
+ *   scale CASE N RUNS UID SPEC            N sandboxes at once (bench-nop hold), started one
+ *                                         after the other as UID (-1: as we are); what the
+ *                                         processes each leaves beside its command hold,
+ *                                         from smaps_rollup (root can read a non-dumpable
+ *                                         pid 1's); S rows per run, one Z row per contender
  *   throughput CASE PAR LAUNCHES ROUNDS SPEC  LAUNCHES launches, PAR at a time; one P row each
  *   with-mounts DIR N COMMAND...          in a private mount namespace only: a tmpfs at DIR
  *                                         with N bind mounts under it, COMMAND, then unmount
@@ -726,6 +744,7 @@ int main(int argc, char **argv)
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <grp.h>
 #include <spawn.h>
 
 extern char **environ;
@@ -1020,7 +1039,7 @@ static int cmd_rounds(int argc, char **argv)
 struct proc {
 	pid_t pid, ppid;
 	char name[32];
-	long rss, anon; /* KiB */
+	long rss, anon, pte; /* KiB */
 };
 
 static int read_procs(struct proc **out)
@@ -1053,6 +1072,8 @@ static int read_procs(struct proc **out)
 				p.rss = atol(line + 6);
 			else if (strncmp(line, "RssAnon:", 8) == 0)
 				p.anon = atol(line + 8);
+			else if (strncmp(line, "VmPTE:", 6) == 0)
+				p.pte = atol(line + 6);
 		}
 		fclose(fp);
 		v = realloc(v, (size_t)(n + 1) * sizeof(*v));
@@ -1151,6 +1172,188 @@ static int cmd_memory(int argc, char **argv)
 		printf("M\t%s\t%s\t%.0f\t%d\t%.0f\t%.0f\t%d\n", argv[2], c[i].name,
 		       quantile(peak, runs, 0.5), count, quantile(rss, runs, 0.5),
 		       quantile(anon, runs, 0.5), fails);
+	}
+	return 0;
+}
+
+/* ---- many sandboxes at once ---- */
+
+/* What one process holds, KiB: the sums of smaps_rollup (its proportional share of every page
+ * it maps, PSS, and the anonymous part of it), its RSS, and its page tables (kernel memory,
+ * never shared, in no PSS). */
+struct held {
+	double pss, pss_anon, rss, pte;
+};
+
+static bool read_rollup(pid_t pid, struct held *h)
+{
+	char path[64], line[256];
+	bool got = false;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	while (fgets(line, sizeof(line), fp)) {
+		if (strncmp(line, "Pss:", 4) == 0) {
+			h->pss += atof(line + 4);
+			got = true;
+		} else if (strncmp(line, "Pss_Anon:", 9) == 0) {
+			h->pss_anon += atof(line + 9);
+		} else if (strncmp(line, "Rss:", 4) == 0) {
+			h->rss += atof(line + 4);
+		}
+	}
+	fclose(fp);
+	return got;
+}
+
+/* Whether pid is one of roots[0..n) or below one of them. */
+static bool descends_any(const struct proc *v, int np, pid_t pid, const pid_t *roots, int n)
+{
+	for (int depth = 0; depth < 64 && pid > 1; depth++) {
+		int k;
+
+		for (int i = 0; i < n; i++)
+			if (roots[i] == pid)
+				return true;
+		for (k = 0; k < np && v[k].pid != pid; k++)
+			;
+		if (k == np)
+			return false;
+		pid = v[k].ppid;
+	}
+	return false;
+}
+
+static pid_t start_held(const struct contender *c, int hold_rd, int ready_wr, long uid)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die(2, "fork");
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		/* N launches' warnings would flood the report; a failure shows in the status. */
+		dup2(hold_rd, 0);
+		dup2(ready_wr, 1);
+		if (null >= 0)
+			dup2(null, 2);
+		setpgid(0, 0);
+		if (uid >= 0 && (setgroups(0, NULL) < 0 || setgid((gid_t)uid) < 0 ||
+				 setuid((uid_t)uid) < 0))
+			_exit(126);
+		execve(c->argv[0], c->argv, environ);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* N launches of c, all running at once: the time until every command said it runs, and what
+ * the processes of the launches other than the commands hold, summed. Returns the failures. */
+static int scale_run(const struct contender *c, int n, long uid, double *secs, int *procs,
+		     struct held *sum)
+{
+	pid_t *pid = calloc((size_t)n, sizeof(*pid));
+	int hold[2], ready[2], fails = 0, got = 0;
+	struct proc *v;
+	double t0;
+	int np;
+
+	if (!pid || pipe2(hold, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
+		die(2, "scale");
+	t0 = now();
+	for (int i = 0; i < n; i++)
+		pid[i] = start_held(c, hold[0], ready[1], uid);
+	close(hold[0]);
+	close(ready[1]);
+	timed_out = 0;
+	alarm(LAUNCH_TIMEOUT);
+	while (got < n && !timed_out) {
+		char buf[64];
+		ssize_t r = read(ready[0], buf, sizeof(buf) < (size_t)(n - got) ? sizeof(buf)
+										: (size_t)(n - got));
+		if (r > 0)
+			got += (int)r;
+		else if (r == 0 || errno != EINTR)
+			break;
+	}
+	alarm(0);
+	*secs = now() - t0;
+	/* Let the launchers and pid 1s settle into their wait. */
+	usleep(300 * 1000);
+	memset(sum, 0, sizeof(*sum));
+	*procs = 0;
+	np = read_procs(&v);
+	for (int k = 0; k < np; k++) {
+		if (strcmp(v[k].name, "bench-nop") == 0)
+			continue;
+		if (!descends_any(v, np, v[k].pid, pid, n))
+			continue;
+		if (!read_rollup(v[k].pid, sum))
+			fails++; /* gone, or not readable: the sum would be short */
+		sum->pte += (double)v[k].pte;
+		(*procs)++;
+	}
+	free(v);
+	close(hold[1]); /* every command reads end of file and exits */
+	for (int i = 0; i < n; i++) {
+		int st;
+
+		reap(pid[i], &st, NULL);
+		if (st != 0)
+			fails++;
+	}
+	close(ready[0]);
+	free(pid);
+	return fails + (n - got);
+}
+
+static int cmd_scale(int argc, char **argv)
+{
+	struct contender *c;
+	int n, runs, k;
+	long uid;
+
+	if (argc != 7)
+		die(2, "usage: scale CASE N RUNS UID SPEC");
+	n = atoi(argv[3]);
+	runs = atoi(argv[4]);
+	uid = atol(argv[5]);
+	c = read_spec(argv[6], &k);
+	quiet_init();
+	{
+		double t[k][runs], pss[k][runs], anon[k][runs], rss[k][runs], pte[k][runs];
+		int procs[k], fails[k];
+
+		memset(procs, 0, sizeof(procs));
+		memset(fails, 0, sizeof(fails));
+		for (int r = 0; r < runs; r++)
+			for (int j = 0; j < k; j++) {
+				int i = (r + j) % k, p;
+				struct held h;
+				double s;
+				int f = scale_run(&c[i], n, uid, &s, &p, &h);
+
+				fails[i] += f;
+				t[i][r] = s * 1e6 / n;
+				pss[i][r] = h.pss / n;
+				anon[i][r] = h.pss_anon / n;
+				rss[i][r] = h.rss / n;
+				pte[i][r] = h.pte / n;
+				if (p > procs[i])
+					procs[i] = p;
+				printf("S\t%s\t%d\t%s\t%d\t%.1f\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%d\n",
+				       argv[2], n, c[i].name, r, t[i][r], p, pss[i][r], anon[i][r],
+				       rss[i][r], pte[i][r], f);
+			}
+		for (int i = 0; i < k; i++)
+			printf("Z\t%s\t%d\t%s\t%.0f\t%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%d\n", argv[2], n,
+			       c[i].name, quantile(t[i], runs, 0.5), (double)procs[i] / n,
+			       quantile(pss[i], runs, 0.5), quantile(anon[i], runs, 0.5),
+			       quantile(rss[i], runs, 0.5), quantile(pte[i], runs, 0.5), fails[i]);
 	}
 	return 0;
 }
@@ -1284,9 +1487,11 @@ int main(int argc, char **argv)
 		return cmd_memory(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "throughput") == 0)
 		return cmd_throughput(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "scale") == 0)
+		return cmd_scale(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "with-mounts") == 0)
 		return cmd_with_mounts(argc, argv);
-	fprintf(stderr, "usage: bench-harness rounds|memory|throughput|with-mounts ...\n");
+	fprintf(stderr, "usage: bench-harness rounds|memory|scale|throughput|with-mounts ...\n");
 	return 2;
 }
 #endif /* BENCH_HARNESS */

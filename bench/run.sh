@@ -8,8 +8,11 @@
 # Run as root it installs what is missing (bubblewrap, a C compiler) with apt-get, then drops
 # to uid BENCH_USER (65534) for every measurement; run as a user it measures as that user.
 # Knobs: BENCH_QUICK=1 (a smoke run of a minute), BENCH_ONLY="launch binds mounts memory
-# throughput limits" (the sections to run, default all), BENCH_OUT=DIR (results, default
-# $TMPDIR/hutch-bench-results-UID), BENCH_USER=UID, BWRAP=PATH, CC=COMPILER.
+# scale throughput limits" (the sections to run, default all), BENCH_OUT=DIR (results, default
+# $TMPDIR/hutch-bench-results-UID), BENCH_USER=UID, BWRAP=PATH, CC=COMPILER,
+# HUTCH_OTHER=PATH (hutch linked the other way, static or dynamic: `make bench` passes
+# other-link/hutch), BWRAP_REF=PATH (a second bubblewrap for the scale section, default
+# /opt/bwrap-0.11.1/bwrap when it exists).
 # The numbers go to stdout and DIR/report.txt; every measurement to DIR/last-run.tsv.
 set -euo pipefail
 umask 022
@@ -24,7 +27,9 @@ CC=${CC:-cc}
 QUICK=${BENCH_QUICK:-0}
 OUT=${BENCH_OUT:-${TMPDIR:-/tmp}/hutch-bench-results-$(id -u)}
 BENCH_USER=${BENCH_USER:-65534}
-ONLY=${BENCH_ONLY:-launch binds mounts memory throughput limits}
+ONLY=${BENCH_ONLY:-launch binds mounts memory scale throughput limits}
+HUTCH_OTHER=${HUTCH_OTHER:-}
+BWRAP_REF=${BWRAP_REF:-/opt/bwrap-0.11.1/bwrap}
 # want SECTION: SECTION is among those to run.
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
@@ -33,14 +38,31 @@ fail() { say "$*"; exit 1; }
 
 if [ -z "$HUTCH" ] || [ ! -x "$HUTCH" ]; then fail "no hutch binary: build it (make) or set HUTCH"; fi
 HUTCH=$(cd "$(dirname "$HUTCH")" && pwd)/$(basename "$HUTCH")
+if [ -n "$HUTCH_OTHER" ] && [ ! -x "$HUTCH_OTHER" ]; then fail "HUTCH_OTHER=$HUTCH_OTHER is not an executable"; fi
+# link_mode FILE: static or dynamic (a dynamic executable names its loader: PT_INTERP).
+link_mode() {
+	if head -c 4096 "$1" | LC_ALL=C grep -qa 'ld-linux\|ld-musl\|/ld\.so'; then
+		echo dynamic
+	else
+		echo static
+	fi
+}
+HUTCH_MODE=$(link_mode "$HUTCH")
+OTHER_MODE=
+[ -z "$HUTCH_OTHER" ] || OTHER_MODE=$(link_mode "$HUTCH_OTHER")
+if [ -n "$OTHER_MODE" ] && [ "$OTHER_MODE" = "$HUTCH_MODE" ]; then
+	fail "HUTCH and HUTCH_OTHER are both linked $HUTCH_MODE"
+fi
 
 # Rounds. Each round runs every contender once, in an order that rotates from round to round.
 if [ "$QUICK" = 1 ]; then
-	R_LAUNCH=10 R_MOUNTS=3 R_MEMORY=2 R_TPUT=1 TPUT_N=50
+	R_LAUNCH=10 R_MOUNTS=3 R_MEMORY=2 R_TPUT=1 TPUT_N=50 R_SCALE=2
 	R_BINDS=(10:5 100:5 1000:3 4000:2)
+	SCALE_N=(1 10)
 else
-	R_LAUNCH=200 R_MOUNTS=30 R_MEMORY=7 R_TPUT=9 TPUT_N=200
+	R_LAUNCH=200 R_MOUNTS=30 R_MEMORY=7 R_TPUT=9 TPUT_N=200 R_SCALE=5
 	R_BINDS=(10:100 100:50 1000:15 4000:10)
+	SCALE_N=(1 10 100)
 fi
 # bubblewrap parses /proc/self/mountinfo once per bind (quadratic): 1000 binds take it about
 # two seconds, 4000 would take half a minute per launch.
@@ -78,6 +100,11 @@ mkdir -p "$BIN" "$WORK/mnt" "$OUT"
 chmod 755 "$WORK" "$BIN" "$WORK/mnt"
 cp "$HUTCH" "$BIN/hutch" # the shipped seccomp profiles are built into it
 ln -s hutch "$BIN/bwrap" # the bwrap face: hutch run under the name bwrap
+if [ -n "$HUTCH_OTHER" ]; then
+	mkdir -p "$BIN/$OTHER_MODE"
+	cp "$HUTCH_OTHER" "$BIN/$OTHER_MODE/hutch"
+	ln -s hutch "$BIN/$OTHER_MODE/bwrap"
+fi
 $CC -O2 -o "$BIN/floor" "$here/floor.c" || fail "cannot build the floor"
 $CC -O2 -DBENCH_HARNESS -o "$BIN/bench-harness" "$here/floor.c" || fail "cannot build the harness"
 have_nop=1
@@ -111,13 +138,18 @@ line() {
 	local IFS=$'\t'
 	printf '%s\n' "$*"
 }
-# spec FILE WITH_BWRAP ARGS...: the contenders, each with the same arguments.
+# spec FILE WITH_BWRAP ARGS...: the contenders, each with the same arguments; with
+# OTHER=1 also hutch linked the other way (hutch-dynamic or hutch-static, both faces).
 spec() {
 	local f=$1 with_bwrap=$2
 	shift 2
 	{
 		line hutch "$BIN/hutch" "$@"
 		line hutch-bwrap "$BIN/bwrap" "$@"
+		if [ "${OTHER:-0}" = 1 ] && [ -n "$OTHER_MODE" ]; then
+			line "hutch-$OTHER_MODE" "$BIN/$OTHER_MODE/hutch" "$@"
+			line "hutch-bwrap-$OTHER_MODE" "$BIN/$OTHER_MODE/bwrap" "$@"
+		fi
 		line floor "$BIN/floor" "$@"
 		if [ "$with_bwrap" = 1 ] && [ "$have_bwrap" = 1 ]; then line bwrap "$BWRAP" "$@"; fi
 	} >"$f"
@@ -156,7 +188,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	line I date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 	line I machine "$(uname -srm), ${cpu:-unknown cpu}, $(nproc) cpus, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 	line I os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
-	line I hutch "$("$HUTCH" --version 2>/dev/null | head -1), commit $commit"
+	line I hutch "$("$HUTCH" --version 2>/dev/null | head -1), commit $commit, linked $HUTCH_MODE${OTHER_MODE:+ (and $OTHER_MODE: HUTCH_OTHER)}"
 	line I bwrap "$([ "$have_bwrap" = 1 ] && "$BWRAP" --version 2>/dev/null | head -1 || echo none)"
 	line I floor "$($CC --version | head -1), -O2"
 	line I user "$measured_as"
@@ -173,7 +205,7 @@ t_start=$SECONDS
 want launch && for s in "${SHAPES[@]}"; do
 	say "launch: $s, $R_LAUNCH rounds"
 	shape_args "$s"
-	spec "$WORK/spec" 1 "${args[@]}" true
+	OTHER=1 spec "$WORK/spec" 1 "${args[@]}" true
 	measure "$H" rounds launch "$s" "$R_LAUNCH" "$WORK/spec" >>"$TSV"
 done
 
@@ -208,6 +240,49 @@ if [ "$have_nop" = 1 ] && want memory; then
 		fi
 		measure "$H" memory "$s" "$R_MEMORY" "$WORK/spec" >>"$TSV"
 	done
+fi
+
+# ---- 4b. many sandboxes at once ---------------------------------------------------------------
+# N sandboxes held running at once (bench-nop hold: it says it runs and waits for the end of
+# its stdin), started one after the other; then, per sandbox, what the processes of each
+# launch other than its command hold: the sum of their PSS (each shared page divided among
+# the processes that map it, so libc's pages count little and pages the N sandboxes share
+# count 1/N each), its anonymous part, RSS and page tables (kernel memory, in no PSS), from
+# /proc/PID/smaps_rollup; and the time per sandbox until all N commands ran. Reading a
+# non-dumpable pid 1's smaps_rollup takes root (ptrace access to an mm created in the initial
+# user namespace): the harness runs as root and starts each launch as BENCH_USER.
+scale_spec() {
+	local f=$1
+	shift
+	{
+		line "hutch-$HUTCH_MODE" "$BIN/hutch" "$@"
+		[ -z "$OTHER_MODE" ] || line "hutch-$OTHER_MODE" "$BIN/$OTHER_MODE/hutch" "$@"
+		line "hutch-bwrap-$HUTCH_MODE" "$BIN/bwrap" "$@"
+		[ -z "$OTHER_MODE" ] || line "hutch-bwrap-$OTHER_MODE" "$BIN/$OTHER_MODE/bwrap" "$@"
+		[ "$have_bwrap" = 0 ] || line bwrap "$BWRAP" "$@"
+		[ ! -x "$BWRAP_REF" ] || [ "$BWRAP_REF" -ef "$BWRAP" ] || line bwrap-ref "$BWRAP_REF" "$@"
+	} >"$f"
+}
+if [ "$have_nop" = 1 ] && want scale; then
+	if [ "$(id -u)" = 0 ]; then
+		[ ! -x "$BWRAP_REF" ] || [ "$BWRAP_REF" -ef "$BWRAP" ] ||
+			line I bwrap-ref "$("$BWRAP_REF" --version 2>/dev/null | head -1) ($BWRAP_REF)" >>"$TSV"
+		for s in unshare-all flatpak; do
+			shape_args "$s"
+			if [ "$s" = flatpak ]; then
+				scale_spec "$WORK/spec" "${args[@]}" --ro-bind "$BIN" /bench /bench/bench-nop hold
+			else
+				scale_spec "$WORK/spec" "${args[@]}" "$BIN/bench-nop" hold
+			fi
+			for n in "${SCALE_N[@]}"; do
+				say "scale: $s, $n at once, $R_SCALE runs"
+				(cd / && "${clean_env[@]}" "$H" scale "$s" "$n" "$R_SCALE" "$BENCH_USER" \
+					"$WORK/spec") >>"$TSV"
+			done
+		done
+	else
+		say "scale: not measured (reading pid 1's smaps_rollup needs root)"
+	fi
 fi
 
 # ---- 5. throughput -----------------------------------------------------------------------
@@ -298,17 +373,19 @@ $1 == "T" {
 	if (!(($2 SUBSEP $3) in seen)) { seen[$2, $3] = 1; cases[$2, ++nc[$2]] = $3 }
 	if (!(($2 SUBSEP $4) in seenc)) { seenc[$2, $4] = 1; conts[$2, ++nco[$2]] = $4 }
 }
+$1 == "R" && $2 == "launch" { rt[$3, $4, $5] = $6; if ($5 + 1 > nrt) nrt = $5 + 1 }
 $1 == "M" { mrow[++nm] = $0 }
+$1 == "Z" { zrow[++nz] = $0 }
 $1 == "P" { prow[++np] = $0 }
 function table(sec, title,   i, j, c, k) {
 	printf "\n%s\n", title
-	printf "  %-16s %-12s %10s %10s %10s %8s %8s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap"
+	printf "  %-16s %-19s %10s %10s %10s %8s %8s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap"
 	for (i = 1; i <= nc[sec]; i++)
 		for (j = 1; j <= nco[sec]; j++) {
 			c = conts[sec, j]; k = sec SUBSEP cases[sec, i] SUBSEP c
 			if (!(k in med)) continue
-			if (med[k] == "-") { printf "  %-16s %-12s %10s\n", cases[sec, i], c, "FAILED"; continue }
-			printf "  %-16s %-12s %10.0f %10.0f %10.0f %8s %8s%s\n", cases[sec, i], c, med[k], q1[k], q3[k], ratio(rf[k]), ratio(rb[k]), (bad[k] > 0 ? "  (" bad[k] " failed runs)" : "")
+			if (med[k] == "-") { printf "  %-16s %-19s %10s\n", cases[sec, i], c, "FAILED"; continue }
+			printf "  %-16s %-19s %10.0f %10.0f %10.0f %8s %8s%s\n", cases[sec, i], c, med[k], q1[k], q3[k], ratio(rf[k]), ratio(rb[k]), (bad[k] > 0 ? "  (" bad[k] " failed runs)" : "")
 		}
 }
 # Least-squares line through (N, median us) for one contender: slope in us per bind.
@@ -324,6 +401,18 @@ function fit(c,   i, n, x, y, sx, sy, sxx, sxy, k) {
 	fit_b = (sy - ((n * sxy - sx * sy) / (n * sxx - sx * sx)) * sx) / n
 	return (n * sxy - sx * sy) / (n * sxx - sx * sx)
 }
+# The median over rounds of the launch times of contender a over b in case cs (paired).
+function paired(cs, a, b,   i, j, n, v, x) {
+	n = 0
+	for (i = 0; i < nrt; i++)
+		if (rt[cs, a, i] > 0 && rt[cs, b, i] > 0) {
+			x = rt[cs, a, i] / rt[cs, b, i]
+			for (j = n++; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1]
+			v[j] = x
+		}
+	if (!n) return "-"
+	return n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+}
 function m(sec, cs, c) { k = sec SUBSEP cs SUBSEP c; return (k in med) && med[k] != "-" ? med[k] : "" }
 END {
 	print "hutch benchmark"
@@ -332,6 +421,15 @@ END {
 	print "  (each round runs every contender once, rotating the order); q1, q3: quartiles."
 
 	table("launch", "Launch shapes: ro-bind = --ro-bind / / true; unshare-all = --unshare-all --ro-bind / / true;\n  flatpak = --unshare-all --die-with-parent, /usr, symlinks, --proc, --dev, --tmpfs /tmp, /etc, 4 --setenv")
+	for (j = 1; j <= nco["launch"]; j++)
+		if (conts["launch", j] ~ /^hutch-(static|dynamic)$/) om = substr(conts["launch", j], 7)
+	if (om != "") {
+		printf "\n  The build over hutch linked %s (median of the per-round ratios of launch times):\n", om
+		for (i = 1; i <= nc["launch"]; i++) {
+			cs = cases["launch", i]; a = paired(cs, "hutch", "hutch-" om); b = paired(cs, "hutch-bwrap", "hutch-bwrap-" om)
+			if (a != "-" && b != "-") printf "    %-16s hutch %.3f   hutch-bwrap %.3f\n", cs, a, b
+		}
+	}
 	table("limits", "A launch with limits: --ro-bind / / true, and with --memory 64M --pids 100 (delegated cgroup)")
 	if (info["cgroup-floor"] != "") print "  cgroup floor (mkdir, limits, cgroup.procs, rmdir; us): " info["cgroup-floor"]
 	table("binds", "N --ro-bind operations (/usr, then N-1 binds of /usr/share; bwrap up to N=" bwrap_max ")")
@@ -373,6 +471,26 @@ END {
 		print "  peak RSS: ru_maxrss of the launch, i.e. of its largest process. helpers: the"
 		print "  processes of the launch other than the command, counted and summed while it runs."
 	}
+	if (nz) {
+		print "\nMany sandboxes at once (command: bench-nop holding; per sandbox, what the processes of"
+		print "  each launch other than its command hold, summed; medians of runs)"
+		printf "  %-12s %4s %-20s %5s %8s %8s %8s %8s %9s %7s\n", "case", "N", "contender", "procs", "PSS KiB", "anon KiB", "RSS KiB", "PTE KiB", "launch us", "PSS/ref"
+		for (i = 1; i <= nz; i++) {
+			split(zrow[i], f, "\t")
+			zpss[f[2], f[3], f[4]] = f[7]
+		}
+		ref = info["bwrap-ref"] != "" ? "bwrap-ref" : "bwrap"
+		for (i = 1; i <= nz; i++) {
+			split(zrow[i], f, "\t")
+			r = (f[2] SUBSEP f[3] SUBSEP ref) in zpss && zpss[f[2], f[3], ref] > 0 ? sprintf("%7.2f", f[7] / zpss[f[2], f[3], ref]) : "      -"
+			printf "  %-12s %4s %-20s %5s %8.0f %8.0f %8.0f %8.0f %9s %7s%s\n", f[2], f[3], f[4], f[6], f[7], f[8], f[9], f[10], f[5], r, (f[11] > 0 ? "  (" f[11] " failed)" : "")
+			if (f[4] ~ /^hutch-(static|dynamic)$/ && f[3] == 100) { zgoal[++nzg] = "N=100 " f[2] ", " f[4]; zval[nzg] = f[7]; zref[nzg] = zpss[f[2], f[3], ref] }
+		}
+		print "  procs: processes kept per sandbox besides the command (parent, pid 1, helpers)."
+		print "  PSS: proportional set size (shared pages divided among their users); anon: its"
+		print "  anonymous part; PTE: page tables (kernel memory, in no PSS); launch: time until all"
+		print "  N commands ran, divided by N (started one after another); PSS/ref: against " ref "."
+	}
 	if (np) {
 		print "\nThroughput (launches per second, N launches at a time kept in flight)"
 		printf "  %-12s %4s %-12s %10s %8s %8s\n", "case", "par", "contender", "launches/s", "/floor", "/bwrap"
@@ -412,6 +530,9 @@ END {
 			printf "  %-62s %6s  %s\n", "helpers kept alive, ro-bind (none needed):", helpers[i], ok(helpers[i] == 0)
 		else
 			printf "  %-62s %6s  %s\n", "helpers kept alive, " pkcase[i] " (pid 1 needed):", helpers[i], "(report)"
+	for (i = 1; i <= nzg; i++)
+		if (zref[i] > 0)
+			printf "  %-62s %6.0f  %s\n", "PSS " zgoal[i] " <= " ref " (" sprintf("%.0f", zref[i]) "):", zval[i], ok(zval[i] <= zref[i])
 	for (i = 1; i <= ntp; i++)
 		printf "  %-62s %6.3f  %s\n", "throughput " tpcase[i] ", hutch/floor >= 0.97:", tput[i], ok(tput[i] >= 0.97)
 }' "$TSV" | tee "$OUT/report.txt"

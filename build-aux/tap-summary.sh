@@ -2,9 +2,10 @@
 # Usage: build-aux/tap-summary.sh [MAKE_STATUS]
 #
 # Run from the build directory after `make check` (and `make check-asan`), or `make check-all`.
-# Counts the results automake's TAP driver wrote to tests/*.trs and asan/*.trs (and the one
-# result of each part of check-all, tests/check-PART.trs), prints test-suite.log and the
-# failing test points when something failed, and ends with one line:
+# Counts the results automake's TAP driver wrote to tests/*.trs, asan/*.trs and
+# other-link/*.trs (and the one result of each part of check-all, tests/check-PART.trs),
+# prints test-suite.log and the failing test points when something failed, and ends with one
+# line:
 #   N passed, N failed[, N skipped]
 # PASS and XFAIL count as passed, FAIL, XPASS and ERROR as failed, SKIP as skipped.
 # MAKE_STATUS is the exit status of `make check`: when it is non-zero but no result failed
@@ -14,7 +15,7 @@
 
 status=${1:-0}
 
-trs_files=$(find tests asan -name '*.trs' 2>/dev/null | LC_ALL=C sort)
+trs_files=$(find tests asan other-link -name '*.trs' 2>/dev/null | LC_ALL=C sort)
 
 passed=0
 failed=0
