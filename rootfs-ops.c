@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "join.h"
@@ -272,6 +273,13 @@ static int mask_onto(struct build *b, int fd, int *src)
 	if (S_ISDIR(st.st_mode))
 		return mount_new_fs(&b->mnt, "tmpfs", face->mark_mounts ? JOIN_MARK : "tmpfs",
 				    "mode=0755", NULL, fd, NULL, MASK_ATTRS);
+	/* The kernel mounts nothing on a file that is unlinked, as a mask is: an empty regular
+	 * file, unlinked, mounted read-only, is masked already (--proc /proc --mask /proc/kcore,
+	 * or a link to a masked path), and stays as it is. */
+	struct statvfs vfs;
+	if (S_ISREG(st.st_mode) && st.st_nlink == 0 && st.st_size == 0 &&
+	    mount_is_mount_root(fd) == 1 && fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	return mask_file(b, fd, src);
 }
 
