@@ -225,38 +225,45 @@ static void cover_proc(const struct mnt_ctx *m, int mnt, const struct setup_op *
 
 static const char mask_name[] = ".hutch-mask";
 
+/* The empty file of one operation's masks: its fd and the directory its name is in. */
+struct mask_src {
+	int fd, dirfd;
+};
+
 /* Bind an empty read-only file on fd: a new empty file in the base's root, made at the first
- * file an operation masks (*src: its fd) and unlinked by mask_end when that operation is done,
- * so no other operation reaches it by name or mounts on it, and the sandbox sees it only
- * through the masks (mountinfo names it "//deleted", as --bind-data's files; the kernel binds
- * no file once unlinked). No device node (runc binds /dev/null, which a user namespace's
- * caller may lack) and no filesystem of its own: a detached mount to clone from would cost
- * the kernel an RCU grace period when closed (namespace_unlock), a tenth of a launch on a
- * busy machine. */
-static int mask_file(struct build *b, int fd, int *src)
+ * file an operation masks and unlinked by mask_end when that operation is done, so no other
+ * operation reaches it by name or mounts on it, and the sandbox sees it only through the masks
+ * (mountinfo names it "//deleted", as --bind-data's files; the kernel binds no file once
+ * unlinked). No device node (runc binds /dev/null, which a user namespace's caller may lack),
+ * and no filesystem of its own unless the base is read-only (--remount-ro / before): then in
+ * the scratch. A detached mount to clone from would cost the kernel an RCU grace period when
+ * closed (namespace_unlock), measured at half a millisecond a launch on a busy machine. */
+static int mask_file(struct build *b, int fd, struct mask_src *src)
 {
-	if (*src < 0) {
+	if (src->fd < 0) {
 		/* O_EXCL: the name is hutch's; one the command line made there is an error. */
-		int f = openat(b->basefd, mask_name,
-			       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+		int flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+		int f = openat(src->dirfd = b->basefd, mask_name, flags, 0444);
+		if (f < 0 && errno == EROFS)
+			f = openat(src->dirfd = rootfs_scratch(b), mask_name, flags, 0444);
 		if (f < 0)
 			return -1;
 		close(f);
-		*src = openat(b->basefd, mask_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (*src < 0)
+		src->fd = openat(src->dirfd, mask_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (src->fd < 0)
 			return -1;
 	}
-	return mount_bind_at(&b->mnt, *src, fd, NULL, MASK_ATTRS);
+	return mount_bind_at(&b->mnt, src->fd, fd, NULL, MASK_ATTRS);
 }
 
 /* The end of an operation that masked: the empty file's name goes (see mask_file). */
-static void mask_end(struct build *b, int *src, const struct setup_op *op)
+static void mask_end(struct mask_src *src, const struct setup_op *op)
 {
-	if (*src < 0)
+	if (src->fd < 0)
 		return;
-	close(*src);
-	*src = -1;
-	if (unlinkat(b->basefd, mask_name, 0) < 0)
+	close(src->fd);
+	src->fd = -1;
+	if (unlinkat(src->dirfd, mask_name, 0) < 0)
 		die_errno(msg(MSG_OP_MASK), op->dest, op->option);
 }
 
@@ -264,7 +271,7 @@ static void mask_end(struct build *b, int *src, const struct setup_op *op)
  * directory under a new empty read-only tmpfs (its own: the cost of a new filesystem is that
  * of a bind, and a clone of one would copy what a later operation stacked on it), anything
  * else under the empty file. Returns the new mount's fd, -1 errno. */
-static int mask_onto(struct build *b, int fd, int *src)
+static int mask_onto(struct build *b, int fd, struct mask_src *src)
 {
 	struct stat st;
 
@@ -291,12 +298,12 @@ static int mask_onto(struct build *b, int fd, int *src)
 static void op_mask(struct build *b, const struct setup_op *op)
 {
 	_cleanup_close_ int fd = rootfs_dest_resolve(b, op);
-	int src = -1;
+	struct mask_src src = { .fd = -1, .dirfd = -1 };
 	_cleanup_close_ int mnt = fd < 0 ? -1 : mask_onto(b, fd, &src);
 
 	if (mnt < 0)
 		die_errno(msg(MSG_OP_MASK), op->dest, op->option);
-	mask_end(b, &src, op);
+	mask_end(&src, op);
 	struct place at = { .dirfd = fd, .anywhere = true }; /* --mask / is the root */
 	rootfs_adopt_mount(b, &at, mnt);
 }
@@ -305,7 +312,7 @@ static void op_mask(struct build *b, const struct setup_op *op)
  * skipped, as runc skips it). */
 static void mask_proc(struct build *b, int mnt, const struct setup_op *op)
 {
-	int src = -1;
+	struct mask_src src = { .fd = -1, .dirfd = -1 };
 
 	for (const char *const *n = setup_proc_masked; *n; n++) {
 		_cleanup_close_ int fd = mount_resolve(&b->mnt, mnt, *n, false);
@@ -315,7 +322,7 @@ static void mask_proc(struct build *b, int mnt, const struct setup_op *op)
 		if (m < 0)
 			die_errno(msg(MSG_OP_MASK_SUB), op->dest, *n, op->option);
 	}
-	mask_end(b, &src, op);
+	mask_end(&src, op);
 }
 
 static void op_proc(struct build *b, const struct setup_op *op)

@@ -95,6 +95,21 @@ case_proc_masks() {
 	done
 }
 
+# A read-only root before --proc (--remount-ro /): the masks are made all the same.
+case_ro_root() {
+	local fb n=${FILES[0]:-}
+	[ -n "$n" ] || { skip "$MODE: --remount-ro / before --proc: no masked file here"; return; }
+	for fb in "" attached 1; do
+		run_as "$MODE" env HUTCH_TEST_FALLBACK="$fb" "$H" "${MINROOT_NOPROC[@]}" --dir /proc \
+			--remount-ro / --unshare-pid --proc /proc "$P" "head=/proc/$n" \
+			"mountflags=/proc/$n" touch=/x
+		is "$RC:$(val head:/proc/$n):$(val touch:/x)" 0::EROFS \
+			"$MODE/${fb:-detached}: --remount-ro / before --proc: /proc/$n masked, / read-only"
+		is "$(val mountpoint:/proc/$n)" "/proc/$n" \
+			"$MODE/${fb:-detached}: --remount-ro / before --proc: /proc/$n is a mount"
+	done
+}
+
 # The bwrap face: no mask, /proc/fs as it is; the mount points under /proc the same as the
 # reference bubblewrap's (when installed) for the same command line.
 REF=${BWRAP_REF:-/usr/bin/bwrap}
@@ -239,6 +254,7 @@ else
 		for_each_mode case_proc_masks "$fb"
 	done
 fi
+for_each_mode case_ro_root
 for_each_mode case_bwrap_face
 for_each_mode case_mask_option
 for_each_mode case_mask_missing
