@@ -147,12 +147,13 @@ static void one_op(FILE *out, const struct setup_op *op, const struct plan *p)
 		fputs(",nosuid,nodev", out);
 		break;
 	case SETUP_PROC:
-		fprintf(out, "proc on %s: %s, nosuid,nodev,noexec, /proc/sys and others read-only",
-			dest,
+		fprintf(out, "proc on %s: %s, nosuid,nodev,noexec", dest,
 			r->own_pidns ? "a new one, of the sandbox's PID namespace" :
 				       "the host's (no PID namespace of its own)");
 		if (face->proc_masks)
 			proc_masks(out, dest);
+		else
+			fputs(", /proc/sys and others read-only", out);
 		break;
 	case SETUP_DEV:
 		fprintf(out,
