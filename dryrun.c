@@ -105,6 +105,19 @@ static int op_mode(const struct setup_op *op, int dflt)
 	return op->perms == SETUP_PERMS_UNSET ? dflt : op->perms;
 }
 
+/* What --proc hides and makes read-only in a face with proc_masks (rootfs-ops.c). */
+static void proc_masks(FILE *out, const char *dest)
+{
+	const char *d = strcmp(dest, "/") == 0 ? "" : dest;
+
+	fputs("; read-only:", out);
+	for (const char *const *n = setup_proc_readonly; *n; n++)
+		fprintf(out, " %s/%s", d, *n);
+	fputs("; masked where the kernel has them (an empty read-only file or tmpfs):", out);
+	for (const char *const *n = setup_proc_masked; *n; n++)
+		fprintf(out, " %s/%s", d, *n);
+}
+
 static void one_op(FILE *out, const struct setup_op *op, const struct plan *p)
 {
 	const struct rootfs_plan *r = &p->rootfs;
@@ -138,10 +151,13 @@ static void one_op(FILE *out, const struct setup_op *op, const struct plan *p)
 		fputs(",nosuid,nodev", out);
 		break;
 	case SETUP_PROC:
-		fprintf(out, "proc on %s: %s, nosuid,nodev,noexec, /proc/sys and others read-only",
-			dest,
+		fprintf(out, "proc on %s: %s, nosuid,nodev,noexec", dest,
 			r->own_pidns ? "a new one, of the sandbox's PID namespace" :
 				       "the host's (no PID namespace of its own)");
+		if (face->proc_masks)
+			proc_masks(out, dest);
+		else
+			fputs(", /proc/sys and others read-only", out);
 		break;
 	case SETUP_DEV:
 		fprintf(out,
@@ -188,6 +204,10 @@ static void one_op(FILE *out, const struct setup_op *op, const struct plan *p)
 		break;
 	case SETUP_LOCK_FILE:
 		fprintf(out, "lock %s, held while the sandbox runs", dest);
+		break;
+	case SETUP_MASK:
+		fprintf(out, "mask %s: an empty file or directory over it: ro,nosuid,nodev,noexec",
+			dest);
 		break;
 	}
 }

@@ -183,6 +183,8 @@ MSG(OP_SYMLINK_OTHER, "cannot create symlink '%s' -> '%s' (--%s): a link to '%s'
     "Can't make symlink at %s%.0s%.0s: existing destination is %s")
 MSG(OP_DATA_READ, "cannot write '%s' (--%s): cannot read fd %d", "Can't write data to file %s")
 MSG(OP_OVERLAY_DIRS, "cannot open the upper layer of '%s' (--%s)", "open tmp-overlay")
+MSG(OP_MASK, "cannot mask '%s' (--%s)", "Can't mask %s")
+MSG(OP_MASK_SUB, "cannot mask '%s/%s' (--%s)", "Can't mask %s/%s")
 MSG(OP_PROC_SUB, "cannot open '/%s/%s' (--%s)", "Can't access /newroot/%s/%s")
 MSG(EXEC_NOT_FOUND, "cannot run '%s': command not found in the sandbox",
     "execvp %s: No such file or directory")

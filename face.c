@@ -50,6 +50,7 @@ static const struct face face_table[FACE_COUNT] = {
 		.caps_best_effort = false,
 		.file_umask = true,
 		.proc_cover_all = true,
+		.proc_masks = true,
 		.source_missing_early = false,
 		.kill_leftovers = true,
 		.die_with_parent = true,
@@ -96,6 +97,7 @@ static const struct face face_table[FACE_COUNT] = {
 		.caps_best_effort = true,
 		.file_umask = false,
 		.proc_cover_all = false, /* only those still writable for the sandbox's ids */
+		.proc_masks = false,	 /* bubblewrap's /proc exactly */
 		.source_missing_early = true,
 		.kill_leftovers = false, /* bubblewrap's pid 1 stays while anything is left */
 		.die_with_parent = false,
@@ -196,6 +198,7 @@ void face_print_table(void)
 	BOOL_ROW(caps_best_effort);
 	BOOL_ROW(file_umask);
 	BOOL_ROW(proc_cover_all);
+	BOOL_ROW(proc_masks);
 	BOOL_ROW(source_missing_early);
 	BOOL_ROW(kill_leftovers);
 	BOOL_ROW(die_with_parent);

@@ -43,6 +43,7 @@ struct face {
 	bool caps_best_effort;	   /* root's capset/ambient EPERM keeps what it can (bubblewrap) */
 	bool file_umask;	   /* --file without --perms: 0666 less the caller's umask */
 	bool proc_cover_all;	   /* --proc covers sys, sysrq-trigger, irq, bus whatever the ids */
+	bool proc_masks; /* --proc hides and covers the OCI default paths (setup-op.h's lists) */
 	bool source_missing_early; /* a bind source behind a missing link fails when resolved */
 	/* Process shape. */
 	bool kill_leftovers;	      /* what the command leaves running dies with it */

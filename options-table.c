@@ -416,6 +416,10 @@ const struct option_row options_table[] = {
 	  OP(SETUP_RO_BIND_FD, ARG_FD, ARG_DEST) },
 	{ "remount-ro", "DEST", IN_BOTH, "Remount DEST as readonly; does not recursively remount",
 	  OP(SETUP_REMOUNT_RO, ARG_DEST) },
+	/* Not bubblewrap's: both faces (the bwrap face's --proc stays bubblewrap's). */
+	{ "mask", "PATH", IN_BOTH,
+	  "Hide PATH in the sandbox under an empty read-only file or directory",
+	  OP(SETUP_MASK, ARG_DEST) },
 	/* Layers stay in command-line order (bottom first) right before their overlay. */
 	{ "overlay-src", "SRC", IN_BOTH, "Read files from SRC in the following overlay",
 	  OP(SETUP_OVERLAY_SRC, ARG_SRC), .flags = OPTION_LAYER },

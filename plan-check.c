@@ -81,6 +81,7 @@ static bool mounts(enum setup_op_type t)
 	case SETUP_OVERLAY:
 	case SETUP_TMP_OVERLAY:
 	case SETUP_RO_OVERLAY:
+	case SETUP_MASK:
 		return true;
 	default:
 		return false;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "join.h"
@@ -202,8 +203,12 @@ static void cover_proc(const struct mnt_ctx *m, int mnt, const struct setup_op *
 	 * its own, and the kernel still asks for CAP_NET_ADMIN over that namespace or its root
 	 * (net_ctl_permissions). Opened before the cover, it is the writable proc's. */
 	_cleanup_close_ int net = own_net ? mount_resolve(m, mnt, "sys/net", false) : -1;
-	for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
-		cover_ro(m, mnt, cover[i], op);
+	if (face->proc_masks) /* the OCI list: these four and fs */
+		for (const char *const *n = setup_proc_readonly; *n; n++)
+			cover_ro(m, mnt, *n, op);
+	else
+		for (size_t i = 0; i < sizeof(cover) / sizeof(cover[0]); i++)
+			cover_ro(m, mnt, cover[i], op);
 	if (net < 0)
 		return;
 	_cleanup_close_ int dest = mount_resolve(m, mnt, "sys/net", false);
@@ -211,6 +216,113 @@ static void cover_proc(const struct mnt_ctx *m, int mnt, const struct setup_op *
 		dest < 0 ? -1 : mount_bind_at(m, net, dest, NULL, HMNT_NOSUID | HMNT_NODEV);
 	if (rw < 0)
 		die_errno("cannot bind '%s/sys/net' writable again (--%s)", op->dest, op->option);
+}
+
+/* ---- masks ---- */
+
+/* Nothing on a mask can be written, run, be a device or raise privileges. */
+#define MASK_ATTRS (HMNT_RDONLY | HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC)
+
+static const char mask_name[] = ".hutch-mask";
+
+/* The empty file of one operation's masks: its fd and the directory its name is in. */
+struct mask_src {
+	int fd, dirfd;
+};
+
+/* Bind an empty read-only file on fd: a new empty file in the base's root, made at the first
+ * file an operation masks and unlinked by mask_end when that operation is done, so no other
+ * operation reaches it by name or mounts on it, and the sandbox sees it only through the masks
+ * (mountinfo names it "//deleted", as --bind-data's files; the kernel binds no file once
+ * unlinked). No device node (runc binds /dev/null, which a user namespace's caller may lack),
+ * and no filesystem of its own unless the base is read-only (--remount-ro / before): then in
+ * the scratch. A detached mount to clone from would cost the kernel an RCU grace period when
+ * closed (namespace_unlock), measured at half a millisecond a launch on a busy machine. */
+static int mask_file(struct build *b, int fd, struct mask_src *src)
+{
+	if (src->fd < 0) {
+		/* O_EXCL: the name is hutch's; one the command line made there is an error. */
+		int flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+		int f = openat(src->dirfd = b->basefd, mask_name, flags, 0444);
+		if (f < 0 && errno == EROFS)
+			f = openat(src->dirfd = rootfs_scratch(b), mask_name, flags, 0444);
+		if (f < 0)
+			return -1;
+		close(f);
+		src->fd = openat(src->dirfd, mask_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (src->fd < 0)
+			return -1;
+	}
+	return mount_bind_at(&b->mnt, src->fd, fd, NULL, MASK_ATTRS);
+}
+
+/* The end of an operation that masked: the empty file's name goes (see mask_file). */
+static void mask_end(struct mask_src *src, const struct setup_op *op)
+{
+	if (src->fd < 0)
+		return;
+	close(src->fd);
+	src->fd = -1;
+	if (unlinkat(src->dirfd, mask_name, 0) < 0)
+		die_errno(msg(MSG_OP_MASK), op->dest, op->option);
+}
+
+/* Mask what fd is (inside the new root) as runc and crun mask the OCI spec's maskedPaths: a
+ * directory under a new empty read-only tmpfs (its own: the cost of a new filesystem is that
+ * of a bind, and a clone of one would copy what a later operation stacked on it), anything
+ * else under the empty file. Returns the new mount's fd, -1 errno. */
+static int mask_onto(struct build *b, int fd, struct mask_src *src)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode))
+		return mount_new_fs(&b->mnt, "tmpfs", face->mark_mounts ? JOIN_MARK : "tmpfs",
+				    "mode=0755", NULL, fd, NULL, MASK_ATTRS);
+	/* The kernel mounts nothing on a file that is unlinked, as a mask is: an empty regular
+	 * file, unlinked, mounted read-only, is masked already (--proc /proc --mask /proc/kcore,
+	 * or a link to a masked path), and stays as it is. */
+	struct statvfs vfs;
+	if (S_ISREG(st.st_mode) && st.st_nlink == 0 && st.st_size == 0 &&
+	    mount_is_mount_root(fd) == 1 && fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return mask_file(b, fd, src);
+}
+
+/* --mask PATH: resolved in full inside the new root (a link there, the last name's included,
+ * leads to what the sandbox would see under PATH, never out of the root: rootfs-paths.c), and
+ * masked there; the mount is the sandbox's own, nothing of the host changes. A PATH that is
+ * not there is an error, unlike the defaults of --proc: asked to hide a path, hutch does not
+ * run the command if it cannot say it did (a misspelt PATH). */
+static void op_mask(struct build *b, const struct setup_op *op)
+{
+	_cleanup_close_ int fd = rootfs_dest_resolve(b, op);
+	struct mask_src src = { .fd = -1, .dirfd = -1 };
+	_cleanup_close_ int mnt = fd < 0 ? -1 : mask_onto(b, fd, &src);
+
+	if (mnt < 0)
+		die_errno(msg(MSG_OP_MASK), op->dest, op->option);
+	mask_end(&src, op);
+	struct place at = { .dirfd = fd, .anywhere = true }; /* --mask / is the root */
+	rootfs_adopt_mount(b, &at, mnt);
+}
+
+/* The OCI spec's default maskedPaths of proc, where this kernel has them (a name it lacks is
+ * skipped, as runc skips it). */
+static void mask_proc(struct build *b, int mnt, const struct setup_op *op)
+{
+	struct mask_src src = { .fd = -1, .dirfd = -1 };
+
+	for (const char *const *n = setup_proc_masked; *n; n++) {
+		_cleanup_close_ int fd = mount_resolve(&b->mnt, mnt, *n, false);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		_cleanup_close_ int m = fd < 0 ? -1 : mask_onto(b, fd, &src);
+		if (m < 0)
+			die_errno(msg(MSG_OP_MASK_SUB), op->dest, *n, op->option);
+	}
+	mask_end(&src, op);
 }
 
 static void op_proc(struct build *b, const struct setup_op *op)
@@ -235,6 +347,8 @@ static void op_proc(struct build *b, const struct setup_op *op)
 		rootfs_adopt_mount(b, &at, mnt);
 	}
 	cover_proc(&b->mnt, mnt, op, b->plan->own_netns);
+	if (face->proc_masks)
+		mask_proc(b, mnt, op);
 }
 
 static void dev_bind_node(struct build *b, int devfd, const char *name, const char *host_path,
@@ -553,6 +667,9 @@ void rootfs_replay(struct build *b)
 			break;
 		case SETUP_LOCK_FILE:
 			break; /* taken once the tree is complete (rootfs.c) */
+		case SETUP_MASK:
+			op_mask(b, op);
+			break;
 		}
 	}
 	rootfs_caches_drop(b);

@@ -31,7 +31,20 @@ static const char *const op_names[] = {
 	[SETUP_TMP_OVERLAY] = "tmp-overlay",
 	[SETUP_RO_OVERLAY] = "ro-overlay",
 	[SETUP_LOCK_FILE] = "lock-file",
+	[SETUP_MASK] = "mask",
 };
+
+/* moby's oci/defaults.go has these and /sys/firmware and /sys/devices/virtual/powercap, which
+ * are not proc's (hutch(1), --mask: a bound /sys is the caller's to mask). A name the running
+ * kernel does not have is skipped, as runc skips it. */
+const char *const setup_proc_masked[] = {
+	"asound",     "acpi",	     "interrupts",  "kcore", "keys", "latency_stats",
+	"timer_list", "timer_stats", "sched_debug", "scsi",  NULL,
+};
+
+/* sys, sysrq-trigger, irq and bus are what every face's --proc covers already (rootfs-ops.c);
+ * fs is the OCI list's one more. */
+const char *const setup_proc_readonly[] = { "bus", "fs", "irq", "sys", "sysrq-trigger", NULL };
 
 const char *setup_op_name(enum setup_op_type type)
 {

@@ -30,6 +30,7 @@ enum setup_op_type {
 	SETUP_TMP_OVERLAY,  /* --tmp-overlay DEST         dest */
 	SETUP_RO_OVERLAY,   /* --ro-overlay DEST          dest */
 	SETUP_LOCK_FILE,    /* --lock-file DEST           dest (opened and locked after setup) */
+	SETUP_MASK,	    /* --mask PATH                dest (an empty read-only file or dir) */
 };
 
 /* --bind-try and friends: a missing source is skipped silently. */
@@ -56,6 +57,12 @@ struct setup_list {
 	struct setup_op *tail;
 	unsigned count;
 };
+
+/* The OCI runtime spec's default maskedPaths and readonlyPaths under /proc (as runc's and
+ * crun's default spec, and moby's, list them), relative to the proc mount, NULL-terminated:
+ * what --proc hides and makes read-only in a face with proc_masks (face.h). */
+extern const char *const setup_proc_masked[];
+extern const char *const setup_proc_readonly[];
 
 /* Appends a zeroed op (fd = -1, perms unset) of this type and returns it. */
 struct setup_op *setup_list_append(struct setup_list *list, enum setup_op_type type,

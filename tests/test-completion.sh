@@ -30,6 +30,7 @@ comp() {
 is "$(PATH=$T/path:$PATH bash -c '. "$0"; complete -p hutch' "$BC")" "complete -F _hutch hutch" \
 	"bash: the completion registers _hutch for hutch"
 like "$(comp '' hutch --ro-bi)" '^--ro-bind$' "bash: option names from --help (--ro-bi: --ro-bind)"
+is "$(comp '' hutch --mas)" --mask "bash: --mas: --mask (from --help)"
 is "$(comp '' hutch --seccomp-profile st)" strict "bash: --seccomp-profile st: the shipped strict"
 ok "bash: --seccomp-profile: the shipped profile names" \
 	grep -qx default <<<"$(comp '' hutch --seccomp-profile '')"

@@ -35,7 +35,7 @@ LINK_KINDS="abs rel rel-deep oldroot oldroot-rel newroot proc-self-root proc-sel
 
 # The operations, each aimed through /w/evil; fd 3 carries $DATA.
 OPS="dir dir-parents file bind-data ro-bind-data symlink tmpfs bind dev chmod-file chmod-link
-remount-ro bind-sibling ro-bind-data-sibling"
+remount-ro bind-sibling ro-bind-data-sibling mask-file mask-dir"
 op_args() {
 	case $1 in
 	dir) echo --dir /w/evil/newdir ;;
@@ -50,6 +50,8 @@ op_args() {
 	chmod-file) echo --chmod 0777 /w/evil/keep ;;
 	chmod-link) echo --chmod 0777 /w/evil ;;
 	remount-ro) echo --remount-ro /w/evil ;;
+	mask-file) echo --mask /w/evil/keep ;;
+	mask-dir) echo --mask /w/evil ;;
 	# A bind into /w first, so the next one into the same directory takes hutch's cached
 	# parent path, whose target is the planted link itself.
 	bind-sibling) echo --bind "$BSRC" /w/first --bind "$BSRC" /w/evil ;;
@@ -143,6 +145,8 @@ control_expect() {
 	chmod-file) echo "stat=/w/plain/keep file[[:space:]]0777[[:space:]]" ;;
 	chmod-link) echo "stat=/w/plain dir[[:space:]]0777[[:space:]]" ;;
 	remount-ro) echo "touch=/w/rofile EROFS$" ;;
+	mask-file) echo "head=/w/plain/keep $" ;;
+	mask-dir) echo "ls=/w/plain $" ;;
 	esac
 }
 

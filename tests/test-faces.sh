@@ -21,7 +21,7 @@ declare -A ELSEWHERE=(
 	[refuse_empty_seccomp]=test-bwrap-face.sh [root_keeps_caps]=test-caps.sh
 	[root_userns]=test-caps.sh [root_as_nobody]=test-namespaces.sh
 	[caps_ambient_always]=test-caps.sh [caps_best_effort]=test-caps.sh
-	[file_umask]=test-bwrap-face.sh [proc_cover_all]=test-mounts.sh
+	[file_umask]=test-bwrap-face.sh [proc_cover_all]=test-mounts.sh [proc_masks]=test-mask.sh
 	[source_missing_early]=test-bwrap-face.sh [kill_leftovers]=test-limits.sh
 	[die_with_parent]=test-process.sh [in_place]=test-process.sh
 	[forward_signals]=test-process.sh [setup_signal_is_failure]=test-failclosed.sh

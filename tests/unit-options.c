@@ -624,6 +624,7 @@ static void test_ops(void)
 		  NULL, "d", 9, 0600, 0 },
 		{ (const char *const[]){ "--lock-file", "d", NULL }, SETUP_LOCK_FILE, NULL, "d", -1,
 		  -1, 0 },
+		{ (const char *const[]){ "--mask", "d", NULL }, SETUP_MASK, NULL, "d", -1, -1, 0 },
 		{ (const char *const[]){ "--tmp-overlay", "d", NULL }, SETUP_TMP_OVERLAY, NULL, "d",
 		  -1, -1, 0 },
 		{ (const char *const[]){ "--ro-overlay", "d", NULL }, SETUP_RO_OVERLAY, NULL, "d",
@@ -1025,6 +1026,7 @@ static void test_setup_list(void)
 	ok(!list.head && !list.tail && list.count == 0, "freed list is empty");
 	is_str(setup_op_name(SETUP_BIND), "bind", "setup_op_name bind");
 	is_str(setup_op_name(SETUP_LOCK_FILE), "lock-file", "setup_op_name lock-file");
+	is_str(setup_op_name(SETUP_MASK), "mask", "setup_op_name mask");
 	is_str(setup_op_name(SETUP_RO_OVERLAY), "ro-overlay", "setup_op_name ro-overlay");
 	is_str(setup_op_name((enum setup_op_type)999), "?", "setup_op_name out of range");
 }
