@@ -92,6 +92,16 @@ uint64_t landlock_fs_rights(int abi, bool writable, bool dir)
 	return r & landlock_fs_handled(abi);
 }
 
+const char *landlock_abi_features(int abi, char *buf, size_t size)
+{
+	snprintf(buf, size, "files and directories%s%s%s%s%s%s", abi >= 2 ? ", refer" : "",
+		 abi >= 3 ? ", truncate" : "", abi >= 5 ? ", ioctl on devices" : "",
+		 abi >= 4 ? "; TCP bind and connect (unused)" : "",
+		 abi >= 6 ? "; scoping of signals and abstract unix sockets" : "",
+		 abi >= 7 ? "; audit flags" : "");
+	return buf;
+}
+
 const char *landlock_rights_name(bool writable)
 {
 	return writable ? "read-write" : "read-only (read, list, execute)";

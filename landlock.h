@@ -5,6 +5,7 @@
 #define HUTCH_LANDLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "setup-op.h"
@@ -45,6 +46,8 @@ struct landlock_plan {
 /* The access rights, per ABI (LANDLOCK_ACCESS_FS_* of <linux/landlock.h>). */
 uint64_t landlock_fs_handled(int abi);
 uint64_t landlock_fs_rights(int abi, bool writable, bool dir);
+/* What --landlock uses of an ABI, for --check: "files and directories, refer, ...". */
+const char *landlock_abi_features(int abi, char *buf, size_t size);
 /* "read, list, execute" or "all N rights": for the dry run. */
 const char *landlock_rights_name(bool writable);
 
