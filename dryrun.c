@@ -326,6 +326,9 @@ static void landlock(FILE *out, const struct plan *p)
 				r->origin);
 		fputs(")\n", out);
 	}
+	fputs("  and the file (not a directory) each of fds 0, 1, 2 and --pass-fd holds, with the "
+	      "fd's own access, for /proc/self/fd (/dev/stdout)\n",
+	      out);
 }
 
 static void fds(FILE *out, const struct plan *p)

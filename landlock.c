@@ -307,7 +307,41 @@ static void add_rule(const struct landlock_plan *lp, struct landlock_child *lc, 
 		die_errno(msg(MSG_LANDLOCK_RULE), r->path);
 }
 
-void landlock_child_begin(const struct landlock_plan *lp, struct landlock_child *lc)
+/* The command's own descriptors (0, 1, 2 and --pass-fd's): a file one of them holds may be opened
+ * again through /proc/self/fd (`echo >/dev/stderr` with stderr a host file), with at most the
+ * access the descriptor has; a directory gets no rule (it would open the tree below it), nor
+ * does a pipe or a socket (Landlock never restricts them: EBADFD). */
+static void add_fd_rules(const struct landlock_plan *lp, struct landlock_child *lc, const int *fds,
+			 unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct stat st;
+		int fl = fcntl(fds[i], F_GETFL);
+		uint64_t a = 0;
+
+		if (fl < 0 || fstat(fds[i], &st) < 0 || S_ISDIR(st.st_mode) || (fl & O_PATH))
+			continue;
+		if ((fl & O_ACCMODE) != O_WRONLY)
+			a |= LL_FS_READ_FILE;
+		if ((fl & O_ACCMODE) != O_RDONLY)
+			a |= LL_FS_WRITE_FILE | LL_FS_TRUNCATE;
+		if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+			a |= LL_FS_IOCTL_DEV;
+		struct ll_path_beneath_attr attr = {
+			.allowed_access = a & landlock_fs_handled(lp->abi),
+			.parent_fd = fds[i],
+		};
+		if (syscall(SYS_landlock_add_rule, lc->fd, LL_RULE_PATH_BENEATH, &attr, 0) < 0 &&
+		    errno != EBADFD) {
+			char what[32];
+			snprintf(what, sizeof(what), "fd %d", fds[i]);
+			die_errno(msg(MSG_LANDLOCK_RULE), what);
+		}
+	}
+}
+
+void landlock_child_begin(const struct landlock_plan *lp, struct landlock_child *lc, const int *fds,
+			  unsigned nfds)
 {
 	struct ll_ruleset_attr attr = {
 		.handled_access_fs = landlock_fs_handled(lp->abi),
@@ -335,6 +369,9 @@ void landlock_child_begin(const struct landlock_plan *lp, struct landlock_child 
 		add_rule(lp, lc, fd, &lp->rules[i]);
 		close(fd);
 	}
+	static const int stdio[] = { 0, 1, 2 };
+	add_fd_rules(lp, lc, stdio, 3);
+	add_fd_rules(lp, lc, fds, nfds);
 	COST_END();
 }
 

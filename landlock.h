@@ -67,8 +67,11 @@ struct landlock_child {
 };
 
 /* Before the build, when the plan has Landlock: the ruleset, with the host paths' rules
- * (--landlock-ro/-rw, opened from the caller's view). */
-void landlock_child_begin(const struct landlock_plan *lp, struct landlock_child *lc);
+ * (--landlock-ro/-rw, opened from the caller's view), and for 0, 1, 2 and each of fds that
+ * holds a file (not a directory) a rule on that file with the fd's own access, so that it
+ * can be opened again through /proc/self/fd (/dev/stdout). */
+void landlock_child_begin(const struct landlock_plan *lp, struct landlock_child *lc, const int *fds,
+			  unsigned nfds);
 /* After pivot_root: the rules of the new root's paths, opened below "/" (RESOLVE_IN_ROOT);
  * a path that is gone or no longer a mount root (covered later) gets no rule. */
 void landlock_child_add_root(const struct landlock_plan *lp, struct landlock_child *lc);

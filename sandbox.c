@@ -242,7 +242,8 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 	/* Under a Landlock domain (an outer sandbox's) no mount succeeds: say that, not EPERM.
 	 * Then --landlock's ruleset and its host paths, while the caller's view is ours. */
 	landlock_child_refuse_nested();
-	landlock_child_begin(&p->landlock, &ll);
+	landlock_child_begin(&p->landlock, &ll, pr->pass_fds ? pr->pass_fds->v : NULL,
+			     pr->pass_fds ? pr->pass_fds->n : 0);
 	/* The new root, in command-line order, then the locks, pivot_root and the detach. */
 	rootfs_child_build(&p->rootfs, &locks);
 	/* The rules of what the command sees, opened below the new root with the rights that

@@ -85,6 +85,25 @@ case_fd() {
 	through --landlock --landlock-rw "$T/out"
 	is "$(val at-fd:5:write:new)" 0 "$MODE: --landlock-rw PATH: written through the fd"
 
+	# The command's own fds of files: opened again through /proc/self/fd (/dev/stdout) with
+	# the fd's own access, never more (the file is writable by all: only Landlock says no).
+	setup
+	: >"$T/out/log"
+	: >"$T/out/held"
+	chmod 0666 "$T/out/log" "$T/out/held"
+	run_as "$MODE" "$H" --base --unshare-all --landlock --ro-bind "$P" /probe --pass-fd 7 \
+		--pass-fd 8 /probe openw=/proc/self/fd/7 read=/proc/self/fd/8 openw=/proc/self/fd/8 \
+		7>>"$T/out/log" 8<"$T/out/held"
+	is "$(val openw:/proc/self/fd/7)" 0 \
+		"$MODE: --landlock: a host file the command holds for writing is opened again"
+	is "$(val read:/proc/self/fd/8)" "" "$MODE: --landlock: ... one it holds for reading, read"
+	is "$(val openw:/proc/self/fd/8)" EACCES \
+		"$MODE: --landlock: ... but not opened for writing through /proc/self/fd"
+	run_as "$MODE" "$H" --base --unshare-all --no-landlock --ro-bind "$P" /probe --pass-fd 8 \
+		/probe openw=/proc/self/fd/8 8<"$T/out/held"
+	is "$(val openw:/proc/self/fd/8)" 0 \
+		"$MODE: without Landlock: the read-only fd is opened for writing"
+
 	# The plain hutch face has no Landlock: the fd reaches the host (a nested hutch must
 	# work under the defaults).
 	setup
