@@ -112,6 +112,23 @@ case_fd() {
 	is "$(val at-fd:5:read:f)" 0 "$MODE: the defaults: no Landlock"
 }
 
+# The other ways of building the root (tests/hutch-test: the fallback without the new mount
+# API, the attached build): the rules are opened after pivot_root the same way.
+case_builds() {
+	local fb
+	if [ ! -x "${HUTCH_TESTBUILD:-}" ]; then
+		skip "$MODE: builds: no HUTCH_TESTBUILD (make check builds tests/hutch-test)"
+		return
+	fi
+	[ -x "$T/bin/hutch-test" ] || install -m 0755 "$HUTCH_TESTBUILD" "$T/bin/hutch-test"
+	setup
+	for fb in 1 attached; do
+		run_as "$MODE" env HUTCH_TEST_FALLBACK=$fb "$T/bin/hutch-test" --base --unshare-all \
+			--ro-bind "$P" /probe --pass-fd 5 /probe at-fd=5:read:f 5<"$T/out"
+		is "$RC:$(val at-fd:5:read:f)" 0:EACCES "$MODE: HUTCH_TEST_FALLBACK=$fb: Landlock holds"
+	done
+}
+
 # The programs that must keep working, under --base's Landlock, in a writable project.
 case_programs() {
 	local d
@@ -205,6 +222,7 @@ case_report() {
 }
 
 for_each_mode case_fd
+for_each_mode case_builds
 for_each_mode case_programs
 for_each_mode case_nested
 for_each_mode case_report
