@@ -293,14 +293,10 @@ int landlock_abi(void)
 }
 
 static void add_rule(const struct landlock_plan *lp, struct landlock_child *lc, int fd,
-		     const struct landlock_rule *r)
+		     const struct landlock_rule *r, mode_t mode)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die_errno(msg(MSG_LANDLOCK_RULE), r->path);
 	struct ll_path_beneath_attr a = {
-		.allowed_access = landlock_fs_rights(lp->abi, r->writable, S_ISDIR(st.st_mode)),
+		.allowed_access = landlock_fs_rights(lp->abi, r->writable, S_ISDIR(mode)),
 		.parent_fd = fd,
 	};
 	if (syscall(SYS_landlock_add_rule, lc->fd, LL_RULE_PATH_BENEATH, &a, 0) < 0)
@@ -364,9 +360,10 @@ void landlock_child_begin(const struct landlock_plan *lp, struct landlock_child 
 		if (!lp->rules[i].host)
 			continue;
 		int fd = open(lp->rules[i].path, O_PATH | O_CLOEXEC);
-		if (fd < 0)
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0)
 			die_errno(msg(MSG_LANDLOCK_RULE), lp->rules[i].path);
-		add_rule(lp, lc, fd, &lp->rules[i]);
+		add_rule(lp, lc, fd, &lp->rules[i], st.st_mode);
 		close(fd);
 	}
 	static const int stdio[] = { 0, 1, 2 };
@@ -404,11 +401,11 @@ void landlock_child_add_root(const struct landlock_plan *lp, struct landlock_chi
 			continue;
 		if (fd < 0)
 			die_errno(msg(MSG_LANDLOCK_RULE), r->path);
-		if (statx(fd, "", AT_EMPTY_PATH, 0, &sx) < 0)
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &sx) < 0 || !(sx.stx_mask & STATX_TYPE))
 			die_errno(msg(MSG_LANDLOCK_RULE), r->path);
 		if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
 		    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-			add_rule(lp, lc, fd, r);
+			add_rule(lp, lc, fd, r, sx.stx_mode);
 		close(fd);
 	}
 	close(root);
