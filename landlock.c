@@ -401,7 +401,8 @@ void landlock_child_add_root(const struct landlock_plan *lp, struct landlock_chi
 			continue;
 		if (fd < 0)
 			die_errno(msg(MSG_LANDLOCK_RULE), r->path);
-		if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &sx) < 0 || !(sx.stx_mask & STATX_TYPE))
+		if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &sx) < 0 ||
+		    !(sx.stx_mask & STATX_TYPE))
 			die_errno(msg(MSG_LANDLOCK_RULE), r->path);
 		if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
 		    (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
