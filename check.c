@@ -22,6 +22,7 @@
 
 #include "cgroup.h"
 #include "check.h"
+#include "landlock.h"
 #include "mount.h"
 #include "util.h"
 
@@ -689,7 +690,14 @@ static void check_landlock(struct check *c)
 	long abi = syscall(SYS_landlock_create_ruleset, NULL, (size_t)0, CHECK_LANDLOCK_VERSION);
 
 	if (abi > 0) {
-		line(c, true, "Landlock: ABI %ld", abi);
+		char buf[256];
+		line(c, true, "Landlock: ABI %ld, --landlock uses ABI %d: %s", abi,
+		     abi > LANDLOCK_ABI_KNOWN ? LANDLOCK_ABI_KNOWN : (int)abi,
+		     landlock_abi_features(abi > LANDLOCK_ABI_KNOWN ? LANDLOCK_ABI_KNOWN : (int)abi,
+					   buf, sizeof(buf)));
+		if (abi == 1)
+			fix(c, "ABI 1 denies moving files between directories: --landlock-try (and "
+			       "--base) go on without Landlock; Linux 5.19 or later has ABI 2");
 		return;
 	}
 	if (errno == EOPNOTSUPP) {

@@ -39,6 +39,7 @@ void config_free(struct config *cfg)
 	free(cfg->pass_fds.v);
 	free(cfg->seccomp_fds.v);
 	free(cfg->rlimits);
+	free(cfg->landlock_paths);
 	seccomp_request_free(&cfg->seccomp_req);
 	net_request_free(&cfg->net);
 	for (i = 0; i < cfg->n_owned; i++)

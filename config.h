@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "landlock.h"
 #include "net-request.h"
 #include "rlimit.h"
 #include "seccomp-request.h"
@@ -103,6 +104,13 @@ struct config {
 	struct net_request net;
 
 	bool check; /* --check: diagnose the machine (check.c) and exit */
+
+	/* Landlock (landlock.c): --landlock, --landlock-try, --no-landlock (the last one wins;
+	 * --base says --landlock-try), and the --landlock-ro/--landlock-rw paths in order. */
+	enum landlock_req { LANDLOCK_REQ_OFF = 0, LANDLOCK_REQ_TRY, LANDLOCK_REQ_ON } landlock;
+	const char *landlock_origin; /* the shortcut that set it ("base"), or NULL */
+	struct landlock_path *landlock_paths;
+	unsigned n_landlock_paths;
 
 	/* What the parser allocated (strings from --args, arrays), freed by config_free. */
 	char **owned;

@@ -308,6 +308,53 @@ static void seccomp(FILE *out, const struct config *cfg, const struct plan *p)
 	fputs(", loaded last, right before exec\n", out);
 }
 
+static void landlock(FILE *out, const struct plan *p)
+{
+	const struct landlock_plan *l = &p->landlock;
+
+	if (!l->asked) {
+		fputs("landlock: off\n", out);
+		return;
+	}
+	if (!l->on) {
+		fprintf(out, "landlock: off: --landlock-try%s%s%s, but this kernel %s\n",
+			l->origin ? " [from --" : "", l->origin ? l->origin : "",
+			l->origin ? "]" : "",
+			l->abi == 1 ? "has ABI 1 only (no rename between directories)" :
+				      "has no Landlock");
+		return;
+	}
+	fprintf(out, "landlock: ABI %d (--landlock%s%s%s%s): %d filesystem rights handled", l->abi,
+		l->required ? "" : "-try", l->origin ? " [from --" : "", l->origin ? l->origin : "",
+		l->origin ? "]" : "", __builtin_popcountll(landlock_fs_handled(l->abi)));
+	if (l->abi == 1)
+		fputs(" (ABI 1: no file moves or links between directories)", out);
+	if (l->scope_signal || l->scope_abstract)
+		fprintf(out, "; scoped to the sandbox:%s%s%s", l->scope_signal ? " signals" : "",
+			l->scope_signal && l->scope_abstract ? " and" : "",
+			l->scope_abstract ? " abstract unix sockets" : "");
+	if (l->abi >= 7)
+		fputs("; the command's denials audited", out);
+	fputs("; no sandbox can be built inside (no mount, no pivot_root)\n", out);
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct landlock_rule *r = &l->rules[i];
+
+		fprintf(out, "  %s%s: %s (", r->host ? "host " : "", r->path,
+			landlock_rights_name(r->writable));
+		if (r->option)
+			fprintf(out, "--%s", r->option);
+		else
+			fputs("the root's tmpfs", out);
+		if (r->origin)
+			fprintf(out, " [from %s%s]", strcmp(r->origin, "MAKEFLAGS") ? "--" : "",
+				r->origin);
+		fputs(")\n", out);
+	}
+	fputs("  and the file (not a directory) each of fds 0, 1, 2 and --pass-fd holds, with the "
+	      "fd's own access, for /proc/self/fd (/dev/stdout)\n",
+	      out);
+}
+
 static void fds(FILE *out, const struct plan *p)
 {
 	const struct process_plan *pr = &p->proc;
@@ -453,6 +500,7 @@ void dryrun_print(FILE *out, const struct config *cfg, const struct plan *p)
 	environment(out, p);
 	capabilities(out, p);
 	seccomp(out, cfg, p);
+	landlock(out, p);
 	fds(out, p);
 	limits(out, p);
 	process(out, p);

@@ -260,3 +260,11 @@ MSG(KEEPCAPS, "cannot keep the capabilities across the uid change", "prctl(PR_SE
 MSG(USERNS_CAPGET, "cannot read the capabilities", "capget")
 MSG(USERNS_CAPSET, "cannot restore the capabilities after the uid change", "capset")
 MSG(DUMPABLE, "cannot make the setup process non-dumpable", "prctl(PR_SET_DUMPABLE)")
+MSG(LANDLOCK_RULESET, "cannot create the Landlock ruleset (--landlock)",
+    "Can't create the Landlock ruleset")
+MSG(LANDLOCK_RULE, "cannot add the Landlock rule of '%s' (--landlock)",
+    "Can't add the Landlock rule of %s")
+MSG(LANDLOCK_RESTRICT, "cannot enter the Landlock domain (--landlock)", "landlock_restrict_self")
+MSG(LANDLOCK_NESTED,
+    "cannot build a sandbox inside this one: it runs under Landlock (the outer sandbox's --landlock, which --base turns on), and the kernel denies mount and pivot_root under Landlock",
+    "Can't build a sandbox under Landlock: the kernel denies mount and pivot_root")

@@ -126,6 +126,27 @@ static int opt_file_label(struct parse_ctx *ctx, const struct option_row *o, con
 	return 0;
 }
 
+/* --landlock, --landlock-try, --no-landlock: the last one wins, like the shortcut's. */
+static int opt_landlock(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
+{
+	(void)a;
+	ctx->cfg->landlock = (enum landlock_req)o->value;
+	ctx->cfg->landlock_origin = ctx->lv->shortcut;
+	return 0;
+}
+
+static int opt_landlock_path(struct parse_ctx *ctx, const struct option_row *o,
+			     const char *const *a)
+{
+	struct config *cfg = ctx->cfg;
+
+	cfg->landlock_paths = xrealloc(cfg->landlock_paths,
+				       (cfg->n_landlock_paths + 1) * sizeof(*cfg->landlock_paths));
+	cfg->landlock_paths[cfg->n_landlock_paths++] =
+		(struct landlock_path){ .path = a[0], .writable = o->value != 0 };
+	return 0;
+}
+
 static int opt_seccomp(struct parse_ctx *ctx, const struct option_row *o, const char *const *a)
 {
 	struct config *cfg = ctx->cfg;
@@ -481,6 +502,23 @@ const struct option_row options_table[] = {
 	  .flags = OPTION_MODIFIER },
 	{ "chmod", "OCTAL PATH", IN_BOTH, "Change permissions of PATH (must already exist)",
 	  OP(SETUP_CHMOD, ARG_MODE, ARG_DEST) },
+
+	/* Landlock, a second wall (landlock.c): both faces, off unless asked (or --base). */
+	{ "landlock", NULL, IN_BOTH,
+	  "Restrict the command with Landlock to the paths the plan mounts (refuse without it)",
+	  CALL(opt_landlock), .value = LANDLOCK_REQ_ON },
+	{ "landlock-try", NULL, IN_BOTH,
+	  "The same where the kernel has Landlock (ABI 2 or later), else go on without",
+	  CALL(opt_landlock), .value = LANDLOCK_REQ_TRY },
+	{ "no-landlock", NULL, IN_BOTH, "No Landlock (after --base: so that sandboxes nest inside)",
+	  CALL(opt_landlock), .value = LANDLOCK_REQ_OFF },
+	{ "landlock-ro", "PATH", IN_BOTH,
+	  "Under Landlock, let the command read, list and execute below the host PATH too\n"
+	  "(reached through a descriptor it was given)",
+	  CALL(opt_landlock_path), .value = 0 },
+	{ "landlock-rw", "PATH", IN_BOTH,
+	  "Under Landlock, let the command read and write below the host PATH too",
+	  CALL(opt_landlock_path), .value = 1 },
 
 	/* The hutch face's own options; the bwrap face rejects them as unknown. */
 	{ "pass-fd", "FD", IN_HUTCH,

@@ -574,8 +574,34 @@ static void plan_rootfs(const struct config *cfg, const struct host_facts *h, st
 	r->file_mode = face->file_umask ? 0666 & ~h->umask : 0666;
 }
 
+/* Landlock: the rules from the root's ops (the net's resolv.conf included); the scopes only
+ * where the plan already keeps the command from what they close (a PID namespace of its own:
+ * no process outside to signal; a network namespace of its own: no abstract socket outside),
+ * so Landlock backs the plan up and never contradicts it. */
+static int plan_landlock(const struct config *cfg, struct plan *p, struct error *err)
+{
+	struct landlock_plan *l = &p->landlock;
+
+	if (cfg->landlock == LANDLOCK_REQ_OFF) {
+		if (cfg->n_landlock_paths)
+			return error_set(err,
+					 "--landlock-%s: needs --landlock (or --landlock-try, or "
+					 "--base)",
+					 cfg->landlock_paths[0].writable ? "rw" : "ro");
+		return 0;
+	}
+	l->asked = l->on = true;
+	l->required = cfg->landlock == LANDLOCK_REQ_ON;
+	l->origin = cfg->landlock_origin;
+	l->scope_signal = (p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0;
+	l->scope_abstract = p->net.mode != NET_HOST;
+	return landlock_plan_rules(p->rootfs.ops, cfg->landlock_paths, cfg->n_landlock_paths, l,
+				   err);
+}
+
 void plan_free(struct plan *p)
 {
+	landlock_plan_free(&p->landlock);
 	setup_list_free(&p->net.ops);
 	free(p->net.dests);
 	p->net.dests = NULL;
@@ -606,7 +632,7 @@ int plan_make(const struct config *cfg, const struct host_facts *h, struct plan 
 	plan_limits(cfg, p);
 	plan_processes(cfg, h, p);
 	plan_rootfs(cfg, h, p);
-	return 0;
+	return plan_landlock(cfg, p, err);
 }
 
 /* ---- what the plan needs from outside (impure) ---- */
@@ -640,6 +666,28 @@ static int load_profile(const struct config *cfg, struct seccomp_set *set, struc
 	return 0;
 }
 
+/* The kernel's Landlock ABI. --landlock-try goes on without Landlock where there is none,
+ * and below ABI 2, where a domain denies every rename and link between directories (a git
+ * commit, a build's temporary files): that would break what --base runs. */
+static int plan_landlock_load(struct landlock_plan *l, struct error *err)
+{
+	if (!l->on)
+		return 0;
+	l->abi = landlock_abi();
+	l->abi_errno = l->abi ? 0 : errno;
+	if (l->abi >= 2 || (l->abi == 1 && l->required))
+		return 0;
+	l->on = false;
+	if (!l->required)
+		return 0;
+	err->exit_code = face->exit_setup;
+	return error_set(err,
+			 "cannot use Landlock (--landlock): %s\nhint: --landlock-try goes on "
+			 "without it",
+			 l->abi_errno == EOPNOTSUPP ? "it is not enabled in this kernel (lsm=)" :
+						      "this kernel does not have it");
+}
+
 int plan_load(const struct config *cfg, struct plan *p, struct error *err)
 {
 	if (seccomp_read_programs(&cfg->seccomp_fds, &p->seccomp, err) < 0 ||
@@ -647,7 +695,7 @@ int plan_load(const struct config *cfg, struct plan *p, struct error *err)
 		return -1;
 	join_mark_format(p->rootfs.base_source, sizeof(p->rootfs.base_source),
 			 face->mark_mounts ? &p->seccomp : NULL);
-	if (plan_net_load(&p->net, err) < 0)
+	if (plan_net_load(&p->net, err) < 0 || plan_landlock_load(&p->landlock, err) < 0)
 		return -1;
 	return label_check(cfg->exec_label, cfg->file_label, err);
 }

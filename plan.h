@@ -177,7 +177,8 @@ struct plan {
 	struct status_plan status;
 	struct limits_plan limits;
 	struct net_plan net;
-	struct seccomp_set seccomp; /* filled by plan_load */
+	struct seccomp_set seccomp;    /* filled by plan_load */
+	struct landlock_plan landlock; /* the rules; the kernel's ABI filled by plan_load */
 };
 
 /* Impure: the facts of this host and caller, including which fd numbers named by options

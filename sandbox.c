@@ -24,6 +24,7 @@
 #include "join.h"
 #include "check.h"
 #include "label.h"
+#include "landlock.h"
 #include "monitor.h"
 #include "net-filter.h"
 #include "net-helper.h"
@@ -202,6 +203,7 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 {
 	const struct process_plan *pr = &p->proc;
 	struct int_list locks = { 0 };
+	struct landlock_child ll = { .fd = -1 };
 
 	/* The parent's cleanup on its own failure is not ours to run. */
 	util_set_die_hook(NULL, NULL);
@@ -237,8 +239,16 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 				      p->ids.outer_gid, true);
 	/* Modes of what the setup creates are exactly the requested ones (bubblewrap's umask). */
 	mode_t umask_saved = umask(0);
+	/* Under a Landlock domain (an outer sandbox's) no mount succeeds: say that, not EPERM.
+	 * Then --landlock's ruleset and its host paths, while the caller's view is ours. */
+	landlock_child_refuse_nested();
+	landlock_child_begin(&p->landlock, &ll, pr->pass_fds ? pr->pass_fds->v : NULL,
+			     pr->pass_fds ? pr->pass_fds->n : 0);
 	/* The new root, in command-line order, then the locks, pivot_root and the detach. */
 	rootfs_child_build(&p->rootfs, &locks);
+	/* The rules of what the command sees, opened below the new root with the rights that
+	 * built it (after final_ids a directory on the way may no longer be searchable). */
+	landlock_child_add_root(&p->landlock, &ll);
 	/* Loopback and hostname need the capabilities of the first namespace. */
 	if (p->loopback)
 		net_child_loopback_up();
@@ -266,6 +276,9 @@ static noreturn void child(const struct plan *p, const struct channels *ch, cons
 		close(procfd);
 	if (procsysfd >= 0)
 		close(procsysfd);
+	/* Landlock: after no_new_privs (which it needs) and the last write to the host's
+	 * /proc, before pid 1 forks (it is in the domain too) and before seccomp. */
+	landlock_child_restrict(&p->landlock, &ll);
 	/* Environment, working directory and session of the command. */
 	umask(umask_saved);
 	process_child_env_and_cwd(pr);

@@ -242,6 +242,9 @@ static int expand_base(const char *name, const struct shortcut_host *h, struct s
 	option(w, "--proc", "/proc", NULL);
 	option(w, "--dev", "/dev", NULL);
 	option(w, "--tmpfs", "/tmp", NULL);
+	/* For untrusted programs and agents: Landlock behind the mount namespace, where the
+	 * kernel has it (hutch(1), Landlock; --no-landlock after it lets sandboxes nest). */
+	option(w, "--landlock-try", NULL);
 	return home_hidden(name, h, w, err);
 }
 

@@ -24,6 +24,12 @@
  *   stat=PATH lstat=PATH          stat:PATH=TYPE MODE UID GID SIZE MAJ:MIN, or the errno name
  *   readlink=PATH read=PATH       the link target; the file content (\n escaped)
  *   read-fd=N                     fd:N=content read from inherited fd N
+ *   landlock-abi                  landlock-abi=the kernel's Landlock ABI, or the errno name
+ *   at-fd=N:OP:NAME               openat through inherited directory fd N (the path never
+ *                                 named from "/"): OP read (O_RDONLY), write (O_WRONLY|
+ *                                 O_CREAT, nothing written), list (O_DIRECTORY), exec
+ *                                 (execveat of NAME, which must exit 0): at-fd:N:OP:NAME=0
+ *                                 or errno
  *   ls=PATH                       ls:PATH=sorted names in the directory, ','
  *   statfs=PATH                   statfs:PATH=total bytes of the filesystem
  *   ident=PATH                    ident:PATH=DEV:INODE:MOUNT_ID (statx; mount id 0 if unknown)
@@ -672,6 +678,46 @@ static void q_read_fd(const char *arg)
 	buf = slurp_fd((int)fd);
 	emit_kv("fd", arg, buf ? buf : errname(errno));
 	free(buf);
+}
+
+static void q_at_fd(const char *arg)
+{
+	char op[16] = "";
+	int fd = -1, n = 0, r = -1;
+
+	if (sscanf(arg, "%d:%15[a-z]:%n", &fd, op, &n) < 2 || n == 0 || fd < 0) {
+		emit_kv("at-fd", arg, "EINVAL");
+		status = 2;
+		return;
+	}
+	const char *name = arg + n;
+	errno = 0;
+	if (strcmp(op, "read") == 0) {
+		r = openat(fd, name, O_RDONLY | O_CLOEXEC);
+	} else if (strcmp(op, "write") == 0) {
+		r = openat(fd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	} else if (strcmp(op, "list") == 0) {
+		r = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else if (strcmp(op, "exec") == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char *argv[] = { (char *)name, NULL };
+			syscall(SYS_execveat, fd, name, argv, environ, 0);
+			_exit(100 + errno);
+		}
+		int st = 0;
+		if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st)) {
+			r = WEXITSTATUS(st) == 0 ? 0 : -1;
+			errno = WEXITSTATUS(st) > 100 ? WEXITSTATUS(st) - 100 : EIO;
+		}
+	} else {
+		emit_kv("at-fd", arg, "EINVAL");
+		status = 2;
+		return;
+	}
+	emit_kv("at-fd", arg, r >= 0 ? "0" : errname(errno));
+	if (r > 0 && strcmp(op, "exec") != 0)
+		close(r);
 }
 
 static void q_ls(const char *path)
@@ -2256,6 +2302,15 @@ static void query(const char *q, const char *argv0)
 	} else if (IS("read-fd")) {
 		NEEDS_ARG();
 		q_read_fd(arg);
+	} else if (IS("landlock-abi")) {
+		long abi = syscall(444 /* landlock_create_ruleset */, NULL, (size_t)0, 1u);
+		if (abi > 0)
+			emitf("landlock-abi", "%ld", abi);
+		else
+			emit("landlock-abi", errname(errno));
+	} else if (IS("at-fd")) {
+		NEEDS_ARG();
+		q_at_fd(arg);
 	} else if (IS("ls")) {
 		NEEDS_ARG();
 		q_ls(arg);
