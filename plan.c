@@ -567,6 +567,13 @@ static void plan_rootfs(const struct config *cfg, const struct host_facts *h, st
 	}
 	r->make_slave = !p->ids.new_userns;
 	r->own_pidns = p->proc.unshare_pid || p->proc.pidns_fd >= 0;
+	/* A nested sandbox with a PID namespace needs a proc of ours the kernel deems fully
+	 * visible (rootfs-ops.c, shadow_proc). Through it a nested user namespace may mount a
+	 * proc without the covers and masks: not where the command is uid 0 on the host (the
+	 * covers keep kuid 0 off sysctls and sysrq-trigger), and not without user namespaces
+	 * inside (--disable-userns: no nested sandbox, the covers and masks are a wall). */
+	r->proc_shadow = face->proc_cover_all && r->own_pidns && !p->ids.disable &&
+			 p->ids.outer_uid != 0;
 	r->own_netns = p->net.mode != NET_HOST;
 	r->file_label = cfg->file_label;
 	r->host_tty = h->tty;

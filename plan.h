@@ -64,6 +64,7 @@ struct rootfs_plan {
 	bool make_slave;	      /* no user namespace: make "/" a slave tree ourselves */
 	bool own_pidns;		      /* --proc mounts a new proc (else binds the host's) */
 	bool own_netns;		      /* --proc: the sandbox's /proc/sys/net is its own */
+	bool proc_shadow;	      /* --proc: a hidden plain proc, for nested sandboxes */
 	const char *file_label;	      /* --file-label, for --tmpfs */
 	const char *host_tty;	      /* for /dev/console; or NULL */
 	const char *caller_cwd;	      /* relative sources are relative to it */

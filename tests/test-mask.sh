@@ -247,6 +247,25 @@ case_dryrun() {
 		"$MODE: --dry-run shows --proc's read-only paths"
 }
 
+# A nested sandbox with a PID namespace of its own mounts a new proc, which the kernel allows
+# only where a proc is fully visible: the hidden plain proc below the masked one. It is hidden
+# (no path reaches it), and absent where the command is uid 0 on the host.
+case_nested() {
+	run_as "$MODE" "$H" "${MINROOT[@]}" --unshare-pid --uid 1000 -- "$H" "${MINROOT[@]}" --unshare-pid \
+		"$P" pid read=/proc/1/comm
+	is "$RC:$(val pid):$(val read:/proc/1/comm)" '0:2:hutch\n' \
+		"$MODE: a nested sandbox with a PID namespace of its own mounts its /proc"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --unshare-pid "$P" ls=/proc stat=/proc/.hutch-proc
+	unlike "$(val ls:/proc)" "hutch-proc" "$MODE: ... the plain proc it needs is not in /proc"
+	is "$(val stat:/proc/.hutch-proc)" ENOENT "$MODE: ... and no path reaches it"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --unshare-pid --unshare-user --disable-userns "$P" mounts
+	unlike "$(val mounts)" "hutch-proc" "$MODE: with --disable-userns there is none"
+	if [ "$MODE" = root ]; then
+		run_as root "$H" "${MINROOT[@]}" --unshare-pid --host-uid 0 "$P" mounts
+		unlike "$(val mounts)" "hutch-proc" "root: with --host-uid 0 there is none"
+	fi
+}
+
 if [ ${#FILES[@]} -eq 0 ] && [ ${#DIRS[@]} -eq 0 ]; then
 	skip "the masks of --proc: this kernel has none of ${MASKED[*]} in /proc"
 else
@@ -260,4 +279,5 @@ for_each_mode case_mask_option
 for_each_mode case_mask_missing
 for_each_mode case_mask_link
 for_each_mode case_dryrun
+for_each_mode case_nested
 done_testing
