@@ -190,7 +190,7 @@ static bool is_stranger(const struct monitor_strangers *s, const struct ident *i
 	return false;
 }
 
-int monitor_signal_tree(const struct monitor_strangers *strangers, int sig)
+int monitor_signal_tree(const struct monitor_strangers *strangers, int sig, pid_t skip)
 {
 	enum { MAX = 4096 };
 	struct ident *tree = xmalloc(MAX * sizeof(*tree));
@@ -215,7 +215,7 @@ int monitor_signal_tree(const struct monitor_strangers *strangers, int sig)
 		}
 	}
 	for (int i = 1; i < n; i++)
-		if (tree[i].state != 'Z' && signal_ident(&tree[i], sig))
+		if (tree[i].state != 'Z' && tree[i].pid != skip && signal_ident(&tree[i], sig))
 			count++;
 	free(tree);
 	return count;
@@ -242,7 +242,7 @@ static void end_sandbox(const struct monitor *m, bool *child_gone, int *child_st
 	if (m->cg)
 		(void)cgroup_kill(m->cg, SIGKILL);
 	for (;;) {
-		int n = monitor_signal_tree(m->strangers, SIGKILL);
+		int n = monitor_signal_tree(m->strangers, SIGKILL, 0);
 
 		reap_all(m, child_gone, child_st);
 		if (n == 0 && *child_gone)
@@ -507,7 +507,7 @@ noreturn void monitor_run(const struct monitor *m)
 			/* Timed out and the command ended: the others get their grace too,
 			 * unless none is left. */
 			reap_all(m, &child_gone, &child_st);
-			if (child_gone && monitor_signal_tree(m->strangers, 0) == 0)
+			if (child_gone && monitor_signal_tree(m->strangers, 0, 0) == 0)
 				break;
 		} else if (known && (m->kill_leftovers || phase == 2)) {
 			/* The command ended: nothing of the sandbox outlives it (hutch face). */
@@ -530,7 +530,9 @@ noreturn void monitor_run(const struct monitor *m)
 			if (phase == 0) {
 				/* Every process, whatever its session or group: the tree below us. */
 				timed_out = true;
-				monitor_signal_tree(m->strangers, SIGTERM);
+				/* (Not the reaper: it would pass its SIGTERM on to the
+				 * command, which then gets two.) */
+				monitor_signal_tree(m->strangers, SIGTERM, reaper ? m->child : 0);
 				if (m->cg)
 					(void)cgroup_kill(m->cg, SIGTERM);
 				phase = 1;

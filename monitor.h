@@ -53,8 +53,8 @@ noreturn void monitor_run(const struct monitor *m);
 
 /* Send sig to every process below ours (the sandbox and what it left to us as subreaper),
  * each through a pidfd taken while it was still listed as a child, so a reused pid is never
- * hit. Returns how many were signalled. */
-int monitor_signal_tree(const struct monitor_strangers *strangers, int sig);
+ * hit, except skip (0: none). Returns how many were signalled. */
+int monitor_signal_tree(const struct monitor_strangers *strangers, int sig, pid_t skip);
 
 /* Kill what is left of the sandbox (SIGKILL to pid 1 of our namespace, to the cgroup, to
  * every process below ours) and reap it; returns when nothing is left (or after ~2 s).

@@ -168,3 +168,28 @@ run_in() {
 		run_as root "$@"
 	fi
 }
+
+# own_parents: in MODE root, ROOT_PARENTS names a directory root owns (0755) below each
+# delegated one (hutch cleans up stale cgroups only in a parent its user owns and no one else
+# may write); for the user, PARENTS itself. remove_own_parents undoes it.
+own_parents() {
+	local d
+	OWN_PARENTS=("${PARENTS[@]}")
+	[ "$MODE" = root ] || return 0
+	OWN_PARENTS=()
+	for d in "${DELEGATED[@]}"; do
+		mkdir -m 0755 "$d/root-own" || bail_out "cannot make $d/root-own"
+		if [ "$d" = "$V2D" ]; then
+			sed 's/\([a-z]\+\)/+\1/g' "$d/cgroup.subtree_control" \
+				>"$d/root-own/cgroup.subtree_control" 2>/dev/null
+		fi
+		OWN_PARENTS+=(--cgroup-parent "$d/root-own")
+	done
+}
+remove_own_parents() {
+	local d
+	[ "$MODE" = root ] || return 0
+	for d in "${DELEGATED[@]}"; do
+		rmdir "$d/root-own" 2>/dev/null
+	done
+}

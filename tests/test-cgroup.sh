@@ -264,12 +264,13 @@ case_own() {
 case_stale() {
 	local out=$T/stale.$MODE tool child p before=
 	: >"$out"
+	own_parents
 	(
 		if [ "$MODE" = user ]; then
 			exec "$T/bin/in-shell" "$USER_UID" "$C" --memory 64M --pids 20 --account \
-				"${PARENTS[@]}" hold
+				"${OWN_PARENTS[@]}" hold
 		fi
-		exec "$C" --memory 64M --pids 20 --account "${PARENTS[@]}" hold
+		exec "$C" --memory 64M --pids 20 --account "${OWN_PARENTS[@]}" hold
 	) >"$out" 2>&1 &
 	tool=$!
 	wait_until 10 grep -q '^ready=1' "$out"
@@ -282,12 +283,13 @@ case_stale() {
 	done
 	is "$(echo $before | wc -w)" "$(paths | wc -l)" "$MODE: SIGKILL: the dead driver's cgroups stay"
 	ok "$MODE: SIGKILL: its child still runs" alive "$child"
-	run_in "$MODE" "$C" --memory 64M --pids 20 --account "${PARENTS[@]}" hog 1M
+	run_in "$MODE" "$C" --memory 64M --pids 20 --account "${OWN_PARENTS[@]}" hog 1M
 	is "$RC:$(val exit)" 0:0 "$MODE: the next run"
 	OUT=$(cat "$out")
 	all_gone "$MODE: the next run removed the dead driver's cgroups"
 	wait_until 5 eval '! alive "$child"'
 	ok "$MODE: the next run killed the dead driver's child" eval '! alive "$child"'
+	remove_own_parents
 }
 
 alive() {

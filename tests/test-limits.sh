@@ -329,23 +329,11 @@ case_killed() {
 }
 
 case_stale() {
-	local n d parents=("${PARENTS[@]}")
+	local n
 	need "$MODE: a stale cgroup" memory pids || return 0
-	# hutch cleans up only in a parent its user owns and no one else may write: root's
-	# stale cgroups in a parent of its own, made in each directory delegated to the user.
-	if [ "$MODE" = root ]; then
-		parents=()
-		for d in "${DELEGATED[@]}"; do
-			mkdir -m 0755 "$d/root-own"
-			if [ "$d" = "$V2D" ]; then
-				sed 's/\([a-z]*\)/+\1/g' "$d/cgroup.subtree_control" \
-					>"$d/root-own/cgroup.subtree_control" 2>/dev/null
-			fi
-			parents+=(--cgroup-parent "$d/root-own")
-		done
-	fi
+	own_parents
 	mark
-	start_bg "$MODE" "$H" "${BASE[@]}" --memory 64M --pids 50 "${parents[@]}" "$SLP" 60 "$M"
+	start_bg "$MODE" "$H" "${BASE[@]}" --memory 64M --pids 50 "${OWN_PARENTS[@]}" "$SLP" 60 "$M"
 	wait_until 5 live_is "$M" 1
 	n=$(cg_count)
 	ok "$MODE: --memory --pids: $n sandbox cgroups while it runs" test "$n" -ge 2
@@ -353,14 +341,10 @@ case_stale() {
 	wait_until 3 live_is "$M" 0
 	none_left "$M" "$MODE: --memory --pids, hutch killed: the command died with it"
 	is "$(cg_count)" "$n" "$MODE: --memory --pids, hutch killed: its cgroups stay"
-	run_in "$MODE" "$H" "${BASE[@]}" --memory 64M --pids 50 "${parents[@]}" true
+	run_in "$MODE" "$H" "${BASE[@]}" --memory 64M --pids 50 "${OWN_PARENTS[@]}" true
 	is "$RC" 0 "$MODE: the next run with a cgroup in the same parent"
 	is "$(cg_count)" 0 "$MODE: the next run removed the stale cgroups, and its own"
-	if [ "$MODE" = root ]; then
-		for d in "${DELEGATED[@]}"; do
-			rmdir "$d/root-own"
-		done
-	fi
+	remove_own_parents
 }
 
 # What the command leaves in the background: killed in the hutch face when a process stays
