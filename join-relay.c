@@ -132,6 +132,11 @@ static void restore_terminal(const struct join_relay *r)
 		tcsetattr(0, TCSADRAIN, &r->saved);
 }
 
+static void relay_die_hook(void *arg)
+{
+	restore_terminal(arg);
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -163,9 +168,13 @@ static void stream_step(struct stream *s, short revents)
 		ssize_t n = write(s->dst, s->buf + s->off, s->len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			return;
-		if (n < 0) { /* the reader is gone: what it would have got is dropped */
+		if (n < 0) { /* the reader is gone: so is ours, as in a pipeline (SIGPIPE) */
 			s->len = 0;
 			s->done = true;
+			if (s->src > 2) {
+				close(s->src);
+				s->src = -1;
+			}
 			return;
 		}
 		s->off += (size_t)n;
@@ -183,21 +192,37 @@ struct kids {
 	int pid_rd; /* the joiner writes the command's pid here */
 };
 
+static void read_cmd_pid(struct kids *k);
+
+/* Only the joiner and the command are ours to account: a process the sandbox started as our
+ * child too (clone CLONE_PARENT from the command) is reaped and ignored. Stopped, the
+ * command is continued: no job control above it would ever do so. */
 static void reap(struct kids *k)
 {
 	int st;
 	pid_t r;
 
-	while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (r == k->joiner) {
-			k->joiner_done = true;
-			k->joiner_st = st;
-		} else {
-			k->cmd = r;
+	read_cmd_pid(k);
+	if (!k->joiner_done && waitpid(k->joiner, &st, WNOHANG) == k->joiner) {
+		k->joiner_done = true;
+		k->joiner_st = st;
+		read_cmd_pid(k); /* written before it exited, or never */
+	}
+	if (k->cmd && !k->cmd_done) {
+		r = waitpid(k->cmd, &st, WNOHANG | WUNTRACED);
+		if (r == k->cmd && WIFSTOPPED(st))
+			kill(k->cmd, SIGCONT);
+		else if (r == k->cmd) {
 			k->cmd_done = true;
 			k->cmd_st = st;
 		}
 	}
+	if (k->cmd || k->joiner_done)
+		while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+			if (r == k->cmd && !k->cmd_done) {
+				k->cmd_done = true;
+				k->cmd_st = st;
+			}
 }
 
 static void read_cmd_pid(struct kids *k)
@@ -230,9 +255,14 @@ noreturn void join_relay_run(struct join_relay *r, pid_t joiner, int pid_rd, int
 	long long drain_start = 0;
 	sigset_t set = *forward;
 	struct kids k = { .joiner = joiner, .pid_rd = pid_rd };
+	bool asked[64] = { false }, target_gone = false;
+	int ended_by = 0;
 
 	/* What we hold is the caller's: nothing in the sandbox may open our /proc files. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* A reader of ours that went away is EPIPE for that stream, not our death with the
+	 * caller's terminal left raw. */
+	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < 3; i++)
 		if (r->child[i] >= 0 && r->child[i] != r->slave)
 			close(r->child[i]);
@@ -258,8 +288,12 @@ noreturn void join_relay_run(struct join_relay *r, pid_t joiner, int pid_rd, int
 		if (st[i].dst < 0 && !st[i].close_dst)
 			st[i].dst = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	}
-	sigaddset(&set, SIGWINCH);
-	sigaddset(&set, SIGCHLD);
+	/* Every signal through the signalfd: one that would kill us (SIGALRM, SIGXCPU...) ends
+	 * the join with the caller's terminal put back instead. */
+	sigfillset(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	util_set_die_hook(relay_die_hook, r);
+	fcntl(k.pid_rd, F_SETFL, O_NONBLOCK);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		die_errno("--join: cannot watch signals");
@@ -307,12 +341,22 @@ noreturn void join_relay_run(struct join_relay *r, pid_t joiner, int pid_rd, int
 		for (unsigned j = 0; j < extra; j++)
 			if (pf[j].revents)
 				stream_step(&st[map[j]], pf[j].revents);
+		/* The caller's terminal gave its end (hung up): the join is over. */
+		if (in_stream < n && st[in_stream].done && r->tty[0] && !over && k.cmd &&
+		    !k.cmd_done && !ended_by) {
+			kill(k.cmd, SIGHUP);
+			kill(k.cmd, SIGKILL);
+			ended_by = SIGHUP;
+		}
 		if (pf[extra + 1].revents)
 			read_cmd_pid(&k);
 		/* The process joined ended: so does the joined command. */
 		if (pf[extra + 2].revents & POLLIN) {
-			if (k.cmd && !k.cmd_done)
+			read_cmd_pid(&k);
+			if (k.cmd && !k.cmd_done) {
 				kill(k.cmd, SIGKILL);
+				target_gone = true;
+			}
 			if (!k.joiner_done)
 				kill(k.joiner, SIGKILL);
 			close(target_fd);
@@ -326,13 +370,33 @@ noreturn void join_relay_run(struct join_relay *r, pid_t joiner, int pid_rd, int
 					if (r->master >= 0 &&
 					    ioctl(r->winsz_from, TIOCGWINSZ, &ws) == 0)
 						ioctl(r->master, TIOCSWINSZ, &ws);
-				} else if (si.ssi_signo != SIGCHLD) {
-					/* Before the command exists, a signal ends the join. */
+				} else if (si.ssi_signo == SIGCHLD || si.ssi_signo == SIGCONT ||
+					   si.ssi_signo == SIGTSTP || si.ssi_signo == SIGTTIN ||
+					   si.ssi_signo == SIGTTOU || si.ssi_signo == SIGURG) {
+					continue;
+				} else if (sigismember(forward, (int)si.ssi_signo) &&
+					   si.ssi_signo != SIGHUP && !k.cmd_done &&
+					   !(k.cmd && asked[si.ssi_signo & 63])) {
+					/* Passed on, once; before the command exists, or a
+					 * second time, it ends the join. */
 					read_cmd_pid(&k);
-					if (k.cmd && !k.cmd_done)
+					asked[si.ssi_signo & 63] = true;
+					if (k.cmd)
 						kill(k.cmd, (int)si.ssi_signo);
 					else if (!k.joiner_done)
 						kill(k.joiner, SIGKILL);
+				} else {
+					/* The caller's terminal hung up, a second ^C-like signal, or
+					 * one that would have killed us: the join is over. */
+					read_cmd_pid(&k);
+					if (k.cmd && !k.cmd_done) {
+						if (si.ssi_signo == SIGHUP)
+							kill(k.cmd, SIGHUP);
+						kill(k.cmd, SIGKILL);
+					}
+					if (!k.joiner_done)
+						kill(k.joiner, SIGKILL);
+					ended_by = (int)si.ssi_signo;
 				}
 			}
 		}
@@ -361,6 +425,9 @@ noreturn void join_relay_run(struct join_relay *r, pid_t joiner, int pid_rd, int
 		if (k.pid_rd >= 0)
 			read_cmd_pid(&k);
 	}
+	if (target_gone)
+		warn("the process joined ended: the joined command was killed");
 	/* The command's status; without one, the joiner's (hutch's own failure). */
-	_exit(process_exit_status(k.cmd_done ? k.cmd_st : k.joiner_st));
+	int status = process_exit_status(k.cmd_done ? k.cmd_st : k.joiner_st);
+	_exit(ended_by && status == 128 + SIGKILL ? 128 + ended_by : status);
 }

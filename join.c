@@ -625,6 +625,23 @@ static void take_limits(const struct target *t, mode_t *umask_out)
 		die_errno("cannot join process %d: cannot take its oom_score_adj", (int)t->pid);
 	if (fd >= 0)
 		close(fd);
+	/* Its scheduling policy where ours is realtime and its is not, or its is idle or batch
+	 * (which it could not leave), and its I/O class on the same terms (ioprio: class in the
+	 * top bits, 1 realtime, 2 best effort, 3 idle; 0 none). */
+	int pol = sched_getscheduler(t->pid), mine_pol = sched_getscheduler(0);
+	struct sched_param sp;
+	bool rt_mine = mine_pol == SCHED_FIFO || mine_pol == SCHED_RR;
+	bool rt_theirs = pol == SCHED_FIFO || pol == SCHED_RR;
+	if (pol >= 0 && sched_getparam(t->pid, &sp) == 0 && pol != mine_pol &&
+	    ((rt_mine && !rt_theirs) || pol == SCHED_IDLE || pol == SCHED_BATCH) &&
+	    sched_setscheduler(0, pol, &sp) < 0)
+		die_errno("cannot join process %d: cannot take its scheduling policy", (int)t->pid);
+	long io = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, t->pid);
+	long io_mine = syscall(SYS_ioprio_get, 1, 0);
+	if (io >= 0 && io_mine >= 0 && io != io_mine &&
+	    ((io_mine >> 13 == 1 && io >> 13 != 1) || (io >> 13 == 3 && io_mine >> 13 != 3)) &&
+	    syscall(SYS_ioprio_set, 1, 0, io) < 0)
+		die_errno("cannot join process %d: cannot take its I/O priority", (int)t->pid);
 	cpu_set_t cpus, own;
 	if (sched_getaffinity(t->pid, sizeof(cpus), &cpus) == 0 &&
 	    sched_getaffinity(0, sizeof(own), &own) == 0) {
@@ -766,6 +783,13 @@ noreturn void join_main(int argc, char **argv)
 	if (t.procfd < 0)
 		die_errno("cannot join process %d: cannot open %s", (int)t.pid, path);
 	t.procfd = pid1_to_command(&t);
+	/* The target's end ends the joined command (a sandbox without a PID namespace would
+	 * otherwise keep it past its own end); taken now, before anything else is read of it,
+	 * so that a pid reused meanwhile fails the reads through procfd that follow. */
+	int target_fd = (int)syscall(SYS_pidfd_open, t.pid, 0);
+	if (target_fd < 0)
+		die_errno("cannot join process %d: pidfd_open", (int)t.pid);
+	fcntl(target_fd, F_SETFD, FD_CLOEXEC);
 	if (stat("/proc/self/ns/user", &mine) < 0)
 		die_errno("cannot join the sandbox: cannot stat /proc/self/ns/user");
 	walk_userns(&t, &mine);
@@ -786,12 +810,6 @@ noreturn void join_main(int argc, char **argv)
 	join_relay_prepare(&relay);
 	char **env = target_environ(&t, relay.master >= 0);
 
-	/* The target's end ends the joined command (a sandbox without a PID namespace would
-	 * otherwise keep it past its own end). */
-	int target_fd = (int)syscall(SYS_pidfd_open, t.pid, 0);
-	if (target_fd < 0)
-		die_errno("cannot join process %d: pidfd_open", (int)t.pid);
-	fcntl(target_fd, F_SETFD, FD_CLOEXEC);
 	int pidpipe[2];
 	if (pipe2(pidpipe, O_CLOEXEC) < 0)
 		die_errno("cannot make a pipe");
@@ -817,6 +835,11 @@ noreturn void join_main(int argc, char **argv)
 	close(target_fd);
 	enter_cgroups(&t, &cg);
 	take_limits(&t, &cmd_umask);
+	/* A session keyring of its own: the caller's keys (root's, when root joins a user's
+	 * sandbox) are reachable through the session keyring it would inherit. */
+	if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0)
+		die_errno("cannot join process %d: cannot make a session keyring for the command",
+			  (int)t.pid);
 	join_relay_child(&relay);
 	/* From here on nothing in the sandbox may open our /proc files or ptrace us; we never
 	 * exec, so what we keep is closed now, not on exec. */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec-diag.h"
@@ -244,10 +245,14 @@ pid_t process_child_fork_command(void)
 	return cmd;
 }
 
-noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
+noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr, uint64_t deadline_ms)
 {
 	sigset_t set;
 	int cmd_status = 1 << 8; /* bubblewrap's default: 1 if the command was never reaped */
+	struct timespec start;
+	bool killed_all = false;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
 
 	/* Outside a PID namespace, orphans of the sandbox come to us instead of init, and we
 	 * stay until the last one is gone (so --sync-fd closes when the sandbox is empty). */
@@ -256,7 +261,30 @@ noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr)
 	process_forward_set(&set);
 	for (;;) {
 		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
+		int sig;
+		/* --timeout's backstop: the monitor outside keeps the time, but a command that
+		 * shares its process group can stop it (kill -STOP 0); pid 1, which no signal from
+		 * inside stops, ends everything in the namespace once the time and the grace are
+		 * over, whatever became of the monitor. */
+		if (pid1 && deadline_ms && !killed_all) {
+			struct timespec now, left;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			int64_t ms = (int64_t)deadline_ms -
+				     ((int64_t)(now.tv_sec - start.tv_sec) * 1000 +
+				      (now.tv_nsec - start.tv_nsec) / 1000000);
+			if (ms <= 0) {
+				kill(-1, SIGKILL);
+				killed_all = true;
+				continue;
+			}
+			left.tv_sec = ms / 1000;
+			left.tv_nsec = (ms % 1000) * 1000000;
+			sig = sigtimedwait(&set, &si, &left);
+			if (sig < 0 && errno == EAGAIN)
+				continue;
+		} else {
+			sig = sigwaitinfo(&set, &si);
+		}
 
 		/* Anything but EINTR (a seccomp profile denying the call, say) would spin or hang
 		 * here: pid 1 gives up instead, which ends the sandbox visibly. */

@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdnoreturn.h>
 #include <sys/types.h>
 
@@ -58,8 +59,9 @@ pid_t process_child_fork_command(void);
 /* The reaper: forward signals to cmd, reap everything. The command's status goes to
  * status_wr as soon as it is known (the parent exits with it); the reaper itself stays until
  * every process of the sandbox is gone, then exits with that status. Without status_wr (no
- * parent waits) pid 1 exits at once with it. */
-noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr);
+ * parent waits) pid 1 exits at once with it. deadline_ms (0: none): pid 1 SIGKILLs everything
+ * in its namespace that long after it started. */
+noreturn void process_reaper_loop(pid_t cmd, bool pid1, int status_wr, uint64_t deadline_ms);
 
 /* Child: make every inherited fd > 2 close-on-exec except --pass-fd's and make's jobserver. */
 void process_child_close_fds(const struct process_plan *pr);

@@ -183,7 +183,10 @@ static noreturn void reaper(const struct plan *p, const struct channels *ch, pid
 		seccomp_child_load(&p->seccomp);
 	/* Locked down: the command may run (a failure above kept it from running at all). */
 	process_parent_go(ready_wr);
-	process_reaper_loop(cmd, p->proc.reaper_is_pid1, ch->status_wr);
+	/* --timeout's backstop (process.c): later than the monitor's SIGKILL. */
+	uint64_t deadline = p->limits.timeout_ms ? p->limits.timeout_ms + p->limits.grace_ms + 500 :
+						   0;
+	process_reaper_loop(cmd, p->proc.reaper_is_pid1, ch->status_wr, deadline);
 }
 
 /* --rlimit, and --limits-try's stand-ins for a cgroup that could not be made. */

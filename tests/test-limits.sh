@@ -248,6 +248,19 @@ case_stop_parent() {
 	is "$RC" 124 "$MODE $f: SIGSTOP and SIGKILL to \$PPID do not stop --timeout 1"
 	ok "$MODE $f: ... it ends the command in time (${ms} ms)" test "$ms" -lt 5000
 	none_left "$M" "$MODE $f: ... and nothing of it is left"
+	# SIGSTOP to its process group, which hutch shares (in a session of its own here, so
+	# that the test is not stopped too): hutch is stopped, but pid 1, which no signal from
+	# inside stops, ends the sandbox once the time and the grace are over (1 + 1 + 0.5 s).
+	mark
+	start_bg "$MODE" setsid "$b" "${BASE[@]}" --timeout 1:1 sh -c "
+		kill -STOP 0
+		exec $SLP 30 $M"
+	wait_until 5 live_is "$M" 1
+	sleep 3.5
+	none_left "$M" "$MODE $f: SIGSTOP to its process group: the sandbox still ends in time"
+	kill -CONT "$BG" 2>/dev/null
+	finish_bg
+	is "$RC" 124 "$MODE $f: ... and hutch, continued, says the time ran out"
 }
 
 # --timeout DURATION:GRACE: a command that survives SIGTERM gets SIGKILL after the grace,
