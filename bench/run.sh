@@ -11,7 +11,8 @@
 # throughput limits" (the sections to run, default all), BENCH_OUT=DIR (results, default
 # $TMPDIR/hutch-bench-results-UID), BENCH_USER=UID, BWRAP=PATH, CC=COMPILER,
 # BWRAP_REF=PATH (a second bubblewrap for the ops section, default /opt/bwrap-0.11.1/bwrap if
-# it is there; BWRAP_REF= for none).
+# it is there; BWRAP_REF= for none), BENCH_OPS="tmpfs file ..." (the ops section's types),
+# BENCH_OPS_ROUNDS="10:40 100:20 1000:9" (its N:rounds).
 # The numbers go to stdout and DIR/report.txt; every measurement to DIR/last-run.tsv.
 set -euo pipefail
 umask 022
@@ -49,7 +50,8 @@ else
 fi
 # The operation types of the ops section (ops_args below); bubblewrap before 0.10 has no
 # overlays: its ro-overlay cases fail their warm-up and are reported as such.
-OP_TYPES=(bind tmpfs dir symlink file bind-data chmod remount-ro ro-overlay)
+read -r -a OP_TYPES <<<"${BENCH_OPS:-bind tmpfs dir symlink file bind-data chmod remount-ro ro-overlay}"
+[ -n "${BENCH_OPS_ROUNDS:-}" ] && read -r -a R_OPS <<<"$BENCH_OPS_ROUNDS"
 # bubblewrap parses /proc/self/mountinfo once per bind (quadratic): 1000 binds take it about
 # two seconds, 4000 would take half a minute per launch.
 BWRAP_MAX_BINDS=1000
@@ -352,12 +354,15 @@ line I load-after "$(cut -d' ' -f1-3 /proc/loadavg) after the run" >>"$TSV"
 # ---- the report --------------------------------------------------------------------------
 awk -F'\t' -v bwrap_max="$BWRAP_MAX_BINDS" -v op_types="${OP_TYPES[*]}" '
 function ratio(x) { return x == "-" ? "     -" : sprintf("%6.3f", x) }
+function rat(x) { return x == "" || x == "-" ? "-" : sprintf("%.3f", x) }
 function ok(b) { return b ? "met" : "MISSED" }
 $1 == "I" { info[$2] = $3; order[++ni] = $2 }
 $1 == "T" {
 	k = $2 SUBSEP $3 SUBSEP $4
 	med[k] = $5; q1[k] = $6; q3[k] = $7; rf[k] = $8; rb[k] = $9; bad[k] = $10
 	rr[k] = $11 == "" ? "-" : $11
+	cmed[k] = $12 == "" ? "-" : $12; crf[k] = $13 == "" ? "-" : $13
+	crb[k] = $14 == "" ? "-" : $14; crr[k] = $15 == "" ? "-" : $15
 	if (!(($2 SUBSEP $3) in seen)) { seen[$2, $3] = 1; cases[$2, ++nc[$2]] = $3 }
 	if (!(($2 SUBSEP $4) in seenc)) { seenc[$2, $4] = 1; conts[$2, ++nco[$2]] = $4 }
 }
@@ -366,23 +371,23 @@ $1 == "P" { prow[++np] = $0 }
 function table(sec, title,   i, j, c, k, ref) {
 	ref = sec ~ /^ops-/
 	printf "\n%s\n", title
-	printf "  %-16s %-12s %10s %10s %10s %8s %8s%s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap", ref ? sprintf(" %10s", "/bwrap-ref") : ""
+	printf "  %-16s %-12s %10s %10s %10s %8s %8s%s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap", ref ? sprintf(" %8s %9s %8s %8s %8s", "/bw-ref", "cpu us", "/floor", "/bwrap", "/bw-ref") : ""
 	for (i = 1; i <= nc[sec]; i++)
 		for (j = 1; j <= nco[sec]; j++) {
 			c = conts[sec, j]; k = sec SUBSEP cases[sec, i] SUBSEP c
 			if (!(k in med)) continue
 			if (med[k] == "-") { printf "  %-16s %-12s %10s\n", cases[sec, i], c, "FAILED"; continue }
-			printf "  %-16s %-12s %10.0f %10.0f %10.0f %8s %8s%s%s\n", cases[sec, i], c, med[k], q1[k], q3[k], ratio(rf[k]), ratio(rb[k]), ref ? sprintf(" %10s", ratio(rr[k])) : "", (bad[k] > 0 ? "  (" bad[k] " failed runs)" : "")
+			printf "  %-16s %-12s %10.0f %10.0f %10.0f %8s %8s%s%s\n", cases[sec, i], c, med[k], q1[k], q3[k], ratio(rf[k]), ratio(rb[k]), ref ? sprintf(" %8s %9.0f %8s %8s %8s", ratio(rr[k]), cmed[k], ratio(crf[k]), ratio(crb[k]), ratio(crr[k])) : "", (bad[k] > 0 ? "  (" bad[k] " failed runs)" : "")
 		}
 }
 # Least-squares line through (N, median us) of one section for one contender: the slope, us
 # per operation; fit_b is the intercept.
-function fit(sec, c,   i, n, x, y, sx, sy, sxx, sxy, k) {
+function fit(sec, c, cpu,   i, n, x, y, sx, sy, sxx, sxy, k) {
 	n = sx = sy = sxx = sxy = 0
 	for (i = 1; i <= nc[sec]; i++) {
 		k = sec SUBSEP cases[sec, i] SUBSEP c
 		if (!(k in med) || med[k] == "-") continue
-		x = cases[sec, i] + 0; y = med[k] + 0
+		x = cases[sec, i] + 0; y = (cpu ? cmed[k] : med[k]) + 0
 		n++; sx += x; sy += y; sxx += x * x; sxy += x * y
 	}
 	if (n < 2) return "-"
@@ -402,7 +407,7 @@ END {
 	table("binds", "N --ro-bind operations (/usr, then N-1 binds of /usr/share; bwrap up to N=" bwrap_max ")")
 	print "\n  Fit, median time against N (least squares), and the marginal cost of the last 3000 binds:"
 	for (j = 1; j <= nco["binds"]; j++) {
-		c = conts["binds", j]; s = fit("binds", c)
+		c = conts["binds", j]; s = fit("binds", c, 0)
 		a = m("binds", 1000, c); b = m("binds", 4000, c)
 		slope[c] = s
 		if (s == "-") continue
@@ -414,16 +419,19 @@ END {
 	for (t = 1; t <= nt; t++) {
 		sec = "ops-" types[t]
 		if (!nc[sec]) continue
-		table(sec, "N --" types[t] (types[t] == "chmod" ? " (each after a --dir)" : types[t] == "remount-ro" ? " (each after a --bind)" : types[t] == "ro-overlay" ? " (two --overlay-src each)" : ""))
+		table(sec, "N --" types[t] (types[t] == "chmod" ? " (each after a --dir)" : types[t] == "remount-ro" ? " (each after a --bind)" : types[t] == "ro-overlay" ? " (two --overlay-src each)" : types[t] == "file" || types[t] == "bind-data" ? " (the harness opens N fds for every contender)" : ""))
 		for (j = 1; j <= nco[sec]; j++) {
-			c = conts[sec, j]; s = fit(sec, c)
-			if (s != "-") { opfit[types[t], c] = s; printf "    fit %-12s %8.2f us/op + %7.0f us\n", c, s, fit_b }
+			c = conts[sec, j]; s = fit(sec, c, 0); sb = fit_b; sc = fit(sec, c, 1)
+			if (s == "-") continue
+			opfit[types[t], c] = s; opfitc[types[t], c] = sc
+			printf "    fit %-12s wall %8.2f us/op + %7.0f us    cpu %8.2f us/op + %7.0f us\n", c, s, sb, sc, fit_b
 		}
 	}
 	if (nc["ops-bind"]) {
-		print "\nPer operation (least-squares slope over N, us/op; chmod and remount-ro less the dir and bind"
-		print "  slopes of the same contender) and the paired ratios at N=1000 (/floor, /bwrap, /bwrap-ref)"
-		printf "  %-11s %8s %8s %8s %8s %8s %7s %7s %7s %7s %7s %7s\n", "type", "hutch", "h-bwrap", "floor", "bwrap", "bw-ref", "h/fl", "h/bw", "h/ref", "hb/fl", "hb/bw", "hb/ref"
+		print "\nPer operation: least-squares slope over N of the median CPU time (us/op; wall time in the"
+		print "  tables above), chmod and remount-ro less the dir and bind slopes of the same contender;"
+		print "  then the paired ratios at N=1000 of CPU time and of wall time (/floor, /bwrap, /bwrap-ref)"
+		printf "  %-11s %7s %7s %7s %7s %7s | %-20s %-20s | %-20s %-20s\n", "", "hutch", "h-bwrap", "floor", "bwrap", "bw-ref", "hutch cpu", "hutch-bwrap cpu", "hutch wall", "hutch-bwrap wall"
 		split("hutch hutch-bwrap floor bwrap bwrap-ref", cn, " ")
 		for (t = 1; t <= nt; t++) {
 			sec = "ops-" types[t]
@@ -431,15 +439,18 @@ END {
 			base = types[t] == "chmod" ? "dir" : types[t] == "remount-ro" ? "bind" : ""
 			line = sprintf("  %-11s", types[t])
 			for (j = 1; j <= 5; j++) {
-				v = opfit[types[t], cn[j]]
-				if (v != "" && base != "") v = opfit[base, cn[j]] == "" ? "" : v - opfit[base, cn[j]]
-				line = line (v == "" ? sprintf(" %8s", "-") : sprintf(" %8.2f", v))
-				if (v != "") opus[types[t], cn[j]] = v
+				v = opfitc[types[t], cn[j]]
+				if (v != "" && base != "") v = opfitc[base, cn[j]] == "" ? "" : v - opfitc[base, cn[j]]
+				line = line (v == "" ? sprintf(" %7s", "-") : sprintf(" %7.2f", v))
 			}
-			for (j = 1; j <= 2; j++) {
-				k = sec SUBSEP 1000 SUBSEP cn[j]
-				line = line sprintf(" %7s %7s %7s", (k in rf) && rf[k] != "-" ? sprintf("%.3f", rf[k]) : "-", (k in rb) && rb[k] != "-" ? sprintf("%.3f", rb[k]) : "-", (k in rr) && rr[k] != "-" ? sprintf("%.3f", rr[k]) : "-")
-			}
+			line = line " |"
+			for (w = 1; w <= 2; w++)
+				for (j = 1; j <= 2; j++) {
+					k = sec SUBSEP 1000 SUBSEP cn[j]
+					if (w == 1) line = line sprintf(" %6s %6s %6s", rat(crf[k]), rat(crb[k]), rat(crr[k]))
+					else line = line sprintf(" %6s %6s %6s", rat(rf[k]), rat(rb[k]), rat(rr[k]))
+					if (j == 2 && w == 1) line = line " |"
+				}
 			print line
 		}
 	}
@@ -502,11 +513,13 @@ END {
 		for (j = 1; j <= 2; j++) {
 			c = j == 1 ? "hutch" : "hutch-bwrap"; k = sec SUBSEP 1000 SUBSEP c
 			if (!(k in rf) || rf[k] == "-") continue
-			printf "  %-62s %6.3f  %s\n", "ops " types[t] " N=1000, " c "/floor <= 1.0:", rf[k], ok(rf[k] <= 1.0)
-			if (rb[k] != "-")
-				printf "  %-62s %6.3f  %s\n", "ops " types[t] " N=1000, " c "/bwrap <= 1.0:", rb[k], ok(rb[k] <= 1.0)
-			if (rr[k] != "-")
-				printf "  %-62s %6.3f  %s\n", "ops " types[t] " N=1000, " c "/bwrap-ref <= 1.0:", rr[k], ok(rr[k] <= 1.0)
+			split("floor bwrap bwrap-ref", rn, " ")
+			for (q = 1; q <= 3; q++) {
+				w = q == 1 ? rf[k] : q == 2 ? rb[k] : rr[k]
+				u = q == 1 ? crf[k] : q == 2 ? crb[k] : crr[k]
+				if (w == "-" || u == "-") continue
+				printf "  %-62s %6.3f  %s\n", "ops " types[t] " N=1000, " c "/" rn[q] " <= 1.0 (cpu; wall " sprintf("%.3f", w) "):", u, ok(u <= 1.0)
+			}
 		}
 	}
 	if (slope["hutch"] != "" && slope["hutch"] != "-")
