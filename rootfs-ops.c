@@ -517,8 +517,12 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 
 	struct place at _cleanup_place_ = { .dirfd = -1 };
 	rootfs_dest_dir(b, op, 0755, &at);
-	int mnt = mount_new_fs(&b->mnt, "overlay", "overlay", opts, NULL, at.dirfd, at.name,
-			       HMNT_NOSUID | HMNT_NODEV);
+	bool paths;
+	int mnt = mount_new_overlay(&b->mnt, fds, n, upper, work, at.dirfd, at.name,
+				    HMNT_NOSUID | HMNT_NODEV, &paths);
+	if (mnt < 0 && paths)
+		mnt = mount_new_fs(&b->mnt, "overlay", "overlay", opts, NULL, at.dirfd, at.name,
+				   HMNT_NOSUID | HMNT_NODEV);
 	if (mnt < 0) {
 		if (errno == ELOOP)
 			die(msg(MSG_OP_OVERLAY_OVERLAP), op->dest, op->option, opts);
