@@ -370,6 +370,7 @@ $1 == "M" { mrow[++nm] = $0 }
 $1 == "P" { prow[++np] = $0 }
 function table(sec, title,   i, j, c, k, ref) {
 	ref = sec ~ /^ops-/
+	if (!nc[sec]) return
 	printf "\n%s\n", title
 	printf "  %-16s %-12s %10s %10s %10s %8s %8s%s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap", ref ? sprintf(" %8s %9s %8s %8s %8s", "/bw-ref", "cpu us", "/floor", "/bwrap", "/bw-ref") : ""
 	for (i = 1; i <= nc[sec]; i++)
@@ -405,7 +406,7 @@ END {
 	table("limits", "A launch with limits: --ro-bind / / true, and with --memory 64M --pids 100 (delegated cgroup)")
 	if (info["cgroup-floor"] != "") print "  cgroup floor (mkdir, limits, cgroup.procs, rmdir; us): " info["cgroup-floor"]
 	table("binds", "N --ro-bind operations (/usr, then N-1 binds of /usr/share; bwrap up to N=" bwrap_max ")")
-	print "\n  Fit, median time against N (least squares), and the marginal cost of the last 3000 binds:"
+	if (nc["binds"]) print "\n  Fit, median time against N (least squares), and the marginal cost of the last 3000 binds:"
 	for (j = 1; j <= nco["binds"]; j++) {
 		c = conts["binds", j]; s = fit("binds", c, 0)
 		a = m("binds", 1000, c); b = m("binds", 4000, c)
@@ -455,7 +456,7 @@ END {
 		}
 	}
 	table("mounts", "The same launches with extra mounts in the caller\047s mount namespace (case = shape/mounts)")
-	print "\n  Cost of the caller\047s mount table: median(M mounts) - median(0); hutch cost / floor cost:"
+	if (nc["mounts"]) print "\n  Cost of the caller\047s mount table: median(M mounts) - median(0); hutch cost / floor cost:"
 	for (i = 1; i <= nc["mounts"]; i++) {
 		split(cases["mounts", i], p, "/")
 		if (p[2] == 0) continue
