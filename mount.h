@@ -90,8 +90,9 @@ int mount_new_fs(const struct mnt_ctx *m, const char *fstype, const char *source
 
 /* An overlay with its layers given as fds (FSCONFIG_SET_FD: "lowerdir+" in order, the top
  * layer first, "upperdir" and "workdir" when upper >= 0) and userxattr, mounted as by
- * mount_new_fs. *unsupported is set when the kernel takes no layer fds (before 6.13, or no new
- * mount API): nothing was made, and the caller passes the layers as paths instead. */
+ * mount_new_fs. *unsupported is set when the kernel takes no such layer fds (fds from 6.13,
+ * O_PATH ones from 6.15) or there is no new mount API: nothing was made, and the caller passes
+ * the layers as paths instead. */
 int mount_new_overlay(const struct mnt_ctx *m, const int *lower, unsigned n, int upper, int work,
 		      int dirfd, const char *name, unsigned attrs, bool *unsupported);
 
