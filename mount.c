@@ -214,6 +214,9 @@ static int resolve_fallback(int rootfd, const char *path, bool follow_last)
 		}
 		memcpy(comp, work + pos, clen);
 		comp[clen] = '\0';
+		/* A slash after a name asks for a directory, through a link (path_resolution(7)),
+		 * as openat2 has it. */
+		bool slash = end < worklen;
 		pos = end;
 		bool last = true;
 		for (size_t i = pos; i < worklen; i++)
@@ -239,7 +242,7 @@ static int resolve_fallback(int rootfd, const char *path, bool follow_last)
 			close(fd);
 			goto out;
 		}
-		if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
+		if (S_ISLNK(st.st_mode) && (!last || follow_last || slash)) {
 			char target[PATH_MAX];
 			ssize_t n = readlinkat(fd, "", target, sizeof(target));
 			close(fd);
@@ -267,6 +270,11 @@ static int resolve_fallback(int rootfd, const char *path, bool follow_last)
 				while (depth > 1)
 					close(stack[--depth]);
 			continue;
+		}
+		if (last && slash && !S_ISDIR(st.st_mode)) {
+			close(fd);
+			err = ENOTDIR;
+			goto out;
 		}
 		PUSH(fd);
 	}
