@@ -88,6 +88,14 @@ int mount_new_fs(const struct mnt_ctx *m, const char *fstype, const char *source
 		 const char *options, const char *label, int dirfd, const char *name,
 		 unsigned attrs);
 
+/* An overlay with its layers given as fds (FSCONFIG_SET_FD: "lowerdir+" in order, the top
+ * layer first, "upperdir" and "workdir" when upper >= 0) and userxattr, mounted as by
+ * mount_new_fs. *unsupported is set when the kernel takes no such layer fds (fds from 6.13,
+ * O_PATH ones from 6.15) or there is no new mount API: nothing was made, and the caller passes
+ * the layers as paths instead. */
+int mount_new_overlay(const struct mnt_ctx *m, const int *lower, unsigned n, int upper, int work,
+		      int dirfd, const char *name, unsigned attrs, bool *unsupported);
+
 /* Add attrs to the mount at fd, and to every mount below it when recursive. Without
  * mount_setattr, recursive is for a tree that is alone at its mount point (EBUSY otherwise),
  * and fails (the errno of the first mount that could not be changed) unless every mount of

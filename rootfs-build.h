@@ -19,6 +19,7 @@ struct source {
 	uint64_t mnt_id; /* 0: unknown, and then it is never taken for another source */
 	dev_t dev;
 	ino_t ino;
+	unsigned attrs; /* HMNT_* its mount has already (the scratch's files), else 0 */
 };
 
 /* Where an operation acts. Either a plain name (not "", "." nor "..") in the directory dirfd,
@@ -83,6 +84,7 @@ const struct source *rootfs_source_open(struct build *b, const struct setup_op *
 void rootfs_source_of_fd(const struct setup_op *op, int fd, struct source *s);
 int rootfs_source_tree(struct build *b, const struct source *s, unsigned attrs, unsigned *left);
 void rootfs_dest_parent(struct build *b, const struct setup_op *op, struct place *at);
+bool rootfs_dest_cached(struct build *b, const struct setup_op *op, struct place *at);
 void rootfs_dest_dir(struct build *b, const struct setup_op *op, mode_t mode, struct place *at);
 void rootfs_dest_file(struct build *b, const struct setup_op *op, struct place *at);
 int rootfs_dest_resolve(struct build *b, const struct setup_op *op);

@@ -9,17 +9,42 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "join.h"
 #include "rootfs-build.h"
 #include "util.h"
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+static bool no_fchmodat2;
+
+/* fchmodat2 (6.6): it takes flags, where fchmodat has none that Linux honours. */
+static int chmod_at(int dirfd, const char *name, mode_t mode, int flags)
+{
+	if (no_fchmodat2) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (syscall(SYS_fchmodat2, dirfd, name, mode, flags) == 0)
+		return 0;
+	no_fchmodat2 = errno == ENOSYS || errno == EINVAL;
+	return -1;
+}
+
 static void chmod_fd(struct build *b, int fd, int mode, const struct setup_op *op)
 {
 	char p[64];
 
-	/* fchmod does not work on O_PATH fds; the magic link acts on the same inode. */
+	/* fchmod does not work on O_PATH fds; fchmodat2 with an empty path does, without the
+	 * walk through /proc of the magic link. Where it fails (an older kernel, a filter that
+	 * refuses numbers it does not know), the magic link acts on the same inode, and its
+	 * error is the one reported. */
+	if (chmod_at(fd, "", (mode_t)mode, AT_EMPTY_PATH) == 0)
+		return;
 	if (chmod(mount_fd_path(&b->mnt, fd, p, sizeof(p)), (mode_t)mode) < 0)
 		die_errno(msg(MSG_OP_CHMOD), mode, op->dest, op->option);
 }
@@ -41,6 +66,9 @@ static void do_bind(struct build *b, const struct setup_op *op, const struct sou
 	else
 		rootfs_dest_file(b, op, &at);
 	int from = rootfs_source_tree(b, src, attrs, &left);
+	/* A copy of a mount keeps its flags: what the source's has already need not be set. */
+	if (b->mnt.new_api)
+		left &= ~src->attrs;
 	_cleanup_close_ int mnt = from < 0 ? -1 :
 					     mount_bind_at(&b->mnt, from, at.dirfd, at.name, left);
 	if (mnt < 0) {
@@ -475,6 +503,15 @@ static void op_symlink(struct build *b, const struct setup_op *op)
 
 static void op_chmod(struct build *b, const struct setup_op *op)
 {
+	struct place at _cleanup_place_ = { .dirfd = -1 };
+
+	/* A plain name in the cached parent directory (--dir X --chmod M X): changed by that
+	 * name, not following a link there (the kernel refuses to change a link's mode), so
+	 * nothing on the way to the cached parent changes and the cache stays. Anything else,
+	 * a link at the name included, is resolved in full. */
+	if (rootfs_dest_cached(b, op, &at) &&
+	    chmod_at(at.dirfd, at.name, (mode_t)op->perms, AT_SYMLINK_NOFOLLOW) == 0)
+		return;
 	_cleanup_close_ int fd = rootfs_dest_resolve(b, op);
 
 	if (fd < 0)
@@ -510,17 +547,20 @@ static void op_file(struct build *b, const struct setup_op *op)
 	 * and keeps its mode (no chmod: it may be a host file seen through a bind). O_NONBLOCK
 	 * and no O_TRUNC at the open: a FIFO planted there must not block us, nor a device act
 	 * on the open; only a regular file is written (and then truncated). */
-	_cleanup_close_ int f =
-		openat(at.dirfd, at.name,
-		       O_CREAT | O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
-		       op->perms == SETUP_PERMS_UNSET ? b->plan->file_mode : (mode_t)op->perms);
-	struct stat st;
+	const int flags = O_CREAT | O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	const mode_t mode = op->perms == SETUP_PERMS_UNSET ? b->plan->file_mode : (mode_t)op->perms;
+	/* Mostly nothing is there: a file this open made is regular and empty. */
+	_cleanup_close_ int f = openat(at.dirfd, at.name, flags | O_EXCL, mode);
+	if (f < 0 && errno == EEXIST) {
+		struct stat st;
+		f = openat(at.dirfd, at.name, flags, mode);
+		if (f >= 0 && (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)))
+			die(msg(MSG_OP_FILE_NOT_REGULAR), op->dest, op->option);
+		if (f >= 0 && ftruncate(f, 0) < 0)
+			die_errno(msg(MSG_OP_TRUNCATE), op->dest, op->option);
+	}
 	if (f < 0)
 		die_errno(msg(MSG_OP_CREATE_FILE), op->dest, op->option);
-	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode))
-		die(msg(MSG_OP_FILE_NOT_REGULAR), op->dest, op->option);
-	if (ftruncate(f, 0) < 0)
-		die_errno(msg(MSG_OP_TRUNCATE), op->dest, op->option);
 	copy_fd_to(op->fd, f, op);
 }
 
@@ -533,16 +573,21 @@ static void op_bind_data(struct build *b, const struct setup_op *op)
 	mode_t mode = op->perms == SETUP_PERMS_UNSET ? 0600 : (mode_t)op->perms;
 	/* bubblewrap's name (mkstemp's bindfileXXXXXX), so mountinfo shows the same shape. */
 	snprintf(name, sizeof(name), "bindfile%06u", b->ndata++);
+	/* The setup runs under umask 0: the mode is the file's from its creation on, but for the
+	 * setuid, setgid and sticky bits, which are left to fchmod. */
 	_cleanup_close_ int tmp = openat(rootfs_scratch(b), name,
-					 O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+					 O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
+					 mode & 0777);
 
 	if (tmp < 0)
 		die_errno(msg(MSG_OP_DATA_CREATE), op->dest, op->option);
-	if (fchmod(tmp, mode) < 0)
+	if ((mode & ~0777) && fchmod(tmp, mode) < 0)
 		die_errno(msg(MSG_OP_DATA_CHMOD), (unsigned)mode, op->dest, op->option);
 	copy_fd_to(op->fd, tmp, op);
 	struct source src;
 	rootfs_source_of_fd(op, tmp, &src);
+	/* The scratch is mounted nosuid,nodev (mount_scratch). */
+	src.attrs = HMNT_NOSUID | HMNT_NODEV;
 	do_bind(b, op, &src);
 	/* The mount holds the file now; like bubblewrap, the name goes (the file's link count
 	 * is 0 inside, as with bubblewrap) and the scratch keeps nothing. */
@@ -619,8 +664,12 @@ static void op_overlay(struct build *b, const struct setup_op *op)
 
 	struct place at _cleanup_place_ = { .dirfd = -1 };
 	rootfs_dest_dir(b, op, 0755, &at);
-	int mnt = mount_new_fs(&b->mnt, "overlay", "overlay", opts, NULL, at.dirfd, at.name,
-			       HMNT_NOSUID | HMNT_NODEV);
+	bool paths;
+	int mnt = mount_new_overlay(&b->mnt, fds, n, upper, work, at.dirfd, at.name,
+				    HMNT_NOSUID | HMNT_NODEV, &paths);
+	if (mnt < 0 && paths)
+		mnt = mount_new_fs(&b->mnt, "overlay", "overlay", opts, NULL, at.dirfd, at.name,
+				   HMNT_NOSUID | HMNT_NODEV);
 	if (mnt < 0) {
 		if (errno == ELOOP)
 			die(msg(MSG_OP_OVERLAY_OVERLAP), op->dest, op->option, opts);

@@ -350,6 +350,20 @@ static bool plain_name(const char *n)
 	return *n && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 && strlen(n) <= NAME_MAX;
 }
 
+/* Whether op's destination is a plain name in the cached parent directory, with no slash
+ * after it (which would ask for a directory): then at is that place (nothing made, nothing
+ * resolved). */
+bool rootfs_dest_cached(struct build *b, const struct setup_op *op, struct place *at)
+{
+	size_t plen = dest_split(op, at);
+
+	if (!b->parent.path || at->name_copy || !plain_name(at->name) ||
+	    strlen(b->parent.path) != plen || memcmp(b->parent.path, op->dest, plen) != 0)
+		return false;
+	at->dirfd = b->parent.fd;
+	return true;
+}
+
 /* The destination in full, following links inside the root: it may be anything, the parent
  * cache's directory or one of its parents included, so the cache goes first. */
 int rootfs_dest_resolve(struct build *b, const struct setup_op *op)
@@ -421,9 +435,15 @@ void rootfs_dest_file(struct build *b, const struct setup_op *op, struct place *
 		_cleanup_close_ int fd = -1;
 		struct stat st = { 0 };
 
-		if (f >= 0)
-			close(f);
-		if (f >= 0 || errno == EEXIST)
+		if (f >= 0) {
+			/* The file this open made: the place is its fd (no second open). */
+			free(at->name_copy);
+			at->name_copy = NULL;
+			at->name = NULL;
+			at->dirfd = f;
+			return;
+		}
+		if (errno == EEXIST)
 			fd = openat(at->dirfd, at->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 			errno = EISDIR;

@@ -241,7 +241,20 @@ static int new_fs(const char *type, unsigned attrs, const char *const *opts)
 	return mnt;
 }
 
-enum op_type { OP_BIND, OP_RO_BIND, OP_PROC, OP_DEV, OP_TMPFS, OP_SYMLINK };
+enum op_type {
+	OP_BIND,
+	OP_RO_BIND,
+	OP_PROC,
+	OP_DEV,
+	OP_TMPFS,
+	OP_SYMLINK,
+	OP_DIR,
+	OP_FILE,
+	OP_BIND_DATA,
+	OP_CHMOD,
+	OP_REMOUNT_RO,
+	OP_RO_OVERLAY,
+};
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 #define N_DEV_NODES (sizeof(dev_nodes) / sizeof(dev_nodes[0]))
@@ -252,13 +265,16 @@ struct op {
 	int tree;	/* OP_*BIND: the detached clone of src */
 	bool is_dir;	/* ... and whether it is a directory */
 	int *nodes;	/* OP_DEV: the detached clones of the host's nodes */
+	int fd;		/* OP_FILE, OP_BIND_DATA: the data */
+	mode_t mode;	/* OP_CHMOD */
+	char *lower;	/* OP_RO_OVERLAY: the --overlay-src paths before it, "a:b" */
 };
 
 struct floor {
 	struct op *ops;
 	size_t n_ops, n_trees;
 	int ns;
-	bool die_with_parent, devpts;
+	bool die_with_parent, devpts, scratch;
 	char **cmd;
 	uid_t uid;
 	gid_t gid;
@@ -269,7 +285,9 @@ static noreturn void usage(void)
 	fprintf(stderr,
 		"usage: floor [--unshare-all|--unshare-{user,pid,net,ipc,uts,cgroup}]\n"
 		"             [--die-with-parent] [--ro-bind|--bind SRC DEST] [--proc DEST]\n"
-		"             [--dev DEST] [--tmpfs DEST] [--symlink TARGET DEST]\n"
+		"             [--dev DEST] [--tmpfs DEST] [--symlink TARGET DEST] [--dir DEST]\n"
+		"             [--file FD DEST] [--bind-data FD DEST] [--chmod OCTAL PATH]\n"
+		"             [--remount-ro DEST] [--overlay-src SRC]... [--ro-overlay DEST]\n"
 		"             [--setenv VAR VALUE] [--] COMMAND [ARG...]\n");
 	exit(64);
 }
@@ -286,6 +304,7 @@ static void parse(int argc, char **argv, struct floor *f)
 		{ "unshare-net", CLONE_NEWNET },     { "unshare-ipc", CLONE_NEWIPC },
 		{ "unshare-uts", CLONE_NEWUTS },     { "unshare-cgroup", CLONE_NEWCGROUP },
 	};
+	char *lower = NULL;
 	int i;
 
 	f->ops = calloc((size_t)argc, sizeof(*f->ops));
@@ -320,6 +339,19 @@ static void parse(int argc, char **argv, struct floor *f)
 			i += 2;
 			continue;
 		}
+		if (strcmp(o, "overlay-src") == 0) {
+			size_t len = lower ? strlen(lower) + 1 : 0;
+
+			if (i + 1 >= argc)
+				usage();
+			lower = realloc(lower, len + strlen(argv[++i]) + 1);
+			if (!lower)
+				die(125, "realloc");
+			if (len)
+				lower[len - 1] = ':';
+			strcpy(lower + len, argv[i]);
+			continue;
+		}
 		if (strcmp(o, "bind") == 0)
 			op->type = OP_BIND, args = 2;
 		else if (strcmp(o, "ro-bind") == 0)
@@ -332,12 +364,34 @@ static void parse(int argc, char **argv, struct floor *f)
 			op->type = OP_DEV, args = 1, f->devpts = true;
 		else if (strcmp(o, "tmpfs") == 0)
 			op->type = OP_TMPFS, args = 1;
+		else if (strcmp(o, "dir") == 0)
+			op->type = OP_DIR, args = 1;
+		else if (strcmp(o, "file") == 0)
+			op->type = OP_FILE, args = 2;
+		else if (strcmp(o, "bind-data") == 0)
+			op->type = OP_BIND_DATA, args = 2, f->scratch = true;
+		else if (strcmp(o, "chmod") == 0)
+			op->type = OP_CHMOD, args = 2;
+		else if (strcmp(o, "remount-ro") == 0)
+			op->type = OP_REMOUNT_RO, args = 1;
+		else if (strcmp(o, "ro-overlay") == 0)
+			op->type = OP_RO_OVERLAY, args = 1;
 		else
 			usage();
 		if (i + args >= argc)
 			usage();
 		if (args == 2)
 			op->src = argv[++i];
+		if (op->type == OP_FILE || op->type == OP_BIND_DATA)
+			op->fd = atoi(op->src);
+		else if (op->type == OP_CHMOD)
+			op->mode = (mode_t)strtoul(op->src, NULL, 8);
+		if (op->type == OP_RO_OVERLAY) {
+			if (!lower)
+				usage();
+			op->lower = lower;
+			lower = NULL;
+		}
 		op->dest = argv[++i];
 		if (op->dest[0] != '/')
 			usage();
@@ -425,6 +479,31 @@ static void make_file(int dir, const char *rel)
 	close(fd);
 }
 
+/* Everything from fd to dst: a read of 64 KiB, a write, and the read that sees the end. */
+static void copy_data(int fd, int dst, const char *rel)
+{
+	static char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 || write(dst, buf, (size_t)n) != n)
+			die(125, "copy to %s", rel);
+	}
+}
+
+/* --file: a new file, written from the fd. */
+static void make_data_file(int root, const struct op *op)
+{
+	int dst;
+
+	make_parents(root, op->dest);
+	dst = openat(root, op->dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (dst < 0)
+		die(125, "create %s", op->dest);
+	copy_data(op->fd, dst, op->dest);
+	close(dst);
+}
+
 static void attach(int tree, int root, const char *rel)
 {
 	if (f_move_mount(tree, "", root, rel, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -502,7 +581,7 @@ static void build_root(struct floor *f)
 	static const char attach_at[] = "/tmp";
 	const uint64_t ro = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	struct rlimit rl;
-	int root;
+	int root, scratch = -1;
 
 	/* Every source is held as a detached clone until the root is built. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < f->n_trees + 64) {
@@ -528,6 +607,10 @@ static void build_root(struct floor *f)
 		}
 	}
 
+	/* --bind-data: the data goes to a file of a detached tmpfs mounted nosuid,nodev, whose
+	 * clones carry those flags (no mount_setattr per file). */
+	if (f->scratch)
+		scratch = new_fs("tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, NULL);
 	root = new_fs("tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, mode_opts);
 	if (f_move_mount(root, "", AT_FDCWD, attach_at, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		die(125, "move_mount onto %s", attach_at);
@@ -575,18 +658,85 @@ static void build_root(struct floor *f)
 		case OP_DEV:
 			build_dev(root, op);
 			break;
-		case OP_TMPFS:
+		case OP_TMPFS: {
+			/* mount(2) through the magic link of the directory: one call with the
+			 * options, where fsopen takes four (measured: ~2 us less per tmpfs). The
+			 * root is attached, so mount(2) can reach into it. */
+			char at[64];
+			int dir;
+
 			make_dir(root, op->dest);
-			attach(new_fs("tmpfs", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, mode_opts), root,
-			       op->dest);
+			dir = openat(root, op->dest, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dir < 0)
+				die(125, "open %s", op->dest);
+			snprintf(at, sizeof(at), "/proc/self/fd/%d", dir);
+			if (mount("tmpfs", at, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+				die(125, "mount tmpfs on %s", op->dest);
+			close(dir);
 			break;
+		}
 		case OP_SYMLINK:
 			make_parents(root, op->dest);
 			if (symlinkat(op->src, root, op->dest) < 0)
 				die(125, "symlink %s", op->dest);
 			break;
+		case OP_DIR:
+			make_dir(root, op->dest);
+			break;
+		case OP_FILE:
+			make_data_file(root, op);
+			break;
+		case OP_BIND_DATA: {
+			static const char tmp[] = "data";
+			int data = openat(scratch, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			int tree;
+
+			if (data < 0)
+				die(125, "create the data of %s", op->dest);
+			copy_data(op->fd, data, op->dest);
+			tree = f_open_tree(data, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
+			if (tree < 0)
+				die(125, "open_tree the data of %s", op->dest);
+			make_parents(root, op->dest);
+			make_file(root, op->dest);
+			attach(tree, root, op->dest);
+			/* Only now: the kernel refuses to mount an unlinked file. */
+			if (unlinkat(scratch, tmp, 0) < 0)
+				die(125, "unlink the data of %s", op->dest);
+			close(data);
+			break;
+		}
+		case OP_CHMOD:
+			if (fchmodat(root, op->dest, op->mode, 0) < 0)
+				die(125, "chmod %s", op->dest);
+			break;
+		case OP_REMOUNT_RO: {
+			/* That mount only, not its children: no AT_RECURSIVE. */
+			struct floor_mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+
+			if (syscall(SYS_mount_setattr, root, op->dest, 0, &a, sizeof(a)) < 0)
+				die(125, "remount %s read-only", op->dest);
+			break;
+		}
+		case OP_RO_OVERLAY: {
+			/* The lower layers are host paths: the new root, attached at /tmp, does not
+			 * hide them. */
+			const char *opts[] = { op->lower, "userxattr", NULL };
+			char lowerdir[8192];
+			int ovl;
+
+			snprintf(lowerdir, sizeof(lowerdir), "lowerdir=%s", op->lower);
+			opts[0] = lowerdir;
+			make_dir(root, op->dest);
+			ovl = new_fs("overlay", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+				     opts);
+			attach(ovl, root, op->dest);
+			break;
+		}
 		}
 	}
+	if (scratch >= 0)
+		close(scratch);
 
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching "." drops it. */
 	if (fchdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
@@ -755,6 +905,7 @@ struct contender {
 	int fails;
 	int skip;     /* failed its warm-up: not run again */
 	double *t;    /* per round: seconds (rounds) or launches/s (throughput) */
+	double *cpu;  /* per round (rounds): CPU seconds */
 };
 
 static struct contender *read_spec(const char *file, int *n)
@@ -841,6 +992,11 @@ static void quiet_init(void)
 	posix_spawn_file_actions_init(&quiet);
 	posix_spawn_file_actions_adddup2(&quiet, null, 0);
 	posix_spawn_file_actions_adddup2(&quiet, null, 1);
+	/* BENCH_FDS=N BENCH_FD_FILE=PATH: fds 3 to N+2 open on PATH, each its own open file, for
+	 * the --file and --bind-data cases (each reads its fd to the end; bubblewrap closes it). */
+	const char *fds = getenv("BENCH_FDS"), *fd_file = getenv("BENCH_FD_FILE");
+	for (int i = 0; fds && fd_file && i < atoi(fds); i++)
+		posix_spawn_file_actions_addopen(&quiet, 3 + i, fd_file, O_RDONLY, 0);
 	posix_spawnattr_init(&own_group);
 	posix_spawnattr_setflags(&own_group, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&own_group, 0);
@@ -902,13 +1058,18 @@ static pid_t spawn(const struct contender *c)
 	return pid;
 }
 
-/* One launch, start to reaped; returns seconds and fills the status. */
-static double launch(const struct contender *c, int *status)
+/* One launch, start to reaped; returns seconds and fills the status and, if cpu is not
+ * NULL, the CPU time (user and system) of the launch and the processes it waited for. */
+static double launch(const struct contender *c, int *status, double *cpu)
 {
 	double t0 = now();
 	pid_t pid = spawn(c);
+	struct rusage ru;
 
-	reap(pid, status, NULL);
+	reap(pid, status, &ru);
+	if (cpu)
+		*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 	return now() - t0;
 }
 
@@ -962,6 +1123,16 @@ static void print_ratio(const struct contender *c, int n, int i, const char *ref
 		printf("\t%.3f", paired_ratio(c[i].t, c[k].t, rounds, inverse));
 }
 
+static void print_cpu_ratio(const struct contender *c, int n, int i, const char *ref, int rounds)
+{
+	int k = find(c, n, ref);
+
+	if (k < 0 || c[i].skip)
+		printf("\t-");
+	else
+		printf("\t%.3f", paired_ratio(c[i].cpu, c[k].cpu, rounds, false));
+}
+
 /* A run that fails its warm-up is reported and dropped, so one broken contender does not
  * stop the others. */
 static void warm_up(struct contender *c, int n, const char *section, const char *name)
@@ -969,7 +1140,7 @@ static void warm_up(struct contender *c, int n, const char *section, const char 
 	for (int i = 0; i < n; i++) {
 		int st;
 
-		launch(&c[i], &st);
+		launch(&c[i], &st, NULL);
 		if (st != 0) {
 			fprintf(stderr, "bench: %s %s: %s failed its warm-up (status 0x%x); skipped\n",
 				section, name, c[i].name, st);
@@ -993,7 +1164,8 @@ static int cmd_rounds(int argc, char **argv)
 	quiet_init();
 	for (int i = 0; i < n; i++) {
 		c[i].t = calloc((size_t)rounds, sizeof(double));
-		if (!c[i].t)
+		c[i].cpu = calloc((size_t)rounds, sizeof(double));
+		if (!c[i].t || !c[i].cpu)
 			die(2, "calloc");
 	}
 	warm_up(c, n, section, name);
@@ -1004,17 +1176,18 @@ static int cmd_rounds(int argc, char **argv)
 
 			if (x->skip)
 				continue;
-			x->t[r] = launch(x, &st);
+			x->t[r] = launch(x, &st, &x->cpu[r]);
 			if (st != 0)
 				x->fails++;
-			printf("R\t%s\t%s\t%s\t%d\t%.1f\t%d\n", section, name, x->name, r,
-			       x->t[r] * 1e6, st);
+			printf("R\t%s\t%s\t%s\t%d\t%.1f\t%d\t%.1f\n", section, name, x->name, r,
+			       x->t[r] * 1e6, st, x->cpu[r] * 1e6);
 		}
 	for (int i = 0; i < n; i++) {
 		double *t, q1, q2, q3;
 
 		if (c[i].skip) {
-			printf("T\t%s\t%s\t%s\t-\t-\t-\t-\t-\tfailed\n", section, name, c[i].name);
+			printf("T\t%s\t%s\t%s\t-\t-\t-\t-\t-\tfailed\t-\t-\t-\t-\t-\n", section, name,
+			       c[i].name);
 			continue;
 		}
 		t = malloc((size_t)rounds * sizeof(double));
@@ -1028,7 +1201,15 @@ static int cmd_rounds(int argc, char **argv)
 		       q1 * 1e6, q3 * 1e6);
 		print_ratio(c, n, i, "floor", rounds, false);
 		print_ratio(c, n, i, "bwrap", rounds, false);
-		printf("\t%d\n", c[i].fails);
+		printf("\t%d", c[i].fails);
+		print_ratio(c, n, i, "bwrap-ref", rounds, false);
+		/* The same from the CPU time, which the load of a shared machine disturbs less. */
+		memcpy(t, c[i].cpu, (size_t)rounds * sizeof(double));
+		printf("\t%.1f", quantile(t, rounds, 0.5) * 1e6);
+		print_cpu_ratio(c, n, i, "floor", rounds);
+		print_cpu_ratio(c, n, i, "bwrap", rounds);
+		print_cpu_ratio(c, n, i, "bwrap-ref", rounds);
+		printf("\n");
 		free(t);
 	}
 	return 0;

@@ -7,12 +7,13 @@
 #
 # Run as root it installs what is missing (bubblewrap, a C compiler) with apt-get, then drops
 # to uid BENCH_USER (65534) for every measurement; run as a user it measures as that user.
-# Knobs: BENCH_QUICK=1 (a smoke run of a minute), BENCH_ONLY="launch binds mounts memory
+# Knobs: BENCH_QUICK=1 (a smoke run of a minute), BENCH_ONLY="launch binds ops mounts memory
 # scale throughput limits" (the sections to run, default all), BENCH_OUT=DIR (results, default
 # $TMPDIR/hutch-bench-results-UID), BENCH_USER=UID, BWRAP=PATH, CC=COMPILER,
 # HUTCH_OTHER=PATH (hutch linked the other way, static or dynamic: `make bench` passes
-# other-link/hutch), BWRAP_REF=PATH (a second bubblewrap for the scale section, default
-# /opt/bwrap-0.11.1/bwrap when it exists).
+# other-link/hutch), BWRAP_REF=PATH (a second bubblewrap for the ops and scale sections,
+# default /opt/bwrap-0.11.1/bwrap if it is there; BWRAP_REF= for none), BENCH_OPS="tmpfs
+# file ..." (the ops section's types), BENCH_OPS_ROUNDS="10:40 100:20 1000:9" (its N:rounds).
 # The numbers go to stdout and DIR/report.txt; every measurement to DIR/last-run.tsv.
 set -euo pipefail
 umask 022
@@ -23,13 +24,13 @@ if [ -z "${HUTCH:-}" ]; then
 	if [ -x "$srcdir/hutch" ]; then HUTCH=$srcdir/hutch; else HUTCH=$(command -v hutch || :); fi
 fi
 BWRAP=${BWRAP:-/usr/bin/bwrap}
+BWRAP_REF=${BWRAP_REF-/opt/bwrap-0.11.1/bwrap}
 CC=${CC:-cc}
 QUICK=${BENCH_QUICK:-0}
 OUT=${BENCH_OUT:-${TMPDIR:-/tmp}/hutch-bench-results-$(id -u)}
 BENCH_USER=${BENCH_USER:-65534}
-ONLY=${BENCH_ONLY:-launch binds mounts memory scale throughput limits}
+ONLY=${BENCH_ONLY:-launch binds ops mounts memory scale throughput limits}
 HUTCH_OTHER=${HUTCH_OTHER:-}
-BWRAP_REF=${BWRAP_REF:-/opt/bwrap-0.11.1/bwrap}
 # want SECTION: SECTION is among those to run.
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 
@@ -59,11 +60,17 @@ if [ "$QUICK" = 1 ]; then
 	R_LAUNCH=10 R_MOUNTS=3 R_MEMORY=2 R_TPUT=1 TPUT_N=50 R_SCALE=2
 	R_BINDS=(10:5 100:5 1000:3 4000:2)
 	SCALE_N=(1 10)
+	R_OPS=(10:3 100:3 1000:2)
 else
 	R_LAUNCH=200 R_MOUNTS=30 R_MEMORY=7 R_TPUT=9 TPUT_N=200 R_SCALE=5
 	R_BINDS=(10:100 100:50 1000:15 4000:10)
 	SCALE_N=(1 10 100)
+	R_OPS=(10:40 100:20 1000:9)
 fi
+# The operation types of the ops section (ops_args below); bubblewrap before 0.10 has no
+# overlays: its ro-overlay cases fail their warm-up and are reported as such.
+read -r -a OP_TYPES <<<"${BENCH_OPS:-bind tmpfs dir symlink file bind-data chmod remount-ro ro-overlay}"
+[ -n "${BENCH_OPS_ROUNDS:-}" ] && read -r -a R_OPS <<<"$BENCH_OPS_ROUNDS"
 # bubblewrap parses /proc/self/mountinfo once per bind (quadratic): 1000 binds take it about
 # two seconds, 4000 would take half a minute per launch.
 BWRAP_MAX_BINDS=1000
@@ -91,6 +98,12 @@ fi
 command -v "${CC%% *}" >/dev/null || fail "no C compiler ($CC)"
 have_bwrap=1
 [ -x "$BWRAP" ] || { have_bwrap=0; say "no bubblewrap at $BWRAP: measuring without it"; }
+have_bwrap_ref=0
+if [ -n "$BWRAP_REF" ] && [ -x "$BWRAP_REF" ] && [ "$BWRAP_REF" -ef "$BWRAP" ]; then
+	say "BWRAP_REF is BWRAP: no second bubblewrap"
+elif [ -n "$BWRAP_REF" ] && [ -x "$BWRAP_REF" ]; then
+	have_bwrap_ref=1
+fi
 
 # ---- binaries, in a world-readable directory the unprivileged user can run from ----------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hutch-bench.XXXXXX")
@@ -152,6 +165,9 @@ spec() {
 		fi
 		line floor "$BIN/floor" "$@"
 		if [ "$with_bwrap" = 1 ] && [ "$have_bwrap" = 1 ]; then line bwrap "$BWRAP" "$@"; fi
+		if [ "$with_bwrap" = 1 ] && [ "${with_ref:-0}" = 1 ] && [ "$have_bwrap_ref" = 1 ]; then
+			line bwrap-ref "$BWRAP_REF" "$@"
+		fi
 	} >"$f"
 }
 
@@ -178,6 +194,29 @@ binds_args() {
 	for ((i = 1; i < $1; i++)); do args+=(--ro-bind /usr/share "/b/$i"); done
 }
 
+# N operations of one type after the few a command needs (/usr and its symlinks), each at its
+# own destination in one directory. chmod and remount-ro need something to act on: a --dir
+# and a --bind before each; the report subtracts the dir and bind cases' cost per operation.
+# file and bind-data read fds 3 to N+2, which the harness opens for every launch.
+ops_args() {
+	local i
+	args=(--ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64
+		--symlink usr/bin /bin)
+	for ((i = 1; i <= $2; i++)); do
+		case $1 in
+		bind) args+=(--bind /usr/share "/o/$i") ;;
+		tmpfs) args+=(--tmpfs "/o/$i") ;;
+		dir) args+=(--dir "/o/$i") ;;
+		symlink) args+=(--symlink usr/share "/o/$i") ;;
+		file) args+=(--file "$((i + 2))" "/o/$i") ;;
+		bind-data) args+=(--bind-data "$((i + 2))" "/o/$i") ;;
+		chmod) args+=(--dir "/o/$i" --chmod 0700 "/o/$i") ;;
+		remount-ro) args+=(--bind /usr/share "/o/$i" --remount-ro "/o/$i") ;;
+		ro-overlay) args+=(--overlay-src /usr/share --overlay-src /usr/lib --ro-overlay "/o/$i") ;;
+		esac
+	done
+}
+
 # ---- the machine -------------------------------------------------------------------------
 git() { command git -c safe.directory='*' "$@"; }
 commit=$(git -C "$srcdir" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -190,6 +229,9 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 	line I os "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
 	line I hutch "$("$HUTCH" --version 2>/dev/null | head -1), commit $commit, linked $HUTCH_MODE${OTHER_MODE:+ (and $OTHER_MODE: HUTCH_OTHER)}"
 	line I bwrap "$([ "$have_bwrap" = 1 ] && "$BWRAP" --version 2>/dev/null | head -1 || echo none)"
+	if [ "$have_bwrap_ref" = 1 ]; then
+		line I bwrap-ref "$("$BWRAP_REF" --version 2>/dev/null | head -1) ($BWRAP_REF; ops section)"
+	fi
 	line I floor "$($CC --version | head -1), -O2"
 	line I user "$measured_as"
 	line I load "$(cut -d' ' -f1-3 /proc/loadavg) before the run"
@@ -217,6 +259,27 @@ want binds && for nr in "${R_BINDS[@]}"; do
 	spec "$WORK/spec" "$([ "$n" -le "$BWRAP_MAX_BINDS" ] && echo 1 || echo 0)" "${args[@]}" true
 	measure "$H" rounds binds "$n" "$r" "$WORK/spec" >>"$TSV"
 done
+
+# ---- 2b. N operations of each type ------------------------------------------------------
+# bubblewrap rereads the mount table for every mount it makes (quadratic in the binds); the
+# rounds are few at N=1000 for that reason, and three times as many for the other types.
+if want ops; then
+	printf 'x\n' >"$WORK/data" # what --file and --bind-data copy
+	chmod 644 "$WORK/data"
+	for t in "${OP_TYPES[@]}"; do
+		for nr in "${R_OPS[@]}"; do
+			n=${nr%%:*} r=${nr##*:}
+			# Three times the rounds where bubblewrap takes no seconds per launch.
+			case $t in bind | bind-data | remount-ro) ;; *) r=$((r * 3)) ;; esac
+			say "ops: $t, N=$n, $r rounds"
+			ops_args "$t" "$n"
+			with_ref=1 spec "$WORK/spec" 1 "${args[@]}" true
+			fds=()
+			[ "$t" = file ] || [ "$t" = bind-data ] && fds=(BENCH_FDS="$n" BENCH_FD_FILE="$WORK/data")
+			measure env "${fds[@]}" "$H" rounds "ops-$t" "$n" "$r" "$WORK/spec" >>"$TSV"
+		done
+	done
+fi
 
 # ---- 3. a large caller mount table -------------------------------------------------------
 want mounts && for m in "${MOUNT_COUNTS[@]}"; do
@@ -363,13 +426,17 @@ line I duration "$((SECONDS - t_start)) s" >>"$TSV"
 line I load-after "$(cut -d' ' -f1-3 /proc/loadavg) after the run" >>"$TSV"
 
 # ---- the report --------------------------------------------------------------------------
-awk -F'\t' -v bwrap_max="$BWRAP_MAX_BINDS" '
+awk -F'\t' -v bwrap_max="$BWRAP_MAX_BINDS" -v op_types="${OP_TYPES[*]}" '
 function ratio(x) { return x == "-" ? "     -" : sprintf("%6.3f", x) }
+function rat(x) { return x == "" || x == "-" ? "-" : sprintf("%.3f", x) }
 function ok(b) { return b ? "met" : "MISSED" }
 $1 == "I" { info[$2] = $3; order[++ni] = $2 }
 $1 == "T" {
 	k = $2 SUBSEP $3 SUBSEP $4
 	med[k] = $5; q1[k] = $6; q3[k] = $7; rf[k] = $8; rb[k] = $9; bad[k] = $10
+	rr[k] = $11 == "" ? "-" : $11
+	cmed[k] = $12 == "" ? "-" : $12; crf[k] = $13 == "" ? "-" : $13
+	crb[k] = $14 == "" ? "-" : $14; crr[k] = $15 == "" ? "-" : $15
 	if (!(($2 SUBSEP $3) in seen)) { seen[$2, $3] = 1; cases[$2, ++nc[$2]] = $3 }
 	if (!(($2 SUBSEP $4) in seenc)) { seenc[$2, $4] = 1; conts[$2, ++nco[$2]] = $4 }
 }
@@ -377,24 +444,27 @@ $1 == "R" && $2 == "launch" { rt[$3, $4, $5] = $6; if ($5 + 1 > nrt) nrt = $5 + 
 $1 == "M" { mrow[++nm] = $0 }
 $1 == "Z" { zrow[++nz] = $0 }
 $1 == "P" { prow[++np] = $0 }
-function table(sec, title,   i, j, c, k) {
+function table(sec, title,   i, j, c, k, ref) {
+	ref = sec ~ /^ops-/
+	if (!nc[sec]) return
 	printf "\n%s\n", title
-	printf "  %-16s %-19s %10s %10s %10s %8s %8s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap"
+	printf "  %-16s %-19s %10s %10s %10s %8s %8s%s\n", "case", "contender", "median us", "q1", "q3", "/floor", "/bwrap", ref ? sprintf(" %8s %9s %8s %8s %8s", "/bw-ref", "cpu us", "/floor", "/bwrap", "/bw-ref") : ""
 	for (i = 1; i <= nc[sec]; i++)
 		for (j = 1; j <= nco[sec]; j++) {
 			c = conts[sec, j]; k = sec SUBSEP cases[sec, i] SUBSEP c
 			if (!(k in med)) continue
 			if (med[k] == "-") { printf "  %-16s %-19s %10s\n", cases[sec, i], c, "FAILED"; continue }
-			printf "  %-16s %-19s %10.0f %10.0f %10.0f %8s %8s%s\n", cases[sec, i], c, med[k], q1[k], q3[k], ratio(rf[k]), ratio(rb[k]), (bad[k] > 0 ? "  (" bad[k] " failed runs)" : "")
+			printf "  %-16s %-19s %10.0f %10.0f %10.0f %8s %8s%s%s\n", cases[sec, i], c, med[k], q1[k], q3[k], ratio(rf[k]), ratio(rb[k]), ref ? sprintf(" %8s %9.0f %8s %8s %8s", ratio(rr[k]), cmed[k], ratio(crf[k]), ratio(crb[k]), ratio(crr[k])) : "", (bad[k] > 0 ? "  (" bad[k] " failed runs)" : "")
 		}
 }
-# Least-squares line through (N, median us) for one contender: slope in us per bind.
-function fit(c,   i, n, x, y, sx, sy, sxx, sxy, k) {
+# Least-squares line through (N, median us) of one section for one contender: the slope, us
+# per operation; fit_b is the intercept.
+function fit(sec, c, cpu,   i, n, x, y, sx, sy, sxx, sxy, k) {
 	n = sx = sy = sxx = sxy = 0
-	for (i = 1; i <= nc["binds"]; i++) {
-		k = "binds" SUBSEP cases["binds", i] SUBSEP c
+	for (i = 1; i <= nc[sec]; i++) {
+		k = sec SUBSEP cases[sec, i] SUBSEP c
 		if (!(k in med) || med[k] == "-") continue
-		x = cases["binds", i] + 0; y = med[k] + 0
+		x = cases[sec, i] + 0; y = (cpu ? cmed[k] : med[k]) + 0
 		n++; sx += x; sy += y; sxx += x * x; sxy += x * y
 	}
 	if (n < 2) return "-"
@@ -433,9 +503,9 @@ END {
 	table("limits", "A launch with limits: --ro-bind / / true, and with --memory 64M --pids 100 (delegated cgroup)")
 	if (info["cgroup-floor"] != "") print "  cgroup floor (mkdir, limits, cgroup.procs, rmdir; us): " info["cgroup-floor"]
 	table("binds", "N --ro-bind operations (/usr, then N-1 binds of /usr/share; bwrap up to N=" bwrap_max ")")
-	print "\n  Fit, median time against N (least squares), and the marginal cost of the last 3000 binds:"
+	if (nc["binds"]) print "\n  Fit, median time against N (least squares), and the marginal cost of the last 3000 binds:"
 	for (j = 1; j <= nco["binds"]; j++) {
-		c = conts["binds", j]; s = fit(c)
+		c = conts["binds", j]; s = fit("binds", c, 0)
 		a = m("binds", 1000, c); b = m("binds", 4000, c)
 		slope[c] = s
 		if (s == "-") continue
@@ -443,8 +513,47 @@ END {
 		if (a != "" && b != "") printf "   (1000->4000: %.2f us/bind)", (b - a) / 3000
 		printf "\n"
 	}
+	nt = split(op_types, types, " ")
+	for (t = 1; t <= nt; t++) {
+		sec = "ops-" types[t]
+		if (!nc[sec]) continue
+		table(sec, "N --" types[t] (types[t] == "chmod" ? " (each after a --dir)" : types[t] == "remount-ro" ? " (each after a --bind)" : types[t] == "ro-overlay" ? " (two --overlay-src each)" : types[t] == "file" || types[t] == "bind-data" ? " (the harness opens N fds for every contender)" : ""))
+		for (j = 1; j <= nco[sec]; j++) {
+			c = conts[sec, j]; s = fit(sec, c, 0); sb = fit_b; sc = fit(sec, c, 1)
+			if (s == "-") continue
+			opfit[types[t], c] = s; opfitc[types[t], c] = sc
+			printf "    fit %-12s wall %8.2f us/op + %7.0f us    cpu %8.2f us/op + %7.0f us\n", c, s, sb, sc, fit_b
+		}
+	}
+	if (nc["ops-bind"]) {
+		print "\nPer operation: least-squares slope over N of the median CPU time (us/op; wall time in the"
+		print "  tables above), chmod and remount-ro less the dir and bind slopes of the same contender;"
+		print "  then the paired ratios at N=1000 of CPU time and of wall time (/floor, /bwrap, /bwrap-ref)"
+		printf "  %-11s %7s %7s %7s %7s %7s | %-20s %-20s | %-20s %-20s\n", "", "hutch", "h-bwrap", "floor", "bwrap", "bw-ref", "hutch cpu", "hutch-bwrap cpu", "hutch wall", "hutch-bwrap wall"
+		split("hutch hutch-bwrap floor bwrap bwrap-ref", cn, " ")
+		for (t = 1; t <= nt; t++) {
+			sec = "ops-" types[t]
+			if (!nc[sec]) continue
+			base = types[t] == "chmod" ? "dir" : types[t] == "remount-ro" ? "bind" : ""
+			line = sprintf("  %-11s", types[t])
+			for (j = 1; j <= 5; j++) {
+				v = opfitc[types[t], cn[j]]
+				if (v != "" && base != "") v = opfitc[base, cn[j]] == "" ? "" : v - opfitc[base, cn[j]]
+				line = line (v == "" ? sprintf(" %7s", "-") : sprintf(" %7.2f", v))
+			}
+			line = line " |"
+			for (w = 1; w <= 2; w++)
+				for (j = 1; j <= 2; j++) {
+					k = sec SUBSEP 1000 SUBSEP cn[j]
+					if (w == 1) line = line sprintf(" %6s %6s %6s", rat(crf[k]), rat(crb[k]), rat(crr[k]))
+					else line = line sprintf(" %6s %6s %6s", rat(rf[k]), rat(rb[k]), rat(rr[k]))
+					if (j == 2 && w == 1) line = line " |"
+				}
+			print line
+		}
+	}
 	table("mounts", "The same launches with extra mounts in the caller\047s mount namespace (case = shape/mounts)")
-	print "\n  Cost of the caller\047s mount table: median(M mounts) - median(0); hutch cost / floor cost:"
+	if (nc["mounts"]) print "\n  Cost of the caller\047s mount table: median(M mounts) - median(0); hutch cost / floor cost:"
 	for (i = 1; i <= nc["mounts"]; i++) {
 		split(cases["mounts", i], p, "/")
 		if (p[2] == 0) continue
@@ -517,10 +626,24 @@ END {
 		if (a != "" && b != "")
 			printf "  %-62s %6.0f  %s\n", "limits: " c " --memory --pids adds, us <= 1000:", b - a, ok(b - a <= 1000)
 	}
+	for (t = 1; t <= nt; t++) {
+		sec = "ops-" types[t]
+		for (j = 1; j <= 2; j++) {
+			c = j == 1 ? "hutch" : "hutch-bwrap"; k = sec SUBSEP 1000 SUBSEP c
+			if (!(k in rf) || rf[k] == "-") continue
+			split("floor bwrap bwrap-ref", rn, " ")
+			for (q = 1; q <= 3; q++) {
+				w = q == 1 ? rf[k] : q == 2 ? rb[k] : rr[k]
+				u = q == 1 ? crf[k] : q == 2 ? crb[k] : crr[k]
+				if (w == "-" || u == "-") continue
+				printf "  %-62s %6.3f  %s\n", "ops " types[t] " N=1000, " c "/" rn[q] " <= 1.0 (cpu; wall " sprintf("%.3f", w) "):", u, ok(u <= 1.0)
+			}
+		}
+	}
 	if (slope["hutch"] != "" && slope["hutch"] != "-")
 		printf "  %-62s %6.2f  %s\n", "binds: hutch us per bind <= 20:", slope["hutch"], ok(slope["hutch"] <= 20)
 	k = "binds" SUBSEP 4000 SUBSEP "hutch"
-	printf "  %-62s %6s  %s\n", "binds: hutch runs 4000 binds:", (k in med) && med[k] != "-" && bad[k] == 0 ? "yes" : "no", ok((k in med) && med[k] != "-" && bad[k] == 0)
+	if (nc["binds"]) printf "  %-62s %6s  %s\n", "binds: hutch runs 4000 binds:", (k in med) && med[k] != "-" && bad[k] == 0 ? "yes" : "no", ok((k in med) && med[k] != "-" && bad[k] == 0)
 	for (i = 1; i <= nmc; i++)
 		printf "  %-62s %6.2f  %s\n", "caller mounts " mcase[i] ": hutch cost / floor cost <= 1.2:", mcost[i], ok(mcost[i] <= 1.2)
 	for (i = 1; i <= npk; i++)

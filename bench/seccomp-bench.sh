@@ -12,6 +12,8 @@
 #   2. attaching (bench/seccomp-measure.c): the seccomp() call as hutch makes it, in a fork,
 #      as the first filter (the kernel also fills its cache of always-allowed calls) and
 #      stacked on a filter that leaves that cache empty (checking, converting and JIT only);
+#      then a one-instruction program and an arch check (what any filter costs the kernel)
+#      and the default compiled for the native ABI only (a policy the default does not take);
 #   3. per system call: allowed (cached, and after argument checks), denied, and a number no
 #      rule names, from a 64-bit process (x86_64 and x32 numbers) and a 32-bit one (-m32);
 #   4. per launch: the built-in program against parsing and compiling the text
@@ -77,6 +79,27 @@ echo "-- the first filter, as hutch attaches it"
 echo "-- stacked on a filter that leaves the cache empty: checking, converting, JIT"
 (cd "$OUT" && "$T/measure64" attach "$ATTACHES" stacked - "${P[@]##*/}" \
 	default-libseccomp-o1.bpf)
+
+# What no program can go below, and what a policy choice would give (issue 16): a one-instruction
+# program (ret allow) and an arch check (ld arch; jeq native; ret allow; ret kill), written
+# here as raw struct sock_filter (little-endian), against the default compiled for the native
+# ABI only (`arch native`: i386 and x32 calls killed, which the default profile refuses to do).
+if [ "$(uname -m)" = x86_64 ]; then
+	printf '\x06\x00\x00\x00\x00\x00\xff\x7f' >"$OUT/allow-only.bpf"
+	printf '%b' '\x20\x00\x00\x00\x04\x00\x00\x00' '\x15\x00\x00\x01\x3e\x00\x00\xc0' \
+		'\x06\x00\x00\x00\x00\x00\xff\x7f' '\x06\x00\x00\x00\x00\x00\x00\x80' \
+		>"$OUT/arch-only.bpf"
+	sed 's/^arch native compat$/arch native/' "$srcdir/seccomp-profiles/default.profile" \
+		>"$T/default-native.profile"
+	"$COMPILE" -I "$srcdir/seccomp-profiles" -o "$OUT/default-native.bpf" \
+		"$T/default-native.profile"
+	echo "-- the kernel's part of any filter, and the default without the 32-bit ABIs"
+	(cd "$OUT" && "$T/measure64" attach "$ATTACHES" - allow-only.bpf arch-only.bpf \
+		default-native.bpf default-hutch.bpf)
+	echo "-- the same, stacked (no cache to fill)"
+	(cd "$OUT" && "$T/measure64" attach "$ATTACHES" stacked - allow-only.bpf arch-only.bpf \
+		default-native.bpf default-hutch.bpf)
+fi
 
 echo
 echo "== 3. per system call ($CALL_ROUNDS rounds of $CALLS calls; nanoseconds per call)"

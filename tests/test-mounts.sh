@@ -426,6 +426,15 @@ case_chmod() {
 	like "$(val stat:/t)" '^dir 1777 ' "$MODE: --chmod 01777 on a tmpfs"
 	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --chmod 0700 /nonexistent "$P" stat=/
 	isnt "$RC" 0 "$MODE: --chmod of a missing path fails"
+	# A link at the name (in the directory the last operation used): its target changes.
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --dir /x/t --symlink t /x/l --chmod 0711 /x/l \
+		"$P" stat=/x/t readlink=/x/l
+	is "$RC:$(val readlink:/x/l)" 0:t "$MODE: --chmod through a link at the name runs"
+	like "$(val stat:/x/t)" '^dir 0711 ' "$MODE: ... and changes the link's target"
+	# A slash after a file's name asks for a directory.
+	run_as "$MODE" "$H" "${MINROOT_NOPROC[@]}" --file 3 /x/f --chmod 0600 /x/f/ "$P" stat=/x/f \
+		3<"$DATA"
+	isnt "$RC" 0 "$MODE: --chmod of a file named with a slash after it fails"
 }
 
 case_file() {
@@ -453,9 +462,11 @@ case_bind_data() {
 	like "$(val stat:/x/bd)" '^file 0600 ' "$MODE: --bind-data: mode 0600 by default"
 	is "$(val mountpoint:/x/bd)" /x/bd "$MODE: --bind-data: a mount on the destination"
 	unlike "$(val mountflags:/x/bd)" '(^|,)ro(,|$)' "$MODE: --bind-data: not read-only"
+	like "$(val mountflags:/x/bd)" '(^|,)nosuid,nodev(,|$)' "$MODE: --bind-data: nosuid,nodev"
 	is "$(val writebyte:/x/bd)" 0 "$MODE: --bind-data: writable"
 	is "$(val read:/x/rbd)" "$DATA_ESC" "$MODE: --ro-bind-data: the content of the fd"
 	like "$(val mountflags:/x/rbd)" '(^|,)ro(,|$)' "$MODE: --ro-bind-data: read-only mount"
+	like "$(val mountflags:/x/rbd)" '(^|,)nosuid,nodev(,|$)' "$MODE: --ro-bind-data: nosuid,nodev"
 	is "$(val writebyte:/x/rbd)" EROFS "$MODE: --ro-bind-data: writing fails with EROFS"
 	like "$(val stat:/x/rbp)" '^file 0644 ' "$MODE: --perms 0644 --ro-bind-data: mode 0644"
 }
