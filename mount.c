@@ -259,9 +259,10 @@ static int resolve_fallback(int rootfd, const char *path, bool follow_last)
 				err = ELOOP;
 				goto out;
 			}
-			/* New work = target + "/" + rest. */
+			/* New work = target + rest (rest is empty, or starts with its slash: a
+			 * slash added here would ask the target to be a directory). */
 			char *rest = work + pos;
-			char *nw = xasprintf("%s/%s", target, rest);
+			char *nw = xasprintf("%s%s", target, rest);
 			free(work);
 			work = nw;
 			worklen = strlen(work);
