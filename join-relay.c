@@ -106,8 +106,13 @@ void join_relay_child(const struct join_relay *r)
 
 void join_relay_ctty(const struct join_relay *r)
 {
-	if (r->master < 0)
+	/* Without a terminal, a process group of its own: the relay shares the caller's, and
+	 * a kill(0, SIGSTOP) from the command must not reach it. */
+	if (r->master < 0) {
+		if (setpgid(0, 0) < 0)
+			die_errno("--join: cannot make a process group for the command");
 		return;
+	}
 	if (setsid() < 0)
 		die_errno("--join: cannot start a session for the command");
 	for (int i = 0; i < 3; i++)

@@ -29,7 +29,7 @@ void join_relay_prepare(struct join_relay *r);
 void join_relay_child(const struct join_relay *r);
 
 /* In the command's own process, before exec: a session with the pty as its controlling
- * terminal (when it has one). */
+ * terminal (when it has one), else a process group of its own. */
 void join_relay_ctty(const struct join_relay *r);
 
 /* The parent: relay until the command ends and its output is read (at most about a second
