@@ -93,6 +93,8 @@ struct target {
 	gid_t groups[256]; /* as the caller sees them */
 	int n_groups;
 	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	mode_t umask;	/* Umask: of its status (022 before 4.7, which has none) */
+	long n_filters; /* Seccomp_filters: of its status */
 };
 
 __attribute__((format(printf, 1, 2))) static noreturn void usage(const char *fmt, ...)
@@ -307,6 +309,14 @@ static unsigned long map_inward(const char *map, unsigned long id, bool *ok)
 	return 0;
 }
 
+/* The number of seccomp filters a process has (Seccomp_filters in /proc/PID/status). */
+static long filter_count(const char *status)
+{
+	const char *v = status_field(status, "Seccomp_filters");
+
+	return v ? strtol(v, NULL, 10) : 0;
+}
+
 static void read_identity(struct target *t)
 {
 	_cleanup_free_ char *status = read_proc(t, "status");
@@ -347,6 +357,9 @@ static void read_identity(struct target *t)
 	t->cap_bnd = status_caps(status, "CapBnd", t->pid);
 	/* Before 4.3 there is no ambient set, and nothing in it. */
 	t->cap_amb = status_field(status, "CapAmb") ? status_caps(status, "CapAmb", t->pid) : 0;
+	const char *um = status_field(status, "Umask");
+	t->umask = um ? (mode_t)strtoul(um, NULL, 8) : 022;
+	t->n_filters = filter_count(status);
 }
 
 /* Supplementary groups: the target's, which root can set; anyone else keeps their own, which
@@ -569,15 +582,14 @@ static int pid1_to_command(struct target *t)
 	return cfd;
 }
 
-/* The target's resource limits, where lower than ours, and its umask: through a joined
- * command with the caller's, the sandbox would get past its --rlimit. prlimit(2) reads
- * another process's limits with the ptrace check that opening its /proc files passed. */
+/* The target's resource limits, where lower than ours: through a joined command with the
+ * caller's, the sandbox would get past its --rlimit. */
 static rlim_t limit_value(const char *v)
 {
 	return strcmp(v, "unlimited") == 0 ? RLIM_INFINITY : (rlim_t)strtoull(v, NULL, 10);
 }
 
-static void take_limits(const struct target *t, mode_t *umask_out)
+static void take_limits(const struct target *t)
 {
 	/* /proc/PID/limits, one line per resource in their order after a header (prlimit(2)
 	 * on another process needs CAP_SYS_RESOURCE over it where the ids differ: root joining
@@ -605,9 +617,6 @@ static void take_limits(const struct target *t, mode_t *umask_out)
 			die_errno("cannot join process %d: cannot take its resource limits",
 				  (int)t->pid);
 	}
-	_cleanup_free_ char *status = read_proc(t, "status");
-	const char *u = status_field(status, "Umask");
-	*umask_out = u ? (mode_t)strtoul(u, NULL, 8) : 022;
 	/* Its nice value and OOM score where they give it less than ours (both may only go
 	 * that way without privileges), and the CPUs both may use. */
 	errno = 0;
@@ -651,19 +660,10 @@ static void take_limits(const struct target *t, mode_t *umask_out)
 	}
 }
 
-/* The number of seccomp filters a process has (Seccomp_filters in /proc/PID/status). */
-static long filter_count(const char *status)
-{
-	const char *v = status_field(status, "Seccomp_filters");
-
-	return v ? strtol(v, NULL, 10) : 0;
-}
-
 /* A target that loaded a filter of its own after the sandbox's (its count is above what the
  * joined command will have) would be joined without it: refused. */
 static void check_filter_count(const struct target *t, const struct seccomp_set *filter)
 {
-	_cleanup_free_ char *theirs = read_proc(t, "status");
 	char *mine = NULL;
 	size_t len;
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
@@ -671,7 +671,7 @@ static void check_filter_count(const struct target *t, const struct seccomp_set 
 	if (fd < 0 || read_all_fd(fd, &mine, &len) < 0)
 		die_errno("cannot join the sandbox: cannot read /proc/self/status");
 	close(fd);
-	long want = filter_count(mine) + (long)filter->n, have = filter_count(theirs);
+	long want = filter_count(mine) + (long)filter->n, have = t->n_filters;
 	free(mine);
 	if (have > want) {
 		warn("cannot join process %d: it has %ld seccomp filters, more than the %ld the "
@@ -796,15 +796,14 @@ noreturn void join_main(int argc, char **argv)
 	open_namespaces(&t, &mine);
 	join_filter(&req, &filter);
 	check_mark(&t, &filter);
+	read_identity(&t);
 	check_filter_count(&t, &filter);
 	t.rootfd = openat(t.procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	t.cwdfd = openat(t.procfd, "cwd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t.rootfd < 0 || t.cwdfd < 0)
 		die_errno("cannot join process %d: cannot open its root or working directory",
 			  (int)t.pid);
-	read_identity(&t);
 	open_cgroups(&t, &cg);
-	mode_t cmd_umask;
 	uint64_t all = caps_all();
 	/* The caller's streams stay here; the command gets a pty or pipes of ours. */
 	join_relay_prepare(&relay);
@@ -834,7 +833,7 @@ noreturn void join_main(int argc, char **argv)
 	close(pidpipe[0]);
 	close(target_fd);
 	enter_cgroups(&t, &cg);
-	take_limits(&t, &cmd_umask);
+	take_limits(&t);
 	/* A session keyring of its own: the caller's keys (root's, when root joins a user's
 	 * sandbox) are reachable through the session keyring it would inherit. */
 	if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0)
@@ -893,7 +892,7 @@ noreturn void join_main(int argc, char **argv)
 		die_errno("prctl(PR_SET_PDEATHSIG)");
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	join_relay_ctty(&relay);
-	umask(cmd_umask);
+	umask(t.umask);
 	environ = env;
 	seccomp_child_load(&filter);
 	execvp(cmd[0], cmd);

@@ -26,25 +26,7 @@ is_hutch || {
 
 MARK=atk14c-$$-$RANDOM
 
-find_sleep() {
-	local q n i
-	for _ in $(seq 200); do
-		q=("$1")
-		i=0
-		while [ "$i" -lt "${#q[@]}" ]; do
-			n=${q[$i]}
-			i=$((i + 1))
-			if [ "$(cat "/proc/$n/comm" 2>/dev/null)" = sleep ]; then
-				echo "$n"
-				return 0
-			fi
-			# shellcheck disable=SC2207 # pids: one word each
-			q+=($(cat "/proc/$n/task/$n/children" 2>/dev/null))
-		done
-		sleep 0.05
-	done
-	return 1
-}
+. "${srcdir:-.}/tests/lib-join.sh"
 
 # --- F1: the sandbox stops the relay -----------------------------------------------------------
 # Without a PID namespace the sandbox may signal every process of its user, the relay included
