@@ -15,6 +15,11 @@
 
 set -u
 
+# The shell that script(1) and other tools start is /bin/sh, whatever the caller's login shell
+# is: CI runs with no SHELL set, a developer's shell is bash (a bashism in a `script -c`
+# command passed here and failed there).
+export SHELL=/bin/sh
+
 # --- paths, before anything changes the directory -------------------------------------------
 
 if [ -z "${srcdir:-}" ]; then

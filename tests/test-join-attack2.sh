@@ -73,7 +73,7 @@ sigpipe_case() {
 	w=$(mktemp -d "$T/pipe.XXXXXX")
 	chmod 0777 "$w"
 	# The joined command floods its stdout (a pipe: the caller's is one); head takes 4 bytes.
-	(as_mode "$MODE" timeout 30 script -qec "stty -g >$w/before; $H --join $target sh -c 'while :; do echo $MARK; done' 2>/dev/null | head -c 4 >/dev/null; echo \"\${PIPESTATUS[0]}\" >$w/rc; stty -g >$w/after" /dev/null) </dev/null >/dev/null 2>&1
+	(as_mode "$MODE" timeout 30 script -qec "stty -g >$w/before; { $H --join $target sh -c 'while :; do echo $MARK; done' 2>/dev/null; echo \$? >$w/rc; } | head -c 4 >/dev/null; stty -g >$w/after" /dev/null) </dev/null >/dev/null 2>&1
 	is "$(cat "$w/rc" 2>/dev/null)" 141 \
 		"$MODE: the caller's stdout closing early ends the command by SIGPIPE, as in a pipeline"
 	is "$(cat "$w/after" 2>/dev/null)" "$(cat "$w/before" 2>/dev/null)" \
