@@ -241,6 +241,26 @@ static void end_sandbox(const struct monitor *m, bool *child_gone, int *child_st
 		kill(m->child, SIGKILL);
 	if (m->cg)
 		(void)cgroup_kill(m->cg, SIGKILL);
+	if (m->pidns_ours) {
+		/* Every process of the sandbox is in our PID namespace, and its pid 1 takes them
+		 * along: the kernel kills them all when it dies and lets it be reaped only when
+		 * they are gone (zap_pid_ns_processes). So no walk of /proc: wait for pid 1. */
+		int pfd = *child_gone ? -1 : (int)syscall(SYS_pidfd_open, m->child, 0);
+		while (!*child_gone) {
+			uint64_t now = monitor_now_ns();
+			if (now > until)
+				break;
+			struct pollfd w = { .fd = pfd, .events = POLLIN };
+			if (pfd < 0 || poll(&w, 1, (int)((until - now) / 1000000u) + 1) < 0) {
+				struct timespec t = { 0, 200000 };
+				nanosleep(&t, NULL);
+			}
+			reap_all(m, child_gone, child_st);
+		}
+		if (pfd >= 0)
+			close(pfd);
+		return;
+	}
 	for (;;) {
 		int n = monitor_signal_tree(m->strangers, SIGKILL, 0);
 

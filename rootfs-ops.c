@@ -357,11 +357,14 @@ static void mask_proc(struct build *b, int mnt, const struct setup_op *op)
  * namespace is already fully visible: no locked mount covers anything in it but empty
  * directories (mount_too_revealing). The hutch face's covers and masks make its /proc not so,
  * which would fail every nested sandbox with a PID namespace of its own. So, when /proc's
- * directory is in the base tmpfs, a second proc of the sandbox's PID namespace with nothing
- * mounted in it is put in a directory below it, which the /proc mount then hides: the kernel
+ * directory is in the base tmpfs, a clone of the new proc's mount, taken before anything is
+ * mounted in it, is put in a directory below it, which the /proc mount then hides: the kernel
  * counts it, no path reaches it. (bubblewrap covers only what is writable, so its /proc
- * stays fully visible for a user; the hutch face keeps its covers.) When: plan.c. */
-static void shadow_proc(struct build *b, const struct setup_op *op)
+ * stays fully visible for a user; the hutch face keeps its covers.) When: plan.c.
+ * shadow_dir makes that directory before /proc is mounted over it (-1: /proc is not in the
+ * base tmpfs); shadow_proc puts the clone there. A clone of the mount, not a second proc:
+ * the same view for a quarter of the cost (a proc instance is most of a --proc's). */
+static int shadow_dir(struct build *b, const struct setup_op *op)
 {
 	struct place at _cleanup_place_ = { .dirfd = -1 };
 	struct stat dst, base;
@@ -370,17 +373,17 @@ static void shadow_proc(struct build *b, const struct setup_op *op)
 	_cleanup_close_ int d =
 		openat(at.dirfd, at.name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (d < 0 || fstat(d, &dst) < 0 || fstat(b->basefd, &base) < 0 || dst.st_dev != base.st_dev)
-		return;
+		return -1;
 	if (mkdirat(d, ".hutch-proc", 0555) < 0 && errno != EEXIST)
-		return;
-	_cleanup_close_ int sd =
-		openat(d, ".hutch-proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	const char *source = face->mark_mounts ? JOIN_MARK : "proc";
-	_cleanup_close_ int mnt = sd < 0 ? -1 :
-					   mount_new_fs(&b->mnt, "proc", source, NULL, NULL, sd,
-							NULL,
-							HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC);
-	if (mnt < 0)
+		return -1;
+	return openat(d, ".hutch-proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static void shadow_proc(struct build *b, const struct setup_op *op, int mnt, int dir)
+{
+	_cleanup_close_ int shadow =
+		mount_bind_at(&b->mnt, mnt, dir, NULL, HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC);
+	if (shadow < 0)
 		die_errno(msg(MSG_OP_MOUNT), "proc", op->dest, op->option);
 }
 
@@ -389,9 +392,10 @@ static void op_proc(struct build *b, const struct setup_op *op)
 	_cleanup_close_ int mnt = -1;
 
 	if (b->plan->own_pidns) {
-		if (b->plan->proc_shadow)
-			shadow_proc(b, op);
+		_cleanup_close_ int shadow = b->plan->proc_shadow ? shadow_dir(b, op) : -1;
 		mnt = new_fs(b, op, "proc", NULL, HMNT_NOSUID | HMNT_NODEV | HMNT_NOEXEC, 0755);
+		if (shadow >= 0)
+			shadow_proc(b, op, mnt, shadow);
 	} else {
 		/* Same PID namespace as the host: its proc is the right view, and a new proc
 		 * instance needs privilege over the host's PID namespace. Bind it, as

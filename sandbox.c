@@ -490,14 +490,20 @@ static noreturn void run(const struct plan *p)
 	if (p->net.mode == NET_USER)
 		net_parent_precheck(&p->net);
 	make_channels(p, &ch);
-	/* What hutch already has as children (inherited across the exec that started it) is not
-	 * the sandbox's: the end of the sandbox leaves it alone. */
-	if (!p->proc.in_place && (p->limits.kill_leftovers || p->limits.timeout_ms))
+	/* The end of the sandbox walks the tree below us where a timeout signals it, or where
+	 * leftovers are killed without a PID namespace of ours (with one, its pid 1 takes them
+	 * all along: monitor.c). What hutch already has as children (inherited across the exec
+	 * that started it) is not the sandbox's: the walk leaves it alone. */
+	bool pidns_ours = (p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0;
+	bool walk = !p->proc.in_place &&
+		    (p->limits.timeout_ms || (p->limits.kill_leftovers && !pidns_ours));
+	if (walk)
 		monitor_strangers_list(&ch.strangers);
 	ch.start_ns = monitor_now_ns();
 	/* What the command leaves behind stays below us (orphans come to us, not to init), so
-	 * that the end of the sandbox reaches it, whatever its session or group. */
-	if (!p->proc.in_place && (p->limits.kill_leftovers || p->limits.timeout_ms))
+	 * that the walk reaches it, whatever its session or group. In a PID namespace of ours
+	 * the orphans go to its pid 1, below us already. */
+	if (walk && !pidns_ours)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* The sandbox's own cgroup, before clone so the clone can land in it. */
 	if (p->limits.cgroup) {

@@ -133,6 +133,8 @@ static void die(int status, const char *fmt, ...)
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 /* The mount API by number: older libc headers lack some of it, and newer ones declare a
  * struct mount_attr that <linux/mount.h> would clash with. The numbers are the same on every
@@ -275,6 +277,7 @@ struct floor {
 	size_t n_ops, n_trees;
 	int ns;
 	bool die_with_parent, devpts, scratch;
+	struct sock_fprog filter; /* --seccomp-file: a program to attach, len 0: none */
 	char **cmd;
 	uid_t uid;
 	gid_t gid;
@@ -288,7 +291,7 @@ static noreturn void usage(void)
 		"             [--dev DEST] [--tmpfs DEST] [--symlink TARGET DEST] [--dir DEST]\n"
 		"             [--file FD DEST] [--bind-data FD DEST] [--chmod OCTAL PATH]\n"
 		"             [--remount-ro DEST] [--overlay-src SRC]... [--ro-overlay DEST]\n"
-		"             [--setenv VAR VALUE] [--] COMMAND [ARG...]\n");
+		"             [--setenv VAR VALUE] [--seccomp-file BPF] [--] COMMAND [ARG...]\n");
 	exit(64);
 }
 
@@ -337,6 +340,27 @@ static void parse(int argc, char **argv, struct floor *f)
 				usage();
 			setenv(argv[i + 1], argv[i + 2], 1);
 			i += 2;
+			continue;
+		}
+		if (strcmp(o, "seccomp-file") == 0) {
+			/* The same program hutch's face attaches (hutch --seccomp-export FILE): the
+			 * floor of a launch that loads a filter loads it too. Read here, attached
+			 * right before the command (and its pid 1) as hutch does. */
+			static struct sock_filter prog[4096];
+			int fd;
+			ssize_t n;
+
+			if (i + 1 >= argc)
+				usage();
+			fd = open(argv[++i], O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				die(125, "open %s", argv[i]);
+			n = read(fd, prog, sizeof(prog));
+			if (n <= 0 || n % (ssize_t)sizeof(prog[0]))
+				die(125, "read %s", argv[i]);
+			close(fd);
+			f->filter.filter = prog;
+			f->filter.len = (unsigned short)(n / (ssize_t)sizeof(prog[0]));
 			continue;
 		}
 		if (strcmp(o, "overlay-src") == 0) {
@@ -857,6 +881,9 @@ int main(int argc, char **argv)
 	if (chdir(cwd) < 0 && chdir("/") < 0)
 		die(125, "chdir");
 	drop_bounding_set();
+	/* One filter for pid 1 and the command, attached before the fork (hutch's way). */
+	if (f.filter.len && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &f.filter) < 0)
+		die(125, "attach the seccomp filter");
 
 	if (f.ns & CLONE_NEWPID) {
 		pid_t cmd = fork();
