@@ -69,6 +69,13 @@ struct build {
 		unsigned attrs;
 		int tree; /* -1 until the second bind of that source with those flags */
 	} copy;
+	/* The mount the last operation made, when it was a bind: a --remount-ro of the same
+	 * destination right after it (the usual pair) changes it by its fd, without resolving
+	 * the path again and asking the kernel whether it is a mount point. */
+	struct {
+		const struct setup_op *op;
+		int fd;
+	} made;
 };
 
 /* rootfs.c */

@@ -77,6 +77,8 @@ static void do_bind(struct build *b, const struct setup_op *op, const struct sou
 		die_errno(msg(MSG_OP_BIND_FD), op->fd, op->dest, op->option);
 	}
 	rootfs_adopt_mount(b, &at, mnt);
+	b->made.op = op;
+	b->made.fd = steal_fd(&mnt);
 }
 
 static void op_bind(struct build *b, const struct setup_op *op)
@@ -140,12 +142,14 @@ static void op_remount_ro(struct build *b, const struct setup_op *op)
 {
 	/* The kernel changes a mount inside a detached tree only at its root. */
 	rootfs_enter_scratch(b);
-	_cleanup_close_ int fd = rootfs_dest_resolve(b, op);
+	/* Right after the bind of the same destination: what is mounted there is that bind. */
+	bool made = b->made.fd >= 0 && strcmp(b->made.op->dest, op->dest) == 0;
+	_cleanup_close_ int fd = made ? steal_fd(&b->made.fd) : rootfs_dest_resolve(b, op);
 
 	if (fd < 0)
 		die_remount(&b->mnt, op, -1, NULL, errno);
 	/* Like bubblewrap: the path must be a mount point, and only that mount changes. */
-	if (mount_is_mount_root(fd) == 0)
+	if (!made && mount_is_mount_root(fd) == 0)
 		die_remount(&b->mnt, op, fd, "Unable to find", 0);
 	if (mount_set_attrs(&b->mnt, fd, HMNT_RDONLY, false) < 0)
 		die_remount(&b->mnt, op, fd, "Unable to remount destination", errno);
@@ -757,7 +761,14 @@ void rootfs_replay(struct build *b)
 			op_mask(b, op);
 			break;
 		}
+		if (b->made.op != op && b->made.fd >= 0)
+			close(b->made.fd);
+		if (b->made.op != op)
+			b->made.fd = -1;
 	}
+	if (b->made.fd >= 0)
+		close(b->made.fd);
+	b->made.fd = -1;
 	rootfs_caches_drop(b);
 	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
 	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next)

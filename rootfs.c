@@ -226,6 +226,7 @@ void rootfs_child_build(const struct rootfs_plan *plan, struct int_list *locks)
 		.scratchfd = -1,
 		.scratch_mnt = -1,
 		.copy.tree = -1,
+		.made.fd = -1,
 	};
 
 	mount_probe(&b.mnt);
