@@ -313,6 +313,30 @@ case_remount_ro() {
 	ok "$MODE: --remount-ro leaves the host source writable" touch "$d/host-still-rw"
 }
 
+# --remount-ro DEST resolves DEST again, as bubblewrap does, even right after a --bind of the
+# same DEST: the bind may have changed the way there. Here /l is a link to y/z/.., so the bind
+# lands on /y; afterwards /l goes through the bound source's z, a link to ../other/sub, and
+# leads to /other, which is what --remount-ro makes read-only (bubblewrap 0.11.1 does the
+# same), and /y stays writable. Where the source has no z, /l leads nowhere: an error.
+case_remount_ro_rerouted() {
+	local s
+	s=$(scratch)
+	ln -s ../other/sub "$s/z"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /other --dir /other/sub --dir /y/z \
+		--symlink y/z/.. /l --bind "$s" /l --remount-ro /l \
+		"$P" mountflags=/other touch=/other/f mountflags=/y touch=/y/f
+	is "$RC" 0 "$MODE: --remount-ro of a path the bind before it rerouted runs"
+	like "$(val mountflags:/other)" '(^|,)ro(,|$)' \
+		"$MODE: ... and makes read-only what the path leads to now"
+	is "$(val touch:/other/f)" EROFS "$MODE: ... where creating fails with EROFS"
+	is "$(val touch:/y/f)" 0 "$MODE: ... and leaves the bind it no longer leads to writable"
+	rm "$s/z"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /other --dir /y/z --symlink y/z/.. /l \
+		--bind "$s" /l --remount-ro /l "$P" mountflags=/y
+	isnt "$RC" 0 "$MODE: --remount-ro of a path that no longer resolves fails"
+	is "$OUT" "" "$MODE: ... and the command does not run"
+}
+
 case_tmpfs() {
 	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /x --perms 0700 --tmpfs /p --perms 01777 \
 		--tmpfs /s --size 1048576 --tmpfs /z \
@@ -625,6 +649,7 @@ for_each_mode case_unreachable_submount
 for_each_mode case_dev_bind
 for_each_mode case_try
 for_each_mode case_remount_ro
+for_each_mode case_remount_ro_rerouted
 for_each_mode case_tmpfs
 for_each_mode case_proc
 for_each_mode case_dev
