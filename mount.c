@@ -174,7 +174,7 @@ static unsigned long attrs_to_ms(unsigned attrs)
 /* User-space RESOLVE_IN_ROOT: walk component by component, never following anything with the
  * kernel. Symlink bodies (magic links included) are re-resolved below rootfd. */
 #define MAX_SYMLINKS 40
-static int resolve_fallback(int rootfd, const char *path, bool follow_last)
+static int resolve_fallback(int rootfd, const char *path, bool follow_last, bool no_links)
 {
 	int *stack = NULL;
 	size_t depth = 0, cap = 0;
@@ -242,6 +242,11 @@ static int resolve_fallback(int rootfd, const char *path, bool follow_last)
 			close(fd);
 			goto out;
 		}
+		if (S_ISLNK(st.st_mode) && no_links) {
+			close(fd);
+			err = ELOOP;
+			goto out;
+		}
 		if (S_ISLNK(st.st_mode) && (!last || follow_last || slash)) {
 			char target[PATH_MAX];
 			ssize_t n = readlinkat(fd, "", target, sizeof(target));
@@ -302,7 +307,7 @@ int mount_resolve(const struct mnt_ctx *m, int rootfd, const char *path, bool fo
 	if (*p == '\0')
 		p = ".";
 	if (!m->openat2)
-		return resolve_fallback(rootfd, p, follow_last);
+		return resolve_fallback(rootfd, p, follow_last, false);
 	struct hutch_open_how how = {
 		.flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
@@ -325,6 +330,27 @@ static int check_dir(int fd)
 		return -1;
 	}
 	return fd;
+}
+
+int mount_resolve_plain_dir(const struct mnt_ctx *m, int rootfd, const char *path)
+{
+	const char *p = path;
+
+	while (*p == '/')
+		p++;
+	if (*p == '\0')
+		p = ".";
+	if (!m->openat2)
+		return check_dir(resolve_fallback(rootfd, p, true, true));
+	struct hutch_open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	for (int tries = 0;; tries++) {
+		int fd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN || tries > 32)
+			return fd;
+	}
 }
 
 static char *split_last(const char *path, const char **last);

@@ -48,6 +48,11 @@ bool mount_may_build_detached(const struct mnt_ctx *m);
  * followed. follow_last: follow a symlink in the last component. -1 with errno. */
 int mount_resolve(const struct mnt_ctx *m, int rootfd, const char *path, bool follow_last);
 
+/* The directory PATH below rootfd, reached following no link at all (ELOOP at the first one),
+ * as an O_PATH fd; -1 with errno (ENOTDIR: not a directory). A path of plain names resolved
+ * so is a straight descent from rootfd. */
+int mount_resolve_plain_dir(const struct mnt_ctx *m, int rootfd, const char *path);
+
 /* Resolve with mkdir -p semantics: missing parents are created with parent_mode and a missing
  * last component with mode (through mkdirat on a resolved parent, so never outside rootfd);
  * what exists is left as it is. Returns an O_PATH fd. On failure, *in_parents (may be NULL)

@@ -32,6 +32,8 @@ struct place {
 	/* Reached by a full resolution (a link at the name, or no plain name): the place may
 	 * be anything, the root included. */
 	bool anywhere;
+	/* dirfd is the place's own (a parent the cache may not keep), not the cache's. */
+	bool own_dirfd;
 };
 
 struct build {
@@ -69,9 +71,11 @@ struct build {
 		unsigned attrs;
 		int tree; /* -1 until the second bind of that source with those flags */
 	} copy;
-	/* The mount the last operation made, when it was a bind: a --remount-ro of the same
-	 * destination right after it (the usual pair) changes it by its fd, without resolving
-	 * the path again and asking the kernel whether it is a mount point. */
+	/* The mount the last operation made, when it was a bind of a directory at a plain name
+	 * in the cached parent (a straight descent of plain names: rootfs-paths.c): a
+	 * --remount-ro of the same destination right after it (the usual pair) would resolve
+	 * to that mount, so it changes it by its fd, without resolving the path again and
+	 * asking the kernel whether it is a mount point. */
 	struct {
 		const struct setup_op *op;
 		int fd;

@@ -77,8 +77,11 @@ static void do_bind(struct build *b, const struct setup_op *op, const struct sou
 		die_errno(msg(MSG_OP_BIND_FD), op->fd, op->dest, op->option);
 	}
 	rootfs_adopt_mount(b, &at, mnt);
-	b->made.op = op;
-	b->made.fd = steal_fd(&mnt);
+	/* A directory at a plain name in the cached parent: see struct build's made. */
+	if (at.name && !at.own_dirfd && !at.anywhere && S_ISDIR(src->mode)) {
+		b->made.op = op;
+		b->made.fd = steal_fd(&mnt);
+	}
 }
 
 static void op_bind(struct build *b, const struct setup_op *op)

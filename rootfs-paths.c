@@ -13,9 +13,12 @@
  * second and third 27, without the third 23.5). Each answers one question the same way on
  * every call, so no operation has a second route:
  *  - the parent directory of the last destination, by its path as given (a lookup by what the
- *    kernel says would need the walk it saves): it stays right because every operation acts
- *    at a plain name in it, which can change nothing on the way to it, or resolves its
- *    destination in full, which drops the cache first (rootfs_dest_resolve);
+ *    kernel says would need the walk it saves), kept only when that path is plain names
+ *    resolved following no link (a straight descent from the root): it stays right because
+ *    every operation acts at a plain name in it, which is below it and so not on the way to
+ *    it, or resolves its destination in full, which drops the cache first
+ *    (rootfs_dest_resolve). A path through a link or "..", kept, could pass through the
+ *    very name an operation mounts on and out of it again, and lead elsewhere after it;
  *  - the last source, by its path as given: nothing the build does changes what a host path
  *    resolves to (every mount lands on a copy of a host mount, slave or private here, so
  *    nothing propagates back to the tree below the host's fd, and no operation removes or
@@ -282,9 +285,10 @@ static char *copy_span(const char *s, size_t n)
 
 void rootfs_place_release(struct place *at)
 {
-	if (!at->name && at->dirfd >= 0)
+	if ((!at->name || at->own_dirfd) && at->dirfd >= 0)
 		close(at->dirfd);
 	at->dirfd = -1;
+	at->own_dirfd = false;
 	free(at->name_copy);
 	at->name_copy = NULL;
 }
@@ -316,8 +320,23 @@ static size_t dest_split(const struct setup_op *op, struct place *at)
 	return plen;
 }
 
+/* Plain names only: no "." or ".." component (slashes aside). */
+static bool dotless(const char *p)
+{
+	for (const char *c = p; *c;) {
+		while (*c == '/')
+			c++;
+		size_t n = strcspn(c, "/");
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		c += n;
+	}
+	return true;
+}
+
 /* The parent directory of op's destination into at->dirfd, made if missing (parent_mode),
- * from the parent cache when it is the last one's. */
+ * from the parent cache when it is the last one's. A parent reached through a link or "..",
+ * or made here, is this operation's only (own_dirfd): the cache keeps straight descents. */
 static void dest_parent_open(struct build *b, const struct setup_op *op, size_t plen,
 			     struct place *at)
 {
@@ -326,11 +345,17 @@ static void dest_parent_open(struct build *b, const struct setup_op *op, size_t 
 	if (!b->parent.path || strlen(b->parent.path) != plen ||
 	    memcmp(b->parent.path, d, plen) != 0) {
 		_cleanup_free_ char *parent = copy_span(d, plen);
-		mode_t mode = parent_mode(op);
-		int fd = mount_mkdir_p(&b->mnt, b->rootfd, parent, mode, mode, NULL);
+		int fd = dotless(parent) ? mount_resolve_plain_dir(&b->mnt, b->rootfd, parent) : -1;
 
-		if (fd < 0)
-			die_parents(op);
+		if (fd < 0) {
+			mode_t mode = parent_mode(op);
+			fd = mount_mkdir_p(&b->mnt, b->rootfd, parent, mode, mode, NULL);
+			if (fd < 0)
+				die_parents(op);
+			at->dirfd = fd;
+			at->own_dirfd = true;
+			return;
+		}
 		rootfs_parent_cache_drop(b);
 		b->parent.path = steal_pointer(&parent);
 		b->parent.fd = fd;
@@ -437,8 +462,7 @@ void rootfs_dest_file(struct build *b, const struct setup_op *op, struct place *
 
 		if (f >= 0) {
 			/* The file this open made: the place is its fd (no second open). */
-			free(at->name_copy);
-			at->name_copy = NULL;
+			rootfs_place_release(at);
 			at->name = NULL;
 			at->dirfd = f;
 			return;
@@ -452,8 +476,7 @@ void rootfs_dest_file(struct build *b, const struct setup_op *op, struct place *
 		if (!S_ISLNK(st.st_mode)) {
 			/* A name in the cached directory, but a file is mounted on through
 			 * its fd only (mount_bind_at). */
-			free(at->name_copy);
-			at->name_copy = NULL;
+			rootfs_place_release(at);
 			at->name = NULL;
 			at->dirfd = steal_fd(&fd);
 			return;

@@ -278,6 +278,7 @@ struct floor {
 	int ns;
 	bool die_with_parent, devpts, scratch;
 	struct sock_fprog filter; /* --seccomp-file: a program to attach, len 0: none */
+	bool proc_oci;		  /* --proc-oci: --proc as the hutch face makes it */
 	char **cmd;
 	uid_t uid;
 	gid_t gid;
@@ -291,7 +292,8 @@ static noreturn void usage(void)
 		"             [--dev DEST] [--tmpfs DEST] [--symlink TARGET DEST] [--dir DEST]\n"
 		"             [--file FD DEST] [--bind-data FD DEST] [--chmod OCTAL PATH]\n"
 		"             [--remount-ro DEST] [--overlay-src SRC]... [--ro-overlay DEST]\n"
-		"             [--setenv VAR VALUE] [--seccomp-file BPF] [--] COMMAND [ARG...]\n");
+		"             [--setenv VAR VALUE] [--seccomp-file BPF] [--proc-oci]\n"
+		"             [--] COMMAND [ARG...]\n");
 	exit(64);
 }
 
@@ -340,6 +342,10 @@ static void parse(int argc, char **argv, struct floor *f)
 				usage();
 			setenv(argv[i + 1], argv[i + 2], 1);
 			i += 2;
+			continue;
+		}
+		if (strcmp(o, "proc-oci") == 0) {
+			f->proc_oci = true;
 			continue;
 		}
 		if (strcmp(o, "seccomp-file") == 0) {
@@ -568,6 +574,60 @@ static void cover_proc(int proc, const char *name)
 	attach(tree, proc, name);
 }
 
+/* The OCI spec's masked paths of proc, as the hutch face masks them: a directory under an
+ * empty read-only tmpfs, anything else under an empty read-only file of the root, unlinked
+ * once all are bound (a clone of a mount keeps its flags: one mount_setattr in all). */
+static void mask_proc(int root, int proc)
+{
+	static const char *const masked[] = { "asound",	    "acpi",	   "interrupts", "kcore",
+					      "keys",	    "latency_stats", "timer_list", "timer_stats",
+					      "sched_debug", "scsi" };
+	int file = -1;
+
+	for (size_t k = 0; k < sizeof(masked) / sizeof(masked[0]); k++) {
+		struct stat st;
+		int tree;
+
+		if (fstatat(proc, masked[k], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			die(125, "stat proc/%s", masked[k]);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			static const char *const opts[] = { "mode=0755", NULL };
+
+			tree = new_fs("tmpfs", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+				      opts);
+		} else {
+			if (file < 0) {
+				int fd = openat(root, ".mask", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+						0444);
+				if (fd < 0)
+					die(125, "create the mask file");
+				close(fd);
+				file = f_open_tree(root, ".mask", OPEN_TREE_CLONE | O_CLOEXEC);
+				if (file < 0 || set_attr_recursive(file, MOUNT_ATTR_RDONLY |
+									 MOUNT_ATTR_NOSUID |
+									 MOUNT_ATTR_NODEV |
+									 MOUNT_ATTR_NOEXEC) < 0)
+					die(125, "the mask file");
+				attach(file, proc, masked[k]);
+				continue;
+			}
+			tree = f_open_tree(file, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
+		}
+		if (tree < 0)
+			die(125, "mask proc/%s", masked[k]);
+		attach(tree, proc, masked[k]);
+	}
+	if (file >= 0) {
+		close(file);
+		if (unlinkat(root, ".mask", 0) < 0)
+			die(125, "unlink the mask file");
+	}
+}
+
 static void build_dev(int root, const struct op *op)
 {
 	static const char *const devpts_opts[] = { "newinstance", "ptmxmode=0666", "mode=620",
@@ -667,15 +727,39 @@ static void build_root(struct floor *f)
 			break;
 		case OP_PROC: {
 			static const char *const covers[] = { "sys", "sysrq-trigger", "irq", "bus" };
-			int proc;
+			int proc, shadow = -1, net = -1;
 
 			make_dir(root, op->dest);
+			if (f->proc_oci) {
+				char sp[4096];
+
+				snprintf(sp, sizeof(sp), "%s/.hutch-proc", op->dest);
+				if (mkdirat(root, sp, 0555) < 0)
+					die(125, "mkdir %s", sp);
+				shadow = openat(root, sp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+				if (shadow < 0)
+					die(125, "open %s", sp);
+			}
 			proc = new_fs("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 				      NULL);
 			if (f_move_mount(proc, "", root, op->dest, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 				die(125, "move_mount onto %s", op->dest);
+			if (f->proc_oci) {
+				/* The hutch face's: a clone for nested sandboxes, hidden below. */
+				attach(f_open_tree(proc, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH),
+				       shadow, "");
+				close(shadow);
+				/* With a network namespace, sys/net writable again. */
+				if (f->ns & CLONE_NEWNET)
+					net = f_open_tree(proc, "sys/net", OPEN_TREE_CLONE | O_CLOEXEC);
+				cover_proc(proc, "fs");
+			}
 			for (size_t k = 0; k < sizeof(covers) / sizeof(covers[0]); k++)
 				cover_proc(proc, covers[k]);
+			if (net >= 0)
+				attach(net, proc, "sys/net");
+			if (f->proc_oci)
+				mask_proc(root, proc);
 			close(proc);
 			break;
 		}

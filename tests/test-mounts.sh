@@ -337,6 +337,23 @@ case_remount_ro_rerouted() {
 	is "$OUT" "" "$MODE: ... and the command does not run"
 }
 
+# The parent directory of the last destination is kept (rootfs-paths.c) only when its path is
+# a straight descent of plain names. Here /l is a link to d/n/q/z/w/k/../.., that is /d/n/q/z,
+# until the bind lands on its w; afterwards /l goes through the bound source's k, a link out
+# to e/x/y, and leads to /e: the --dir after the bind is made there, where its path leads at
+# its turn, not in the directory /l was before (a kept parent made it there).
+case_parent_rerouted() {
+	local s
+	s=$(scratch)
+	ln -s ../../../../../e/x/y "$s/k"
+	run_as "$MODE" "$H" "${MINROOT[@]}" --dir /d/n/q/z/w/k --dir /e/x/y \
+		--symlink d/n/q/z/w/k/../.. /l --dir /l/a --bind "$s" /l/w --dir /l/b \
+		"$P" ls=/e ls=/d/n/q/z
+	is "$RC" 0 "$MODE: a destination whose parent a bind rerouted: runs"
+	is "$(val ls:/e)" b,x "$MODE: ... the --dir after the bind is where its path leads now"
+	is "$(val ls:/d/n/q/z)" a,w "$MODE: ... not where the path led before the bind"
+}
+
 case_tmpfs() {
 	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /x --perms 0700 --tmpfs /p --perms 01777 \
 		--tmpfs /s --size 1048576 --tmpfs /z \
@@ -650,6 +667,7 @@ for_each_mode case_dev_bind
 for_each_mode case_try
 for_each_mode case_remount_ro
 for_each_mode case_remount_ro_rerouted
+for_each_mode case_parent_rerouted
 for_each_mode case_tmpfs
 for_each_mode case_proc
 for_each_mode case_dev
