@@ -612,8 +612,6 @@ static void mask_proc(int root, int proc)
 									 MOUNT_ATTR_NODEV |
 									 MOUNT_ATTR_NOEXEC) < 0)
 					die(125, "the mask file");
-				attach(file, proc, masked[k]);
-				continue;
 			}
 			tree = f_open_tree(file, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
 		}
@@ -746,8 +744,14 @@ static void build_root(struct floor *f)
 				die(125, "move_mount onto %s", op->dest);
 			if (f->proc_oci) {
 				/* The hutch face's: a clone for nested sandboxes, hidden below. */
-				attach(f_open_tree(proc, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH),
-				       shadow, "");
+				int clone = f_open_tree(proc, "",
+							OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH);
+
+				if (clone < 0 ||
+				    f_move_mount(clone, "", shadow, "",
+						 MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+					die(125, "the shadow of %s", op->dest);
+				close(clone);
 				close(shadow);
 				/* With a network namespace, sys/net writable again. */
 				if (f->ns & CLONE_NEWNET)
