@@ -3,7 +3,7 @@
  * cgroup module (cgroup.c), so the two compare in the same run on the same parents.
  *
  *   cc -O2 -o cgroup-floor bench/cgroup-floor.c
- *   cgroup-floor [-n ROUNDS] [-m BYTES] [-p PIDS] PARENT...
+ *   cgroup-floor [-n ROUNDS] [-m BYTES] [-p PIDS] [-g MS] PARENT...
  *
  * PARENT: a writable cgroup directory, one per hierarchy to join (v1: the memory and pids
  * hierarchies; v2: one directory). Each round: a child waiting on a pipe exists first
@@ -11,7 +11,13 @@
  * (memory.max or memory.limit_in_bytes, pids.max), write the child's pid to its cgroup.procs;
  * untimed: the child exits and is reaped; timed: rmdir each cgroup. It prints the median and
  * the 10th and 90th percentiles in microseconds. Nothing else: no mountinfo, no stale
- * cleanup, no checks, paths built by string. */
+ * cleanup, no checks, paths built by string.
+ *
+ * -g MS: an untimed pause of MS milliseconds before each round, as between two launches with
+ * limits that are not back to back. Moving a task between cgroups takes the kernel's
+ * cgroup_threadgroup_rwsem for writing, whose fast path needs an RCU grace period unless a
+ * writer held it a moment before: back to back (no -g) the rounds skip that wait, after a
+ * pause each pays it (v1 hierarchies; a v2 launch clones into its cgroup and moves nothing). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -57,12 +63,14 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	const char *memory = "67108864", *pids = "100";
-	long rounds = 200;
+	long rounds = 200, gap_ms = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:m:p:")) != -1) {
+	while ((c = getopt(argc, argv, "n:m:p:g:")) != -1) {
 		if (c == 'n')
 			rounds = atol(optarg);
+		else if (c == 'g')
+			gap_ms = atol(optarg);
 		else if (c == 'm')
 			memory = optarg;
 		else if (c == 'p')
@@ -71,7 +79,8 @@ int main(int argc, char **argv)
 			return 64;
 	}
 	if (optind >= argc || rounds < 1) {
-		fprintf(stderr, "usage: cgroup-floor [-n ROUNDS] [-m BYTES] [-p PIDS] PARENT...\n");
+		fprintf(stderr,
+			"usage: cgroup-floor [-n ROUNDS] [-m BYTES] [-p PIDS] [-g MS] PARENT...\n");
 		return 64;
 	}
 	int nd = argc - optind;
@@ -94,6 +103,10 @@ int main(int argc, char **argv)
 		}
 		close(go[0]);
 		snprintf(pid_s, sizeof(pid_s), "%d", (int)pid);
+		if (gap_ms > 0) {
+			struct timespec gap = { gap_ms / 1000, (gap_ms % 1000) * 1000000 };
+			nanosleep(&gap, NULL);
+		}
 		t0 = now();
 		for (int i = 0; i < nd; i++) {
 			free(dirs[i]);
