@@ -354,6 +354,24 @@ case_parent_rerouted() {
 	is "$(val ls:/d/n/q/z)" a,w "$MODE: ... not where the path led before the bind"
 }
 
+# A parent reached through a link or ".." is not kept, but the parent kept before it must go
+# too: the operation there can mount on a name of the kept path (here /l/a and /n/../a are /a,
+# the kept parent of /a/x). Kept, the --tmpfs after the bind lands in the /a the bind covered: the
+# bound source's y, which it was to hide, stays visible.
+case_parent_covered() {
+	local s
+	s=$(scratch)
+	mkdir "$s/y"
+	touch "$s/y/secret"
+	for l in /l/a /n/../a; do
+		run_as "$MODE" "$H" "${MINROOT[@]}" --dir /a --dir /n --symlink . /l --dir /a/x \
+			--bind "$s" "$l" --tmpfs /a/y "$P" ls=/a/y ls=/a
+		is "$RC" 0 "$MODE: --bind at $l, its parent not kept, after /a was: runs"
+		is "$(val ls:/a/y)" "" "$MODE: ... the --tmpfs after it hides the bound source's y"
+		is "$(val ls:/a)" y "$MODE: ... and /a is the bound source"
+	done
+}
+
 case_tmpfs() {
 	run_as "$MODE" "$H" "${MINROOT[@]}" --tmpfs /x --perms 0700 --tmpfs /p --perms 01777 \
 		--tmpfs /s --size 1048576 --tmpfs /z \
@@ -668,6 +686,7 @@ for_each_mode case_try
 for_each_mode case_remount_ro
 for_each_mode case_remount_ro_rerouted
 for_each_mode case_parent_rerouted
+for_each_mode case_parent_covered
 for_each_mode case_tmpfs
 for_each_mode case_proc
 for_each_mode case_dev
