@@ -336,7 +336,8 @@ static bool dotless(const char *p)
 
 /* The parent directory of op's destination into at->dirfd, made if missing (parent_mode),
  * from the parent cache when it is the last one's. A parent reached through a link or "..",
- * or made here, is this operation's only (own_dirfd): the cache keeps straight descents. */
+ * or made here, is this operation's only (own_dirfd), and the kept one goes: the cache keeps
+ * straight descents. */
 static void dest_parent_open(struct build *b, const struct setup_op *op, size_t plen,
 			     struct place *at)
 {
@@ -349,6 +350,9 @@ static void dest_parent_open(struct build *b, const struct setup_op *op, size_t 
 
 		if (fd < 0) {
 			mode_t mode = parent_mode(op);
+			/* This operation acts at a name that may be on the kept path (a link or
+			 * ".." can lead there): a mount on it would leave the kept fd covered. */
+			rootfs_parent_cache_drop(b);
 			fd = mount_mkdir_p(&b->mnt, b->rootfd, parent, mode, mode, NULL);
 			if (fd < 0)
 				die_parents(op);
