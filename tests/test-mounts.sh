@@ -675,6 +675,19 @@ case_many_binds() {
 	is "$(val mounts | tr ' ' '\n' | grep -c '^/m/')" 1000 "$MODE: 1000 mounts under /m"
 }
 
+# Each bind holds its mount's fd only until the next operation (struct build's made): binds of
+# directories in a row, more than the open-file limit, all run.
+case_many_binds_few_fds() {
+	local i
+	for i in $(seq 1 300); do
+		printf -- '--ro-bind\0%s\0/m/%s\0' "$T/bin" "$i"
+	done >"$T/args.$MODE"
+	run_as "$MODE" sh -c 'ulimit -n 128 && exec "$@"' sh "$H" "${MINROOT[@]}" --args 3 "$P" \
+		stat=/m/300/probe 3<"$T/args.$MODE"
+	is "$RC" 0 "$MODE: 300 --ro-bind of a directory in a row with 128 open files at most run"
+	like "$(val stat:/m/300/probe)" '^file ' "$MODE: ... and the last is there"
+}
+
 for_each_mode case_bind
 for_each_mode case_bind_caches
 for_each_mode case_ro_bind
@@ -700,6 +713,7 @@ for_each_mode case_relative
 for_each_mode case_dest_through_symlink
 for_each_mode case_nosuid_nodev
 for_each_mode case_many_binds
+for_each_mode case_many_binds_few_fds
 for_each_mode case_root_uncovered
 for_each_mode case_stale_parent
 for_each_mode case_caller_stacked_root
