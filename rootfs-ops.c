@@ -79,6 +79,8 @@ static void do_bind(struct build *b, const struct setup_op *op, const struct sou
 	rootfs_adopt_mount(b, &at, mnt);
 	/* A directory at a plain name in the cached parent: see struct build's made. */
 	if (at.name && !at.own_dirfd && !at.anywhere && S_ISDIR(src->mode)) {
+		if (b->made.fd >= 0)
+			close(b->made.fd); /* the previous operation's, a bind too */
 		b->made.op = op;
 		b->made.fd = steal_fd(&mnt);
 	}
