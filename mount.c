@@ -298,7 +298,10 @@ out:
 #undef PUSH
 }
 
-int mount_resolve(const struct mnt_ctx *m, int rootfd, const char *path, bool follow_last)
+/* PATH below rootfd: openat2 with RESOLVE_IN_ROOT, or the fallback walk. no_links: ELOOP at
+ * the first link (RESOLVE_NO_SYMLINKS). open_flags: O_NOFOLLOW, O_DIRECTORY or 0. */
+static int resolve_below(const struct mnt_ctx *m, int rootfd, const char *path, int open_flags,
+			 bool no_links)
 {
 	const char *p = path;
 
@@ -307,10 +310,11 @@ int mount_resolve(const struct mnt_ctx *m, int rootfd, const char *path, bool fo
 	if (*p == '\0')
 		p = ".";
 	if (!m->openat2)
-		return resolve_fallback(rootfd, p, follow_last, false);
+		return resolve_fallback(rootfd, p, !(open_flags & O_NOFOLLOW), no_links);
 	struct hutch_open_how how = {
-		.flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.flags = (uint64_t)(O_PATH | O_CLOEXEC | open_flags),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+			   (no_links ? RESOLVE_NO_SYMLINKS : 0),
 	};
 	for (int tries = 0;; tries++) {
 		int fd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
@@ -318,6 +322,11 @@ int mount_resolve(const struct mnt_ctx *m, int rootfd, const char *path, bool fo
 		if (fd >= 0 || errno != EAGAIN || tries > 32)
 			return fd;
 	}
+}
+
+int mount_resolve(const struct mnt_ctx *m, int rootfd, const char *path, bool follow_last)
+{
+	return resolve_below(m, rootfd, path, follow_last ? 0 : O_NOFOLLOW, false);
 }
 
 static int check_dir(int fd)
@@ -334,23 +343,10 @@ static int check_dir(int fd)
 
 int mount_resolve_plain_dir(const struct mnt_ctx *m, int rootfd, const char *path)
 {
-	const char *p = path;
+	int fd = resolve_below(m, rootfd, path, O_DIRECTORY, true);
 
-	while (*p == '/')
-		p++;
-	if (*p == '\0')
-		p = ".";
-	if (!m->openat2)
-		return check_dir(resolve_fallback(rootfd, p, true, true));
-	struct hutch_open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	for (int tries = 0;; tries++) {
-		int fd = (int)syscall(SYS_openat2, rootfd, p, &how, sizeof(how));
-		if (fd >= 0 || errno != EAGAIN || tries > 32)
-			return fd;
-	}
+	/* openat2 refuses a non-directory itself (O_DIRECTORY); the fallback walk does not. */
+	return m->openat2 ? fd : check_dir(fd);
 }
 
 static char *split_last(const char *path, const char **last);

@@ -49,6 +49,15 @@ static void chmod_fd(struct build *b, int fd, int mode, const struct setup_op *o
 		die_errno(msg(MSG_OP_CHMOD), mode, op->dest, op->option);
 }
 
+/* Forget the mount the last operation kept (struct build's made). */
+static void made_drop(struct build *b)
+{
+	if (b->made.fd >= 0)
+		close(b->made.fd);
+	b->made.fd = -1;
+	b->made.op = NULL;
+}
+
 /* Bind src at op's destination: a directory on a directory (by its name when it is a plain
  * one), anything else on a file. */
 static void do_bind(struct build *b, const struct setup_op *op, const struct source *src)
@@ -79,8 +88,7 @@ static void do_bind(struct build *b, const struct setup_op *op, const struct sou
 	rootfs_adopt_mount(b, &at, mnt);
 	/* A directory at a plain name in the cached parent: see struct build's made. */
 	if (at.name && !at.own_dirfd && !at.anywhere && S_ISDIR(src->mode)) {
-		if (b->made.fd >= 0)
-			close(b->made.fd); /* the previous operation's, a bind too */
+		made_drop(b); /* the previous operation's, a bind too */
 		b->made.op = op;
 		b->made.fd = steal_fd(&mnt);
 	}
@@ -766,14 +774,11 @@ void rootfs_replay(struct build *b)
 			op_mask(b, op);
 			break;
 		}
-		if (b->made.op != op && b->made.fd >= 0)
-			close(b->made.fd);
+		/* What a bind kept serves the operation right after it only. */
 		if (b->made.op != op)
-			b->made.fd = -1;
+			made_drop(b);
 	}
-	if (b->made.fd >= 0)
-		close(b->made.fd);
-	b->made.fd = -1;
+	made_drop(b);
 	rootfs_caches_drop(b);
 	/* Like bubblewrap, the descriptors the operations consumed do not reach the command. */
 	for (const struct setup_op *op = b->plan->ops->head; op; op = op->next)

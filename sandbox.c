@@ -386,6 +386,12 @@ static void parent_died(void *arg)
 	}
 }
 
+/* The sandbox is pid 1 of a PID namespace hutch made: killing that pid 1 ends all of it. */
+static bool pidns_ours(const struct plan *p)
+{
+	return (p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0;
+}
+
 static noreturn void parent(const struct plan *p, const struct channels *ch, pid_t pid,
 			    int report_rd, bool in_cgroup)
 {
@@ -396,7 +402,7 @@ static noreturn void parent(const struct plan *p, const struct channels *ch, pid
 		.report_rd = report_rd,
 		.json_fd = p->status.json_fd,
 		.status_rd = ch->status_rd,
-		.pidns_ours = (p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0,
+		.pidns_ours = pidns_ours(p),
 		.kill_leftovers = p->limits.kill_leftovers,
 		/* Kept children run on: in a PID namespace only while its pid 1 does, which dies
 		 * with us (--die-with-parent), so we stay until it ends. */
@@ -494,16 +500,15 @@ static noreturn void run(const struct plan *p)
 	 * leftovers are killed without a PID namespace of ours (with one, its pid 1 takes them
 	 * all along: monitor.c). What hutch already has as children (inherited across the exec
 	 * that started it) is not the sandbox's: the walk leaves it alone. */
-	bool pidns_ours = (p->clone_flags & CLONE_NEWPID) && p->proc.pidns_fd < 0;
 	bool walk = !p->proc.in_place &&
-		    (p->limits.timeout_ms || (p->limits.kill_leftovers && !pidns_ours));
+		    (p->limits.timeout_ms || (p->limits.kill_leftovers && !pidns_ours(p)));
 	if (walk)
 		monitor_strangers_list(&ch.strangers);
 	ch.start_ns = monitor_now_ns();
 	/* What the command leaves behind stays below us (orphans come to us, not to init), so
 	 * that the walk reaches it, whatever its session or group. In a PID namespace of ours
 	 * the orphans go to its pid 1, below us already. */
-	if (walk && !pidns_ours)
+	if (walk && !pidns_ours(p))
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	/* The sandbox's own cgroup, before clone so the clone can land in it. */
 	if (p->limits.cgroup) {
